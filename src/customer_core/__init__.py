@@ -1,0 +1,7 @@
+"""customer-core: an enterprise customer information facility (ECIF) for banks, as a gRPC microkernel."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__"]

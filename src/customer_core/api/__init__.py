@@ -1,0 +1,7 @@
+"""The gRPC surface: thin servicers, the error interceptor and the server."""
+
+from __future__ import annotations
+
+from customer_core.api.server import create_server, serve
+
+__all__ = ["create_server", "serve"]

@@ -1,0 +1,69 @@
+"""Database rows to contract messages, and the etags that version them."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import datetime
+from typing import Any
+
+from google.protobuf import any_pb2, timestamp_pb2
+
+from customer_core.kernel.names import customer_name, record_name
+from customer_core.v1 import customer_pb2
+
+
+def etag(row_id: uuid.UUID, version: int) -> str:
+    """An opaque etag for version `version` of the row `row_id` (AIP-154)."""
+    return hashlib.blake2b(f"{row_id}:{version}".encode(), digest_size=8).hexdigest()
+
+
+def timestamp(value: datetime | None) -> timestamp_pb2.Timestamp | None:
+    """A protobuf Timestamp, or None for None."""
+    if value is None:
+        return None
+    ts = timestamp_pb2.Timestamp()
+    ts.FromDatetime(value)
+    return ts
+
+
+def customer(row: Any, merged_into_number: str | None = None) -> customer_pb2.Customer:
+    """A Customer message from a `customers` row."""
+    return customer_pb2.Customer(
+        name=customer_name(row.customer_number),
+        customer_number=row.customer_number,
+        type=customer_pb2.CustomerType.Value("CUSTOMER_TYPE_" + row.type),
+        status=customer_pb2.CustomerStatus.Value("CUSTOMER_STATUS_" + row.status),
+        owning_org_unit=row.owning_org_unit,
+        display_name=row.display_name,
+        merged_into=customer_name(merged_into_number) if merged_into_number else "",
+        create_time=timestamp(row.create_time),
+        update_time=timestamp(row.update_time),
+        close_time=timestamp(row.close_time),
+        close_reason=row.close_reason or "",
+        etag=etag(row.id, row.version),
+    )
+
+
+def cross_reference(row: Any, customer_number: str) -> customer_pb2.CrossReference:
+    """A CrossReference message from a `cross_references` row."""
+    return customer_pb2.CrossReference(
+        source_system=row.source_system,
+        local_id=row.local_id,
+        customer=customer_name(customer_number),
+        create_time=timestamp(row.create_time),
+    )
+
+
+def subject_record(row: Any, customer_number: str) -> customer_pb2.SubjectRecord:
+    """A SubjectRecord message from a `subject_records` row; the payload is passed through unparsed."""
+    return customer_pb2.SubjectRecord(
+        name=record_name(customer_number, row.id),
+        subject=row.subject,
+        data=any_pb2.Any(type_url=row.type_url, value=row.payload),
+        schema_version=row.schema_version,
+        source_system=row.source_system or "",
+        etag=etag(row.id, row.version),
+        create_time=timestamp(row.create_time),
+        update_time=timestamp(row.update_time),
+    )

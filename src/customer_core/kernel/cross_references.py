@@ -1,0 +1,159 @@
+"""Cross-references: which source system's record (system code + local id) is which customer."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from types import SimpleNamespace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
+
+from customer_core.errors import AlreadyExists, FieldViolation, InvalidArgument, NotFound
+from customer_core.kernel import convert
+from customer_core.kernel import customers as customer_ops
+from customer_core.kernel.names import parse_customer_name
+from customer_core.storage.tables import cross_references, customers
+from customer_core.storage.transaction import RetryTransaction
+from customer_core.v1 import customer_pb2, customer_service_pb2
+
+RESOURCE_TYPE = "customer_core.v1.CrossReference"
+SOURCE_SYSTEM = re.compile(r"[A-Z][A-Z0-9_]{1,31}")
+MAX_LOCAL_ID = 128
+_LOCAL_ID = re.compile(r"[\x21-\x7e]+")
+
+
+def violations(source_system: str, local_id: str, path: str) -> list[FieldViolation]:
+    """Violations in a (source system, local id) pair; `path` prefixes the field names."""
+    prefix = f"{path}." if path else ""
+    found = []
+    if not source_system:
+        found.append(FieldViolation(f"{prefix}source_system", "is required"))
+    elif not SOURCE_SYSTEM.fullmatch(source_system):
+        found.append(
+            FieldViolation(
+                f"{prefix}source_system",
+                "must be 2-32 upper-case letters, digits or underscores, starting with a letter",
+            )
+        )
+    if not local_id:
+        found.append(FieldViolation(f"{prefix}local_id", "is required"))
+    elif len(local_id) > MAX_LOCAL_ID:
+        found.append(
+            FieldViolation(f"{prefix}local_id", f"is {len(local_id)} characters; at most {MAX_LOCAL_ID}")
+        )
+    elif not _LOCAL_ID.fullmatch(local_id):
+        found.append(FieldViolation(f"{prefix}local_id", "must be printable ASCII without spaces"))
+    return found
+
+
+def _key(source_system: str, local_id: str) -> str:
+    return f"{source_system}/{local_id}"
+
+
+def link(
+    connection: Connection, customer: Any, source_system: str, local_id: str, now: datetime
+) -> customer_pb2.CrossReference:
+    """Links (source_system, local_id) to `customer`; ALREADY_EXISTS if another customer has it."""
+    existing = connection.execute(
+        select(cross_references).where(
+            cross_references.c.source_system == source_system,
+            cross_references.c.local_id == local_id,
+        )
+    ).first()
+    if existing is not None:
+        if existing.customer_id != customer.id:
+            raise AlreadyExists(
+                RESOURCE_TYPE,
+                _key(source_system, local_id),
+                f"{source_system} record {local_id} is already linked to another customer",
+                reason="CROSS_REFERENCE_OWNED_BY_ANOTHER_CUSTOMER",
+            )
+        return convert.cross_reference(existing, customer.customer_number)
+    values = {
+        "id": uuid.uuid4(),
+        "customer_id": customer.id,
+        "source_system": source_system,
+        "local_id": local_id,
+        "create_time": now,
+    }
+    try:
+        connection.execute(insert(cross_references).values(**values))
+    except IntegrityError as exc:  # linked concurrently: the next attempt sees who won
+        raise RetryTransaction("cross-reference raced") from exc
+    return convert.cross_reference(SimpleNamespace(**values), customer.customer_number)
+
+
+
+def link_request(
+    connection: Connection, request: customer_service_pb2.LinkCrossReferenceRequest, now: datetime
+) -> customer_pb2.CrossReference:
+    """LinkCrossReference."""
+    number = parse_customer_name(request.parent, "parent")
+    x = request.cross_reference
+    found = violations(x.source_system, x.local_id, "cross_reference")
+    if found:
+        raise InvalidArgument(found)
+    customer = customer_ops.load(connection, number, "parent")
+    customer_ops.require_active(customer)
+    return link(connection, customer, x.source_system, x.local_id, now)
+
+
+def unlink(connection: Connection, request: customer_service_pb2.UnlinkCrossReferenceRequest) -> None:
+    """UnlinkCrossReference."""
+    number = parse_customer_name(request.parent, "parent")
+    found = violations(request.source_system, request.local_id, "")
+    if found:
+        raise InvalidArgument(found)
+    customer = customer_ops.load(connection, number, "parent")
+    customer_ops.require_active(customer)
+    result = connection.execute(
+        delete(cross_references).where(
+            cross_references.c.customer_id == customer.id,
+            cross_references.c.source_system == request.source_system,
+            cross_references.c.local_id == request.local_id,
+        )
+    )
+    if result.rowcount == 0:
+        raise NotFound(
+            RESOURCE_TYPE,
+            _key(request.source_system, request.local_id),
+            f"customer {number} has no {request.source_system} record {request.local_id}",
+        )
+
+
+def lookup(
+    connection: Connection, request: customer_service_pb2.LookupCustomerRequest
+) -> customer_pb2.Customer:
+    """LookupCustomer: the customer a source system's record belongs to."""
+    found = violations(request.source_system, request.local_id, "")
+    if found:
+        raise InvalidArgument(found)
+    row = connection.execute(
+        select(customers)
+        .join(cross_references, cross_references.c.customer_id == customers.c.id)
+        .where(
+            cross_references.c.source_system == request.source_system,
+            cross_references.c.local_id == request.local_id,
+        )
+    ).first()
+    if row is None:
+        raise NotFound(
+            RESOURCE_TYPE,
+            _key(request.source_system, request.local_id),
+            f"no customer is linked to {request.source_system} record {request.local_id}",
+        )
+    return customer_ops.to_proto(connection, row)
+
+
+def of_customer(connection: Connection, customer: Any) -> list[customer_pb2.CrossReference]:
+    """Every cross-reference of `customer`, by source system and local id."""
+    rows = connection.execute(
+        select(cross_references)
+        .where(cross_references.c.customer_id == customer.id)
+        .order_by(cross_references.c.source_system, cross_references.c.local_id)
+    )
+    return [convert.cross_reference(r, customer.customer_number) for r in rows]

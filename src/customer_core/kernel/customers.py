@@ -1,0 +1,218 @@
+"""Golden records: create, read, update, close and list customers."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from types import SimpleNamespace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
+
+from customer_core.errors import Aborted, FailedPrecondition, FieldViolation, InvalidArgument, NotFound
+from customer_core.kernel import convert, customer_number, pagination
+from customer_core.kernel.filtering import parse_filter
+from customer_core.kernel.names import customer_name, parse_customer_name
+from customer_core.storage.tables import customers
+from customer_core.storage.transaction import RetryTransaction
+from customer_core.v1 import customer_pb2, customer_service_pb2
+
+RESOURCE_TYPE = "customer_core.v1.Customer"
+ORG_UNIT = re.compile(r"[A-Z0-9][A-Z0-9\-]{0,63}")
+MAX_DISPLAY_NAME = 200
+MAX_REASON = 500
+UPDATABLE = ("display_name", "owning_org_unit")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def text_problem(value: str, limit: int) -> str | None:
+    """Why a free-text value is unacceptable, or None."""
+    if not value.strip():
+        return "is required"
+    if len(value) > limit:
+        return f"is {len(value)} characters; at most {limit} allowed"
+    if _CONTROL.search(value):
+        return "must not contain control characters"
+    return None
+
+
+def org_unit_problem(value: str) -> str | None:
+    """Why an org unit code is unacceptable, or None."""
+    if not value:
+        return "is required"
+    if not ORG_UNIT.fullmatch(value):
+        return "must be 1-64 upper-case letters, digits and dashes, e.g. HO01-BJ02"
+    return None
+
+
+def validate_new(customer: customer_pb2.Customer, path: str) -> list[FieldViolation]:
+    """Violations in a customer to be created."""
+    found = []
+    if customer.type == customer_pb2.CUSTOMER_TYPE_UNSPECIFIED:
+        found.append(FieldViolation(f"{path}.type", "is required"))
+    elif customer.type not in customer_pb2.CustomerType.values():
+        found.append(FieldViolation(f"{path}.type", f"{customer.type} is not a customer type"))
+    if (p := org_unit_problem(customer.owning_org_unit)) is not None:
+        found.append(FieldViolation(f"{path}.owning_org_unit", p))
+    if (p := text_problem(customer.display_name, MAX_DISPLAY_NAME)) is not None:
+        found.append(FieldViolation(f"{path}.display_name", p))
+    return found
+
+
+def type_name(customer: customer_pb2.Customer) -> str:
+    """`INDIVIDUAL` or `ORGANIZATION`."""
+    return str(customer_pb2.CustomerType.Name(customer.type)).removeprefix("CUSTOMER_TYPE_")
+
+
+def insert_customer(connection: Connection, customer: customer_pb2.Customer, now: datetime) -> Any:
+    """Inserts a new active customer with a fresh number; the inserted row."""
+    values = {
+        "id": uuid.uuid4(),
+        "customer_number": customer_number.new_customer_number(),
+        "type": type_name(customer),
+        "status": "ACTIVE",
+        "owning_org_unit": customer.owning_org_unit,
+        "display_name": customer.display_name,
+        "version": 1,
+        "create_time": now,
+        "update_time": now,
+        "merged_into_id": None,
+        "close_reason": None,
+        "close_time": None,
+    }
+    try:
+        connection.execute(insert(customers).values(**values))
+    except IntegrityError as exc:  # the one-in-a-quadrillion number collision: draw again
+        raise RetryTransaction("customer number collision") from exc
+    return SimpleNamespace(**values)
+
+
+
+def load(connection: Connection, number: str, field: str = "name") -> Any:
+    """The row of customer `number`; NOT_FOUND when there is none."""
+    row = connection.execute(select(customers).where(customers.c.customer_number == number)).first()
+    if row is None:
+        raise NotFound(RESOURCE_TYPE, customer_name(number), f"customer {number} does not exist")
+    return row
+
+
+def to_proto(connection: Connection, row: Any) -> customer_pb2.Customer:
+    """The Customer message of a row (looking up the survivor's number of a merged customer)."""
+    survivor = None
+    if row.merged_into_id is not None:
+        survivor = connection.execute(
+            select(customers.c.customer_number).where(customers.c.id == row.merged_into_id)
+        ).scalar()
+    return convert.customer(row, survivor)
+
+
+def require_active(row: Any) -> None:
+    """FAILED_PRECONDITION unless the customer can still be changed."""
+    if row.status != "ACTIVE":
+        raise FailedPrecondition(
+            f"customer {row.customer_number} is {row.status} and can no longer be changed",
+            subject=customer_name(row.customer_number),
+            violation_type="CUSTOMER_NOT_ACTIVE",
+        )
+
+
+def require_etag(row: Any, given: str, field: str) -> None:
+    """ABORTED when `given` is set and is not the row's current etag (AIP-154)."""
+    if given and given != convert.etag(row.id, row.version):
+        raise Aborted(
+            f"{field} is stale: the resource changed since it was read; read it again and retry",
+            reason="ETAG_MISMATCH",
+            metadata={"field": field},
+        )
+
+
+def get(connection: Connection, request: customer_service_pb2.GetCustomerRequest) -> customer_pb2.Customer:
+    """GetCustomer."""
+    number = parse_customer_name(request.name, "name")
+    return to_proto(connection, load(connection, number))
+
+
+def update_customer(
+    connection: Connection, request: customer_service_pb2.UpdateCustomerRequest, now: datetime
+) -> customer_pb2.Customer:
+    """UpdateCustomer: the fields named in the mask (all updatable fields set, for an empty mask)."""
+    if not request.HasField("customer"):
+        raise InvalidArgument.field("customer", "is required")
+    given = request.customer
+    number = parse_customer_name(given.name, "customer.name")
+    paths = list(request.update_mask.paths)
+    if paths == ["*"]:
+        paths = list(UPDATABLE)
+    elif not paths:
+        paths = [p for p in UPDATABLE if getattr(given, p)]
+    bad = [p for p in paths if p not in UPDATABLE]
+    if bad:
+        raise InvalidArgument.field(
+            "update_mask", f"cannot update {', '.join(bad)}; updatable: {', '.join(UPDATABLE)}"
+        )
+    if not paths:
+        raise InvalidArgument.field("update_mask", "names no field to update")
+    violations = []
+    if "display_name" in paths and (p := text_problem(given.display_name, MAX_DISPLAY_NAME)):
+        violations.append(FieldViolation("customer.display_name", p))
+    if "owning_org_unit" in paths and (p := org_unit_problem(given.owning_org_unit)):
+        violations.append(FieldViolation("customer.owning_org_unit", p))
+    if violations:
+        raise InvalidArgument(violations)
+    row = load(connection, number)
+    require_etag(row, given.etag, "customer.etag")
+    require_active(row)
+    changes = {p: getattr(given, p) for p in paths}
+    return _bump(connection, row, changes, now)
+
+
+def _bump(connection: Connection, row: Any, changes: dict[str, Any], now: datetime) -> customer_pb2.Customer:
+    result = connection.execute(
+        update(customers)
+        .where(customers.c.id == row.id, customers.c.version == row.version)
+        .values(**changes, version=row.version + 1, update_time=now)
+    )
+    if result.rowcount != 1:  # changed under us: let the transaction run again
+        raise RetryTransaction("customer version moved")
+    return to_proto(connection, load(connection, row.customer_number))
+
+
+def close(
+    connection: Connection, request: customer_service_pb2.CloseCustomerRequest, now: datetime
+) -> customer_pb2.Customer:
+    """CloseCustomer."""
+    number = parse_customer_name(request.name, "name")
+    if (p := text_problem(request.reason, MAX_REASON)) is not None:
+        raise InvalidArgument.field("reason", p)
+    row = load(connection, number)
+    require_etag(row, request.etag, "etag")
+    require_active(row)
+    return _bump(
+        connection, row, {"status": "CLOSED", "close_reason": request.reason, "close_time": now}, now
+    )
+
+
+def list_customers(
+    connection: Connection, request: customer_service_pb2.ListCustomersRequest
+) -> customer_service_pb2.ListCustomersResponse:
+    """ListCustomers, in customer-number order."""
+    size = pagination.page_size(request.page_size)
+    constraints = parse_filter(request.filter)
+    after = pagination.decode_token(request.page_token, request.filter, (str,))
+    query = select(customers).order_by(customers.c.customer_number).limit(size + 1)
+    for field, value in constraints.items():
+        query = query.where(customers.c[field] == value)
+    if after is not None:
+        query = query.where(customers.c.customer_number > after[0])
+    rows = connection.execute(query).all()
+    response = customer_service_pb2.ListCustomersResponse(
+        customers=[to_proto(connection, r) for r in rows[:size]]
+    )
+    if len(rows) > size:
+        response.next_page_token = pagination.encode_token(
+            [rows[size - 1].customer_number], request.filter
+        )
+    return response

@@ -1,0 +1,302 @@
+"""Subject records: a customer's records of any registered subject model, carried as `Any`."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from types import SimpleNamespace
+from typing import Any
+
+from google.protobuf import field_mask_pb2
+from google.protobuf.message import DecodeError, Message
+from sqlalchemy import delete, exists, select, update
+from sqlalchemy import insert as sql_insert
+from sqlalchemy.engine import Connection
+
+from customer_core.errors import AlreadyExists, FieldViolation, InvalidArgument, NotFound
+from customer_core.kernel import convert, pagination
+from customer_core.kernel import cross_references as xref_ops
+from customer_core.kernel import customers as customer_ops
+from customer_core.kernel.names import parse_customer_name, parse_record_name
+from customer_core.kernel.registry import Registry
+from customer_core.kernel.subject_model import SubjectModel
+from customer_core.kernel.validation import validate_record
+from customer_core.plugin import CustomerFacts
+from customer_core.storage.tables import subject_records
+from customer_core.storage.transaction import RetryTransaction
+from customer_core.v1 import customer_pb2, customer_service_pb2
+
+RESOURCE_TYPE = "customer_core.v1.SubjectRecord"
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A record that passed validation: its model, normalized message and stored bytes."""
+
+    model: SubjectModel
+    message: Message
+    source_system: str
+
+    @property
+    def payload(self) -> bytes:
+        return self.message.SerializeToString(deterministic=True)
+
+
+def _model(registry: Registry, subject: str, path: str) -> SubjectModel:
+    if not subject:
+        raise InvalidArgument.field(f"{path}.subject", "is required")
+    model = registry.get(subject)
+    if model is None:
+        known = ", ".join(m.name for m in registry.models()) or "none"
+        raise InvalidArgument.field(
+            f"{path}.subject", f"unknown subject model {subject[:64]!r}; registered: {known}"
+        )
+    return model
+
+
+def _unpack(model: SubjectModel, record: customer_pb2.SubjectRecord, path: str) -> Message:
+    if not record.HasField("data"):
+        raise InvalidArgument.field(f"{path}.data", f"is required: an Any holding {model.message_type}")
+    if record.data.type_url != model.type_url:
+        raise InvalidArgument.field(
+            f"{path}.data",
+            f"holds {record.data.type_url or 'no type'}; subject {model.name!r} needs {model.type_url}",
+        )
+    message = model.message_class()
+    try:
+        message.ParseFromString(record.data.value)
+    except DecodeError:
+        raise InvalidArgument.field(
+            f"{path}.data", f"cannot be decoded as {model.message_type}"
+        ) from None
+    return message
+
+
+def check(
+    registry: Registry, model: SubjectModel, message: Message, customer: CustomerFacts, path: str
+) -> list[FieldViolation]:
+    """Normalizes `message` in place, then every violation of its rules and of the plugins' checks."""
+    registry.hook.normalize_record(subject=model.name, record=message)
+    found = validate_record(model, message)
+    if not found:
+        for result in registry.hook.validate_record(subject=model.name, record=message, customer=customer):
+            found += list(result or [])
+    return [v.under(f"{path}.data") for v in found]
+
+
+def prepare(
+    registry: Registry, record: customer_pb2.SubjectRecord, customer: CustomerFacts, path: str
+) -> tuple[Prepared | None, list[FieldViolation]]:
+    """Validates a new record; (the prepared record, []) or (None, violations)."""
+    try:
+        model = _model(registry, record.subject, path)
+        message = _unpack(model, record, path)
+    except InvalidArgument as exc:
+        return None, exc.violations
+    found = []
+    if model.customer_types and customer.customer_type not in model.customer_types:
+        found.append(
+            FieldViolation(
+                f"{path}.subject",
+                f"subject {model.name!r} applies to {', '.join(model.customer_types)} customers only",
+            )
+        )
+    if record.source_system and not xref_ops.SOURCE_SYSTEM.fullmatch(record.source_system):
+        found.append(
+            FieldViolation(f"{path}.source_system", "must be 2-32 upper-case letters, digits or underscores")
+        )
+    found += check(registry, model, message, customer, path)
+    if found:
+        return None, found
+    return Prepared(model, message, record.source_system), []
+
+
+def insert(connection: Connection, customer: Any, prepared: Prepared, now: datetime) -> customer_pb2.SubjectRecord:
+    """Stores a prepared record; ALREADY_EXISTS for a second record of a singleton model."""
+    model = prepared.model
+    if model.singleton and connection.execute(
+        select(exists().where(
+            subject_records.c.customer_id == customer.id, subject_records.c.subject == model.name
+        ))
+    ).scalar():
+        raise AlreadyExists(
+            RESOURCE_TYPE,
+            f"customers/{customer.customer_number}/records?subject={model.name}",
+            f"customer {customer.customer_number} already has its one {model.name!r} record; update it",
+            reason="SINGLETON_RECORD_EXISTS",
+        )
+    values = {
+        "id": uuid.uuid4(),
+        "customer_id": customer.id,
+        "subject": model.name,
+        "type_url": model.type_url,
+        "schema_version": model.schema_version,
+        "payload": prepared.payload,
+        "source_system": prepared.source_system or None,
+        "version": 1,
+        "create_time": now,
+        "update_time": now,
+    }
+    connection.execute(sql_insert(subject_records).values(**values))
+    return convert.subject_record(SimpleNamespace(**values), customer.customer_number)
+
+
+def facts(customer: Any) -> CustomerFacts:
+    """What plugins may know of a customer row."""
+    return CustomerFacts(customer.customer_number, customer.type)
+
+
+def create(
+    connection: Connection,
+    registry: Registry,
+    request: customer_service_pb2.CreateSubjectRecordRequest,
+    now: datetime,
+) -> customer_pb2.SubjectRecord:
+    """CreateSubjectRecord."""
+    number = parse_customer_name(request.parent, "parent")
+    customer = customer_ops.load(connection, number, "parent")
+    prepared, found = prepare(registry, request.record, facts(customer), "record")
+    if prepared is None:
+        raise InvalidArgument(found)
+    customer_ops.require_active(customer)
+    return insert(connection, customer, prepared, now)
+
+
+def _load(connection: Connection, name: str, field: str) -> tuple[Any, Any]:
+    number, record_id = parse_record_name(name, field)
+    customer = customer_ops.load(connection, number, field)
+    row = connection.execute(
+        select(subject_records).where(
+            subject_records.c.id == record_id, subject_records.c.customer_id == customer.id
+        )
+    ).first()
+    if row is None:
+        raise NotFound(RESOURCE_TYPE, name, f"subject record {name} does not exist")
+    return customer, row
+
+
+def get(connection: Connection, request: customer_service_pb2.GetSubjectRecordRequest) -> customer_pb2.SubjectRecord:
+    """GetSubjectRecord."""
+    customer, row = _load(connection, request.name, "name")
+    return convert.subject_record(row, customer.customer_number)
+
+
+def update_record(
+    connection: Connection,
+    registry: Registry,
+    request: customer_service_pb2.UpdateSubjectRecordRequest,
+    now: datetime,
+) -> customer_pb2.SubjectRecord:
+    """UpdateSubjectRecord: replace `data`, or merge the paths of `data` named in the mask."""
+    if not request.HasField("record"):
+        raise InvalidArgument.field("record", "is required")
+    given = request.record
+    customer, row = _load(connection, given.name, "record.name")
+    if given.subject and given.subject != row.subject:
+        raise InvalidArgument.field("record.subject", f"is immutable; the record is {row.subject!r}")
+    model = registry.get(row.subject)
+    if model is None:
+        raise InvalidArgument.field(
+            "record.name", f"its subject model {row.subject!r} is not registered in this deployment"
+        )
+    incoming = _unpack(model, given, "record")
+    message = _merge(model, row.payload, incoming, list(request.update_mask.paths))
+    found = check(registry, model, message, facts(customer), "record")
+    if found:
+        raise InvalidArgument(found)
+    customer_ops.require_etag(row, given.etag, "record.etag")
+    customer_ops.require_active(customer)
+    result = connection.execute(
+        update(subject_records)
+        .where(subject_records.c.id == row.id, subject_records.c.version == row.version)
+        .values(
+            payload=message.SerializeToString(deterministic=True),
+            schema_version=model.schema_version,
+            type_url=model.type_url,
+            version=row.version + 1,
+            update_time=now,
+        )
+    )
+    if result.rowcount != 1:
+        raise RetryTransaction("record version moved")
+    _, fresh = _load(connection, given.name, "record.name")
+    return convert.subject_record(fresh, customer.customer_number)
+
+
+def _merge(model: SubjectModel, stored: bytes, incoming: Message, paths: list[str]) -> Message:
+    if not paths:
+        return incoming
+    inner = []
+    for path in paths:
+        if not path.startswith("data.") or len(path) == 5:
+            raise InvalidArgument.field("update_mask", f"path {path!r} must name a field inside data, e.g. data.occupation")
+        inner.append(path[5:])
+    mask = field_mask_pb2.FieldMask(paths=inner)
+    if not mask.IsValidForDescriptor(model.descriptor):
+        raise InvalidArgument.field(
+            "update_mask", f"names a field that {model.message_type} does not have: {', '.join(paths)}"
+        )
+    merged = model.message_class.FromString(stored)
+    mask.MergeMessage(incoming, merged, replace_message_field=True, replace_repeated_field=True)
+    return merged
+
+
+def delete_record(connection: Connection, request: customer_service_pb2.DeleteSubjectRecordRequest) -> None:
+    """DeleteSubjectRecord."""
+    customer, row = _load(connection, request.name, "name")
+    customer_ops.require_etag(row, request.etag, "etag")
+    customer_ops.require_active(customer)
+    connection.execute(delete(subject_records).where(subject_records.c.id == row.id))
+
+
+def list_records(
+    connection: Connection, registry: Registry, request: customer_service_pb2.ListSubjectRecordsRequest
+) -> customer_service_pb2.ListSubjectRecordsResponse:
+    """ListSubjectRecords, oldest first."""
+    number = parse_customer_name(request.parent, "parent")
+    size = pagination.page_size(request.page_size)
+    if request.subject:
+        _model(registry, request.subject, "")
+    scope = f"{request.parent}|{request.subject}"
+    after = pagination.decode_token(request.page_token, scope, (str, str))
+    customer = customer_ops.load(connection, number, "parent")
+    query = (
+        select(subject_records)
+        .where(subject_records.c.customer_id == customer.id)
+        .order_by(subject_records.c.create_time, subject_records.c.id)
+        .limit(size + 1)
+    )
+    if request.subject:
+        query = query.where(subject_records.c.subject == request.subject)
+    if after is not None:
+        t, rid = datetime.fromisoformat(after[0]), uuid.UUID(after[1])
+        query = query.where(
+            (subject_records.c.create_time > t)
+            | ((subject_records.c.create_time == t) & (subject_records.c.id > rid))
+        )
+    rows = connection.execute(query).all()
+    response = customer_service_pb2.ListSubjectRecordsResponse(
+        records=[convert.subject_record(r, number) for r in rows[:size]]
+    )
+    if len(rows) > size:
+        last = rows[size - 1]
+        response.next_page_token = pagination.encode_token(
+            [last.create_time.isoformat(), str(last.id)], scope
+        )
+    return response
+
+
+def of_customer(connection: Connection, customer: Any) -> list[customer_pb2.SubjectRecordGroup]:
+    """Every record of `customer`, grouped by subject model, oldest first in each group."""
+    rows = connection.execute(
+        select(subject_records)
+        .where(subject_records.c.customer_id == customer.id)
+        .order_by(subject_records.c.subject, subject_records.c.create_time, subject_records.c.id)
+    )
+    groups: list[customer_pb2.SubjectRecordGroup] = []
+    for row in rows:
+        if not groups or groups[-1].subject != row.subject:
+            groups.append(customer_pb2.SubjectRecordGroup(subject=row.subject))
+        groups[-1].records.append(convert.subject_record(row, customer.customer_number))
+    return groups

@@ -1,0 +1,16 @@
+"""Storage: SQLAlchemy engines (SQLite, PostgreSQL, CockroachDB), retried transactions, migrations."""
+
+from __future__ import annotations
+
+from customer_core.storage.engine import create_engine, engine_kind
+from customer_core.storage.migrate import migrate
+from customer_core.storage.transaction import RetryPolicy, RetryTransaction, run_in_transaction
+
+__all__ = [
+    "RetryPolicy",
+    "RetryTransaction",
+    "create_engine",
+    "engine_kind",
+    "migrate",
+    "run_in_transaction",
+]

@@ -1,0 +1,35 @@
+"""Schema migrations with Alembic, run programmatically (`customer-core migrate`)."""
+
+from __future__ import annotations
+
+import io
+from typing import TextIO
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import URL
+
+from customer_core.storage.engine import normalize_url
+
+SCRIPT_LOCATION = "customer_core.storage:migrations"
+
+
+def alembic_config(url: str | URL, *, stdout: TextIO | None = None) -> Config:
+    """An Alembic configuration for the database at `url` (no alembic.ini needed)."""
+    config = Config(stdout=stdout or io.StringIO())
+    config.set_main_option("script_location", SCRIPT_LOCATION)
+    rendered = normalize_url(url).render_as_string(hide_password=False)
+    config.set_main_option("sqlalchemy.url", rendered.replace("%", "%%"))
+    return config
+
+
+def migrate(url: str | URL, revision: str = "head") -> None:
+    """Upgrades the database at `url` to `revision`."""
+    command.upgrade(alembic_config(url), revision)
+
+
+def offline_sql(url: str | URL, revision: str = "head") -> str:
+    """The SQL that migrating a database of `url`'s dialect to `revision` would run (nothing connects)."""
+    out = io.StringIO()
+    command.upgrade(alembic_config(url, stdout=out), revision, sql=True)
+    return out.getvalue()

@@ -1,0 +1,126 @@
+"""The one helper every database transaction goes through: SERIALIZABLE, retried on conflict.
+
+CockroachDB (and PostgreSQL at SERIALIZABLE) abort a transaction that would break serializability
+with SQLSTATE 40001 and expect the client to run it again; SQLite reports a busy database instead.
+`run_in_transaction` re-runs the whole unit of work with capped exponential backoff and full
+jitter, so callers write plain straight-line code and never see a transient conflict.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from customer_core.errors import Aborted, Unavailable
+
+T = TypeVar("T")
+
+log = logging.getLogger(__name__)
+
+#: serialization_failure and deadlock_detected.
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
+
+
+class RetryTransaction(Exception):
+    """Raised inside a unit of work to run it again from the start (e.g. after losing an insert race)."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how patiently a conflicting transaction is retried."""
+
+    max_attempts: int = 12
+    base_delay: float = 0.002
+    max_delay: float = 0.25
+
+    def delay(self, attempt: int) -> float:
+        """Full-jitter backoff before attempt `attempt + 1`."""
+        return random.uniform(0, min(self.max_delay, self.base_delay * 2**attempt))
+
+
+DEFAULT_POLICY = RetryPolicy()
+
+
+def sqlstate(error: DBAPIError) -> str | None:
+    """The SQLSTATE of a driver error, when the driver reports one."""
+    orig = error.orig
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    return str(code) if code else None
+
+
+def is_retryable(error: BaseException) -> bool:
+    """True for errors that mean "run the same transaction again"."""
+    if isinstance(error, RetryTransaction):
+        return True
+    if not isinstance(error, DBAPIError):
+        return False
+    if sqlstate(error) in RETRYABLE_SQLSTATES:
+        return True
+    # SQLite: another writer holds the lock beyond busy_timeout.
+    return isinstance(error, OperationalError) and "database is locked" in str(error.orig)
+
+
+def is_unreachable(error: BaseException) -> bool:
+    """True for errors that mean the database cannot be reached at all."""
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    state = sqlstate(error)
+    return isinstance(error, OperationalError) and (state is None or state.startswith("08"))
+
+
+def run_in_transaction(
+    engine: Engine,
+    work: Callable[[Connection], T],
+    *,
+    write: bool = True,
+    policy: RetryPolicy = DEFAULT_POLICY,
+    on_retry: Callable[[int, BaseException], None] | None = None,
+) -> T:
+    """Runs `work(connection)` in one SERIALIZABLE transaction, retrying it on conflict.
+
+    `work` may run several times, so it must have no effect outside the database. It commits
+    when `work` returns and rolls back when it raises.
+
+    Args:
+        engine: from `customer_core.storage.create_engine`.
+        work: the unit of work.
+        write: the transaction writes (on SQLite it then takes the write lock at BEGIN).
+        policy: attempts and backoff.
+        on_retry: called with the attempt number and the error before each retry.
+
+    Raises:
+        Aborted: the transaction still conflicted after `policy.max_attempts` attempts.
+        Unavailable: the database cannot be reached.
+    """
+    options = {"sqlite_begin": "IMMEDIATE" if write else "DEFERRED"}
+    for attempt in range(1, policy.max_attempts + 1):
+        try:
+            with engine.connect() as connection:
+                connection = connection.execution_options(**options)
+                with connection.begin():
+                    return work(connection)
+        except (DBAPIError, RetryTransaction) as error:
+            if is_retryable(error) and attempt < policy.max_attempts:
+                if on_retry is not None:
+                    on_retry(attempt, error)
+                time.sleep(policy.delay(attempt))
+                continue
+            if is_retryable(error):
+                raise Aborted(
+                    f"transaction still conflicting after {attempt} attempts; retry the call",
+                    reason="TRANSACTION_CONFLICT",
+                ) from error
+            if is_unreachable(error):
+                log.warning("database unreachable: %s", error.__class__.__name__)
+                raise Unavailable("the database is unreachable", reason="DATABASE_UNAVAILABLE") from error
+            raise
+    raise AssertionError("unreachable")  # pragma: no cover

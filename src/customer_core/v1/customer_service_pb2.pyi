@@ -1,0 +1,160 @@
+from customer_core.v1 import customer_pb2 as _customer_pb2
+from google.protobuf import empty_pb2 as _empty_pb2
+from google.protobuf import field_mask_pb2 as _field_mask_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class CreateCustomerRequest(_message.Message):
+    __slots__ = ("customer", "cross_references", "records", "request_id")
+    CUSTOMER_FIELD_NUMBER: _ClassVar[int]
+    CROSS_REFERENCES_FIELD_NUMBER: _ClassVar[int]
+    RECORDS_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    customer: _customer_pb2.Customer
+    cross_references: _containers.RepeatedCompositeFieldContainer[_customer_pb2.CrossReference]
+    records: _containers.RepeatedCompositeFieldContainer[_customer_pb2.SubjectRecord]
+    request_id: str
+    def __init__(self, customer: _Optional[_Union[_customer_pb2.Customer, _Mapping]] = ..., cross_references: _Optional[_Iterable[_Union[_customer_pb2.CrossReference, _Mapping]]] = ..., records: _Optional[_Iterable[_Union[_customer_pb2.SubjectRecord, _Mapping]]] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class GetCustomerRequest(_message.Message):
+    __slots__ = ("name",)
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    def __init__(self, name: _Optional[str] = ...) -> None: ...
+
+class UpdateCustomerRequest(_message.Message):
+    __slots__ = ("customer", "update_mask", "request_id")
+    CUSTOMER_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_MASK_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    customer: _customer_pb2.Customer
+    update_mask: _field_mask_pb2.FieldMask
+    request_id: str
+    def __init__(self, customer: _Optional[_Union[_customer_pb2.Customer, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class CloseCustomerRequest(_message.Message):
+    __slots__ = ("name", "etag", "reason", "request_id")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    ETAG_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    etag: str
+    reason: str
+    request_id: str
+    def __init__(self, name: _Optional[str] = ..., etag: _Optional[str] = ..., reason: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class ListCustomersRequest(_message.Message):
+    __slots__ = ("page_size", "page_token", "filter")
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    FILTER_FIELD_NUMBER: _ClassVar[int]
+    page_size: int
+    page_token: str
+    filter: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., filter: _Optional[str] = ...) -> None: ...
+
+class ListCustomersResponse(_message.Message):
+    __slots__ = ("customers", "next_page_token")
+    CUSTOMERS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    customers: _containers.RepeatedCompositeFieldContainer[_customer_pb2.Customer]
+    next_page_token: str
+    def __init__(self, customers: _Optional[_Iterable[_Union[_customer_pb2.Customer, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class LookupCustomerRequest(_message.Message):
+    __slots__ = ("source_system", "local_id")
+    SOURCE_SYSTEM_FIELD_NUMBER: _ClassVar[int]
+    LOCAL_ID_FIELD_NUMBER: _ClassVar[int]
+    source_system: str
+    local_id: str
+    def __init__(self, source_system: _Optional[str] = ..., local_id: _Optional[str] = ...) -> None: ...
+
+class LinkCrossReferenceRequest(_message.Message):
+    __slots__ = ("parent", "cross_reference", "request_id")
+    PARENT_FIELD_NUMBER: _ClassVar[int]
+    CROSS_REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    parent: str
+    cross_reference: _customer_pb2.CrossReference
+    request_id: str
+    def __init__(self, parent: _Optional[str] = ..., cross_reference: _Optional[_Union[_customer_pb2.CrossReference, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class UnlinkCrossReferenceRequest(_message.Message):
+    __slots__ = ("parent", "source_system", "local_id", "request_id")
+    PARENT_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_SYSTEM_FIELD_NUMBER: _ClassVar[int]
+    LOCAL_ID_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    parent: str
+    source_system: str
+    local_id: str
+    request_id: str
+    def __init__(self, parent: _Optional[str] = ..., source_system: _Optional[str] = ..., local_id: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class CreateSubjectRecordRequest(_message.Message):
+    __slots__ = ("parent", "record", "request_id")
+    PARENT_FIELD_NUMBER: _ClassVar[int]
+    RECORD_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    parent: str
+    record: _customer_pb2.SubjectRecord
+    request_id: str
+    def __init__(self, parent: _Optional[str] = ..., record: _Optional[_Union[_customer_pb2.SubjectRecord, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class GetSubjectRecordRequest(_message.Message):
+    __slots__ = ("name",)
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    def __init__(self, name: _Optional[str] = ...) -> None: ...
+
+class UpdateSubjectRecordRequest(_message.Message):
+    __slots__ = ("record", "update_mask", "request_id")
+    RECORD_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_MASK_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    record: _customer_pb2.SubjectRecord
+    update_mask: _field_mask_pb2.FieldMask
+    request_id: str
+    def __init__(self, record: _Optional[_Union[_customer_pb2.SubjectRecord, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class DeleteSubjectRecordRequest(_message.Message):
+    __slots__ = ("name", "etag", "request_id")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    ETAG_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    etag: str
+    request_id: str
+    def __init__(self, name: _Optional[str] = ..., etag: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class ListSubjectRecordsRequest(_message.Message):
+    __slots__ = ("parent", "subject", "page_size", "page_token")
+    PARENT_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    parent: str
+    subject: str
+    page_size: int
+    page_token: str
+    def __init__(self, parent: _Optional[str] = ..., subject: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListSubjectRecordsResponse(_message.Message):
+    __slots__ = ("records", "next_page_token")
+    RECORDS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    records: _containers.RepeatedCompositeFieldContainer[_customer_pb2.SubjectRecord]
+    next_page_token: str
+    def __init__(self, records: _Optional[_Iterable[_Union[_customer_pb2.SubjectRecord, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class GetCustomer360Request(_message.Message):
+    __slots__ = ("name",)
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    def __init__(self, name: _Optional[str] = ...) -> None: ...
