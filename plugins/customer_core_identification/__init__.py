@@ -1,0 +1,117 @@
+"""The `identification` subject model: a customer's identity documents and their lifecycle.
+
+Field rules live in `v1/identification.proto`; this module adds check characters and date logic.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from google.protobuf.message import Message
+
+from customer_core.errors import FieldViolation
+from customer_core.plugin import CustomerFacts, hookimpl
+from customer_core_identification.v1.identification_pb2 import (
+    ID_STATUS_VALID,
+    ID_TYPE_RESIDENT_ID_CARD,
+    ID_TYPE_UNIFIED_SOCIAL_CREDIT_CODE,
+    IdentificationDocument,
+)
+
+SUBJECT = "identification"
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# GB 11643: ISO 7064 MOD 11-2 over the first 17 digits; the check character indexed by sum % 11.
+_RESIDENT_ID = re.compile(r"[0-9]{17}[0-9X]")
+_RESIDENT_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_RESIDENT_ID_CHECKS = "10X98765432"
+# GB 32100: the unified social credit code alphabet (no I, O, S, V, Z) and position weights.
+_USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+@hookimpl
+def subject_models() -> list[type[Message]]:
+    """Returns the message class of the `identification` subject model."""
+    return [IdentificationDocument]
+
+
+@hookimpl
+def normalize_record(subject: str, record: Message) -> None:
+    """Upper-cases the document number without spaces, and upper-cases the issuing country."""
+    if subject != SUBJECT or not isinstance(record, IdentificationDocument):
+        return
+    record.id_number = "".join(record.id_number.split()).upper()
+    record.issuing_country = record.issuing_country.strip().upper()
+
+
+@hookimpl
+def validate_record(subject: str, record: Message, customer: CustomerFacts) -> list[FieldViolation]:
+    """Checks document number check characters, validity dates and that a valid one is unexpired."""
+    if subject != SUBJECT or not isinstance(record, IdentificationDocument):
+        return []
+    violations: list[FieldViolation] = []
+    if problem := _number_problem(record.id_type, record.id_number):
+        violations.append(FieldViolation("id_number", problem))  # never echo the number
+    valid_from, valid_to = _parse_date(record.valid_from), _parse_date(record.valid_to)
+    for field, value, parsed in (
+        ("valid_from", record.valid_from, valid_from),
+        ("valid_to", record.valid_to, valid_to),
+    ):
+        if value and parsed is None:
+            violations.append(FieldViolation(field, f"{value!r} is not a real date (YYYY-MM-DD)"))
+    if valid_from and valid_to and valid_to < valid_from:
+        violations.append(
+            FieldViolation("valid_to", f"{valid_to} is before valid_from {valid_from}")
+        )
+    if record.status == ID_STATUS_VALID and valid_to and valid_to < date.today():
+        violations.append(
+            FieldViolation(
+                "status", f"document expired on {valid_to}; record it as ID_STATUS_EXPIRED"
+            )
+        )
+    return violations
+
+
+def _number_problem(id_type: int, number: str) -> str | None:
+    """Why `number` is not a well-formed number of a document of `id_type`, or None."""
+    if id_type == ID_TYPE_RESIDENT_ID_CARD:
+        return _resident_id_problem(number)
+    if id_type == ID_TYPE_UNIFIED_SOCIAL_CREDIT_CODE:
+        return _uscc_problem(number)
+    return None
+
+
+def _resident_id_problem(number: str) -> str | None:
+    """Why `number` is not a GB 11643 resident ID number, or None if it is one."""
+    if not _RESIDENT_ID.fullmatch(number):
+        return "must be 17 digits followed by a check character (0-9 or X)"
+    total = sum(int(d) * w for d, w in zip(number[:17], _RESIDENT_ID_WEIGHTS, strict=True))
+    if number[17] != _RESIDENT_ID_CHECKS[total % 11]:
+        return "the check character of the resident ID number does not match (GB 11643)"
+    birth = number[6:14]
+    if _parse_date(f"{birth[:4]}-{birth[4:6]}-{birth[6:]}") is None:
+        return "the birth date in the resident ID number is not a real date"
+    return None
+
+
+def _uscc_problem(code: str) -> str | None:
+    """Why `code` is not a GB 32100 unified social credit code, or None if it is one."""
+    if len(code) != 18 or any(c not in _USCC_CHARSET for c in code):
+        return f"must be 18 characters, each one of {_USCC_CHARSET}"
+    values = [_USCC_CHARSET.index(c) for c in code]
+    total = sum(v * w for v, w in zip(values[:17], _USCC_WEIGHTS, strict=True))
+    if values[17] != (31 - total % 31) % 31:
+        return "the check character of the unified social credit code does not match (GB 32100)"
+    return None
+
+
+def _parse_date(value: str) -> date | None:
+    """The date of a `YYYY-MM-DD` string, or None if it is malformed or not in the calendar."""
+    if not _ISO_DATE.fullmatch(value):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None

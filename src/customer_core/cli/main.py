@@ -1,0 +1,86 @@
+"""`customer-core`: serve, migrate, list plugins, and work with customers through the client."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Annotated
+
+import typer
+
+from customer_core.cli.customers import customers_app
+from customer_core.errors import PluginRegistrationError
+from customer_core.kernel.config import Settings
+
+app = typer.Typer(
+    help="customer-core: the bank's customer master (ECIF) as a gRPC microkernel.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.add_typer(customers_app, name="customers")
+
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option(help="Database URL [env CUSTOMER_CORE_DATABASE_URL; default sqlite:///var/customer-core.db]"),
+]
+
+
+def _settings(database_url: str | None = None, **overrides: object) -> Settings:
+    values = {k: v for k, v in overrides.items() if v is not None}
+    if database_url:
+        values["database_url"] = database_url
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@app.command()
+def serve(
+    database_url: DatabaseUrl = None,
+    host: Annotated[str | None, typer.Option(help="Listen address [env CUSTOMER_CORE_HOST]")] = None,
+    port: Annotated[int | None, typer.Option(help="Listen port [env CUSTOMER_CORE_PORT]")] = None,
+) -> None:
+    """Run the gRPC server until SIGINT or SIGTERM."""
+    from customer_core.api.server import serve as run
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        run(_settings(database_url, host=host, port=port), announce=typer.echo)
+    except PluginRegistrationError as exc:
+        typer.echo(f"refusing to start: {exc}", err=True)
+        raise typer.Exit(3) from None
+
+
+@app.command()
+def migrate(database_url: DatabaseUrl = None) -> None:
+    """Create or upgrade the database schema to the current version."""
+    from customer_core.storage import migrate as run
+
+    settings = _settings(database_url)
+    run(settings.database_url)
+    typer.echo(f"database migrated: {settings.database_url}")
+
+
+@app.command()
+def plugins() -> None:
+    """List the installed plugins, the hooks they implement and their subject models."""
+    from customer_core.kernel.registry import load_registry
+
+    settings = Settings()
+    try:
+        registry = load_registry(settings.enabled_plugins())
+    except PluginRegistrationError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(3) from None
+    models_by_plugin: dict[str, list[str]] = {}
+    for model in registry.models():
+        models_by_plugin.setdefault(model.plugin, []).append(
+            f"{model.name} v{model.schema_version} ({model.message_type})"
+        )
+    for name, hooks in registry.plugins():
+        typer.echo(f"{name}: hooks {', '.join(hooks) or 'none'}")
+        for line in models_by_plugin.get(name, []):
+            typer.echo(f"  model {line}")
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    sys.exit(app())

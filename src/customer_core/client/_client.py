@@ -1,0 +1,293 @@
+"""A client for channel systems: one connection, request ids, UNAVAILABLE retries, paging, unpacking."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from importlib.metadata import entry_points
+from typing import Any, TypeVar
+
+import grpc
+from google.protobuf import any_pb2, descriptor_pool, field_mask_pb2, message_factory
+from google.protobuf.message import Message
+
+from customer_core.client._errors import RPCError
+from customer_core.v1 import (
+    customer_pb2,
+    customer_service_pb2 as svc,
+    customer_service_pb2_grpc,
+    options_pb2,
+    subject_model_service_pb2,
+    subject_model_service_pb2_grpc,
+)
+
+T = TypeVar("T")
+
+#: Writes are safe to retry: every one carries a request id the server deduplicates on.
+_SERVICE_CONFIG = {
+    "methodConfig": [
+        {
+            "name": [
+                {"service": "customer_core.v1.CustomerService"},
+                {"service": "customer_core.v1.SubjectModelService"},
+            ],
+            "retryPolicy": {
+                "maxAttempts": 5,
+                "initialBackoff": "0.1s",
+                "maxBackoff": "2s",
+                "backoffMultiplier": 2,
+                "retryableStatusCodes": ["UNAVAILABLE"],
+            },
+        }
+    ]
+}
+
+
+def customer_name(customer: str) -> str:
+    """`customers/{n}` for a customer number or a resource name."""
+    return customer if customer.startswith("customers/") else f"customers/{customer}"
+
+
+def subject_of(message: Message) -> str:
+    """The subject model a plugin message belongs to, from its `subject_model` option."""
+    opts = message.DESCRIPTOR.GetOptions()
+    if not opts.HasExtension(options_pb2.subject_model):
+        raise ValueError(f"{message.DESCRIPTOR.full_name} is not a subject model message")
+    return str(opts.Extensions[options_pb2.subject_model].name)
+
+
+def pack(message: Message) -> any_pb2.Any:
+    """`message` in an Any."""
+    packed = any_pb2.Any()
+    packed.Pack(message)
+    return packed
+
+
+_plugins_imported = False
+
+
+def unpack(data: any_pb2.Any) -> Message:
+    """The plugin message inside a record's `data` (the Any itself when its type is unknown here)."""
+    global _plugins_imported
+    full_name = data.type_url.rpartition("/")[2]
+    pool = descriptor_pool.Default()
+    try:
+        descriptor = pool.FindMessageTypeByName(full_name)
+    except KeyError:
+        if _plugins_imported:
+            return data
+        for ep in entry_points(group="customer_core.plugins"):  # import installed plugins' stubs
+            try:
+                ep.load()
+            except Exception:  # a broken plugin must not break reading the others
+                continue
+        _plugins_imported = True
+        return unpack(data)
+    message = message_factory.GetMessageClass(descriptor)()
+    data.Unpack(message)
+    return message
+
+
+class Client:
+    """A connection to a customer-core server.
+
+    Every method raises `RPCError` when the call fails. Writes take an optional `request_id`;
+    the client makes one when none is given, and retries of UNAVAILABLE reuse it.
+
+    Example::
+
+        with Client("127.0.0.1:50051") as client:
+            customer = client.create_customer(type="individual", owning_org_unit="HO01",
+                                              display_name="Zhang San")
+            view = client.get_360(customer.customer_number)
+    """
+
+    def __init__(self, target: str, *, timeout: float = 30.0, channel: grpc.Channel | None = None) -> None:
+        self.timeout = timeout
+        self._channel = channel or grpc.insecure_channel(
+            target,
+            options=[
+                ("grpc.enable_retries", 1),
+                ("grpc.service_config", json.dumps(_SERVICE_CONFIG)),
+            ],
+        )
+        self._customers = customer_service_pb2_grpc.CustomerServiceStub(self._channel)
+        self._models = subject_model_service_pb2_grpc.SubjectModelServiceStub(self._channel)
+
+    def close(self) -> None:
+        """Closes the connection."""
+        self._channel.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _call(self, method: Callable[..., T], request: Message) -> T:
+        try:
+            return method(request, timeout=self.timeout)
+        except grpc.RpcError as error:
+            raise RPCError.from_call(error) from None
+
+    # Customers
+
+    def create_customer(
+        self,
+        *,
+        type: str | int,
+        owning_org_unit: str,
+        display_name: str,
+        cross_references: Iterable[tuple[str, str]] = (),
+        records: Iterable[Message] = (),
+        request_id: str | None = None,
+    ) -> customer_pb2.Customer:
+        """Creates a customer with its first cross-references and records, atomically."""
+        customer_type = (
+            type if isinstance(type, int) else customer_pb2.CustomerType.Value(f"CUSTOMER_TYPE_{type.upper()}")
+        )
+        request = svc.CreateCustomerRequest(
+            customer=customer_pb2.Customer(
+                type=customer_type, owning_org_unit=owning_org_unit, display_name=display_name
+            ),
+            cross_references=[
+                customer_pb2.CrossReference(source_system=s, local_id=i) for s, i in cross_references
+            ],
+            records=[customer_pb2.SubjectRecord(subject=subject_of(r), data=pack(r)) for r in records],
+            request_id=request_id or str(uuid.uuid4()),
+        )
+        return self._call(self._customers.CreateCustomer, request)
+
+    def get_customer(self, customer: str) -> customer_pb2.Customer:
+        """The customer with this number or resource name."""
+        return self._call(self._customers.GetCustomer, svc.GetCustomerRequest(name=customer_name(customer)))
+
+    def update_customer(
+        self, customer: customer_pb2.Customer, update_mask: Iterable[str], *, request_id: str | None = None
+    ) -> customer_pb2.Customer:
+        """Updates the named fields; send the etag you read to fail on a concurrent change."""
+        request = svc.UpdateCustomerRequest(
+            customer=customer,
+            update_mask=field_mask_pb2.FieldMask(paths=list(update_mask)),
+            request_id=request_id or str(uuid.uuid4()),
+        )
+        return self._call(self._customers.UpdateCustomer, request)
+
+    def close_customer(
+        self, customer: str, reason: str, *, etag: str = "", request_id: str | None = None
+    ) -> customer_pb2.Customer:
+        """Closes a customer."""
+        request = svc.CloseCustomerRequest(
+            name=customer_name(customer), reason=reason, etag=etag, request_id=request_id or str(uuid.uuid4())
+        )
+        return self._call(self._customers.CloseCustomer, request)
+
+    def list_customers(self, *, filter: str = "", page_size: int = 0) -> Iterator[customer_pb2.Customer]:
+        """Every customer matching `filter`, fetched page by page as the iterator advances."""
+        token = ""
+        while True:
+            page = self._call(
+                self._customers.ListCustomers,
+                svc.ListCustomersRequest(filter=filter, page_size=page_size, page_token=token),
+            )
+            yield from page.customers
+            token = page.next_page_token
+            if not token:
+                return
+
+    def lookup(self, source_system: str, local_id: str) -> customer_pb2.Customer:
+        """The customer a source system's record belongs to."""
+        return self._call(
+            self._customers.LookupCustomer,
+            svc.LookupCustomerRequest(source_system=source_system, local_id=local_id),
+        )
+
+    def link(
+        self, customer: str, source_system: str, local_id: str, *, request_id: str | None = None
+    ) -> customer_pb2.CrossReference:
+        """Links a source system's record to a customer."""
+        request = svc.LinkCrossReferenceRequest(
+            parent=customer_name(customer),
+            cross_reference=customer_pb2.CrossReference(source_system=source_system, local_id=local_id),
+            request_id=request_id or str(uuid.uuid4()),
+        )
+        return self._call(self._customers.LinkCrossReference, request)
+
+    def unlink(self, customer: str, source_system: str, local_id: str, *, request_id: str | None = None) -> None:
+        """Removes a link."""
+        request = svc.UnlinkCrossReferenceRequest(
+            parent=customer_name(customer), source_system=source_system, local_id=local_id,
+            request_id=request_id or str(uuid.uuid4()),
+        )
+        self._call(self._customers.UnlinkCrossReference, request)
+
+    # Subject records
+
+    def create_record(
+        self, customer: str, data: Message, *, source_system: str = "", request_id: str | None = None
+    ) -> customer_pb2.SubjectRecord:
+        """Adds a record; the subject model is taken from the message's type."""
+        request = svc.CreateSubjectRecordRequest(
+            parent=customer_name(customer),
+            record=customer_pb2.SubjectRecord(subject=subject_of(data), data=pack(data), source_system=source_system),
+            request_id=request_id or str(uuid.uuid4()),
+        )
+        return self._call(self._customers.CreateSubjectRecord, request)
+
+    def get_record(self, name: str) -> customer_pb2.SubjectRecord:
+        """One record by resource name."""
+        return self._call(self._customers.GetSubjectRecord, svc.GetSubjectRecordRequest(name=name))
+
+    def update_record(
+        self,
+        name: str,
+        data: Message,
+        *,
+        etag: str = "",
+        update_mask: Iterable[str] = (),
+        request_id: str | None = None,
+    ) -> customer_pb2.SubjectRecord:
+        """Replaces a record's data, or the paths of it in `update_mask` (`data.occupation`, ...)."""
+        request = svc.UpdateSubjectRecordRequest(
+            record=customer_pb2.SubjectRecord(name=name, data=pack(data), etag=etag),
+            update_mask=field_mask_pb2.FieldMask(paths=list(update_mask)),
+            request_id=request_id or str(uuid.uuid4()),
+        )
+        return self._call(self._customers.UpdateSubjectRecord, request)
+
+    def delete_record(self, name: str, *, etag: str = "", request_id: str | None = None) -> None:
+        """Deletes a record."""
+        request = svc.DeleteSubjectRecordRequest(name=name, etag=etag, request_id=request_id or str(uuid.uuid4()))
+        self._call(self._customers.DeleteSubjectRecord, request)
+
+    def list_records(
+        self, customer: str, *, subject: str = "", page_size: int = 0
+    ) -> Iterator[customer_pb2.SubjectRecord]:
+        """Every record of a customer (of one subject model, if given), page by page."""
+        token = ""
+        while True:
+            page = self._call(
+                self._customers.ListSubjectRecords,
+                svc.ListSubjectRecordsRequest(
+                    parent=customer_name(customer), subject=subject, page_size=page_size, page_token=token
+                ),
+            )
+            yield from page.records
+            token = page.next_page_token
+            if not token:
+                return
+
+    def get_360(self, customer: str) -> customer_pb2.Customer360:
+        """The customer, all its records and all its cross-references."""
+        return self._call(
+            self._customers.GetCustomer360, svc.GetCustomer360Request(name=customer_name(customer))
+        )
+
+    def subject_models(self) -> list[subject_model_service_pb2.SubjectModel]:
+        """The subject models the server has registered."""
+        response = self._call(self._models.ListSubjectModels, subject_model_service_pb2.ListSubjectModelsRequest())
+        return list(response.models)
+
+
+__all__ = ["Client", "customer_name", "pack", "subject_of", "unpack"]

@@ -1,0 +1,1 @@
+"""End-to-end tests over a real gRPC server on SQLite or a real PostgreSQL."""

@@ -1,0 +1,1 @@
+"""Real components the suite starts itself."""
