@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from customer_core.api.server import create_server, serve
+from customer_core.api.server import RunningServer, create_server, serve
 
-__all__ = ["create_server", "serve"]
+__all__ = ["RunningServer", "create_server", "serve"]

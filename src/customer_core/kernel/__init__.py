@@ -1,0 +1,1 @@
+"""The kernel: plugin registry, request pipeline, customers, cross-references and subject records."""
