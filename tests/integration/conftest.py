@@ -51,9 +51,12 @@ def database_url(new_database) -> str:  # type: ignore[no-untyped-def]
     return str(new_database("suite"))
 
 
-def start_server(database_url: str, **overrides: object) -> RunningServer:
+def start_server(
+    database_url: str, extra_plugins: list[tuple[str, object]] | None = None, **overrides: object
+) -> RunningServer:
+    """A server of its own on a free port (stop it when done)."""
     settings = Settings(database_url=database_url, port=0, **overrides)  # type: ignore[arg-type]
-    return create_server(Kernel.open(settings), settings)
+    return create_server(Kernel.open(settings, extra_plugins=extra_plugins), settings)
 
 
 @pytest.fixture(scope="session")
@@ -78,10 +81,3 @@ def client(target: str) -> Iterator[Client]:
 def org_unit() -> str:
     """An org unit of this test alone, so list filters see only its customers."""
     return f"T{uuid.uuid4().hex[:10].upper()}"
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}{uuid.uuid4().hex[:12]}"
-
-
-

@@ -200,7 +200,7 @@ def _duplicates(models: list[SubjectModel]) -> list[str]:
                 f"subject model {model.name!r} is registered by both plugin "
                 f"{seen[model.name].plugin!r} and plugin {model.plugin!r}"
             )
-        if model.message_type in types:
+        elif model.message_type in types:
             problems.append(
                 f"message {model.message_type} is registered twice "
                 f"(plugins {types[model.message_type].plugin!r} and {model.plugin!r})"

@@ -14,9 +14,12 @@ from customer_core.storage.engine import normalize_url
 SCRIPT_LOCATION = "customer_core.storage:migrations"
 
 
-def alembic_config(url: str | URL, *, stdout: TextIO | None = None) -> Config:
-    """An Alembic configuration for the database at `url` (no alembic.ini needed)."""
-    config = Config(stdout=stdout or io.StringIO())
+def alembic_config(url: str | URL, *, output: TextIO | None = None) -> Config:
+    """An Alembic configuration for the database at `url` (no alembic.ini needed).
+
+    `output` receives the SQL of an offline (`sql=True`) run.
+    """
+    config = Config(stdout=io.StringIO(), output_buffer=output)
     config.set_main_option("script_location", SCRIPT_LOCATION)
     rendered = normalize_url(url).render_as_string(hide_password=False)
     config.set_main_option("sqlalchemy.url", rendered.replace("%", "%%"))
@@ -31,5 +34,5 @@ def migrate(url: str | URL, revision: str = "head") -> None:
 def offline_sql(url: str | URL, revision: str = "head") -> str:
     """The SQL that migrating a database of `url`'s dialect to `revision` would run (nothing connects)."""
     out = io.StringIO()
-    command.upgrade(alembic_config(url, stdout=out), revision, sql=True)
+    command.upgrade(alembic_config(url, output=out), revision, sql=True)
     return out.getvalue()

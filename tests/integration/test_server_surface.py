@@ -1,0 +1,64 @@
+"""Standard gRPC services an SRE's tools expect: health checking and reflection."""
+
+from __future__ import annotations
+
+import time
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+
+from customer_core.client import Client, RPCError
+from customer_core.storage import migrate
+from tests.integration.conftest import start_server
+from tests.support.postgres import PostgresServer
+
+
+def test_health_reports_serving_for_each_service(target: str) -> None:
+    with grpc.insecure_channel(target) as channel:
+        health = health_pb2_grpc.HealthStub(channel)
+        for service in ("", "customer_core.v1.CustomerService", "customer_core.v1.SubjectModelService"):
+            answer = health.Check(health_pb2.HealthCheckRequest(service=service), timeout=5)
+            assert answer.status == health_pb2.HealthCheckResponse.SERVING
+
+
+def test_reflection_lists_the_services(target: str) -> None:
+    with grpc.insecure_channel(target) as channel:
+        stub = reflection_pb2_grpc.ServerReflectionStub(channel)
+        answers = stub.ServerReflectionInfo(iter([reflection_pb2.ServerReflectionRequest(list_services="")]))
+        names = {s.name for a in answers for s in a.list_services_response.service}
+    assert {"customer_core.v1.CustomerService", "customer_core.v1.SubjectModelService", "grpc.health.v1.Health"} <= names
+
+
+def test_subject_models_are_listed(client: Client) -> None:
+    models = {m.name: m for m in client.subject_models()}
+    assert set(models) == {"contact", "identification", "individual"}
+    assert models["identification"].message_type == "customer_core_identification.v1.IdentificationDocument"
+    id_number = next(f for f in models["identification"].fields if f.path == "id_number")
+    assert id_number.sensitive and id_number.match_key and id_number.required and id_number.type == "string"
+
+
+@pytest.mark.postgresql_only
+def test_lost_database_turns_health_not_serving_and_calls_unavailable() -> None:
+    with PostgresServer() as postgres:
+        url = postgres.create_database("outage")
+        migrate(url)
+        running = start_server(url, health_check_interval=0.2)
+        target = f"127.0.0.1:{running.port}"
+        try:
+            with grpc.insecure_channel(target) as channel, Client(target, timeout=10) as client:
+                health = health_pb2_grpc.HealthStub(channel)
+                customer = client.create_customer(type="individual", owning_org_unit="HO01", display_name="Up")
+                postgres.stop()
+                deadline = time.monotonic() + 15
+                status = health_pb2.HealthCheckResponse.SERVING
+                while status == health_pb2.HealthCheckResponse.SERVING and time.monotonic() < deadline:
+                    time.sleep(0.2)
+                    status = health.Check(health_pb2.HealthCheckRequest(), timeout=5).status
+                assert status == health_pb2.HealthCheckResponse.NOT_SERVING
+                with pytest.raises(RPCError) as exc:
+                    client.get_customer(customer.customer_number)
+                assert exc.value.code == grpc.StatusCode.UNAVAILABLE
+        finally:
+            running.stop(grace=1)

@@ -1,0 +1,1 @@
+"""Sample plugins written the way an outside plugin author would."""

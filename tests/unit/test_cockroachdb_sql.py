@@ -1,0 +1,44 @@
+"""The CockroachDB paths, compiled against the cockroachdb dialect (no CockroachDB can run here)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql
+from sqlalchemy_cockroachdb.psycopg import CockroachDBDialect_psycopg
+
+from customer_core.storage.engine import normalize_url
+from customer_core.storage.migrate import offline_sql
+from customer_core.storage.tables import customers, subject_records
+
+
+def test_migration_uses_uuid_keys_and_a_hash_sharded_time_index() -> None:
+    sql = offline_sql("cockroachdb://root@localhost:26257/customer_core")
+    assert "CREATE TABLE customers (\n    id UUID NOT NULL" in sql
+    assert "ON idempotency_records (create_time) USING HASH" in sql
+    assert "SERIAL" not in sql.upper().replace("SERIALIZABLE", "")  # no sequence as a hot key
+
+
+def test_postgresql_migration_has_a_plain_time_index() -> None:
+    sql = offline_sql("postgresql://localhost/customer_core")
+    assert "USING HASH" not in sql
+    assert "CREATE INDEX ix_idempotency_records_create_time ON idempotency_records (create_time)" in sql
+
+
+def test_urls_without_a_driver_get_psycopg() -> None:
+    assert normalize_url("cockroachdb://root@db:26257/cc").drivername == "cockroachdb+psycopg"
+    assert normalize_url("postgresql://db/cc").drivername == "postgresql+psycopg"
+
+
+def test_kernel_queries_compile_for_cockroachdb() -> None:
+    dialect = CockroachDBDialect_psycopg()
+    listing = (
+        select(customers)
+        .where(customers.c.owning_org_unit == "HO01", customers.c.customer_number > "1")
+        .order_by(customers.c.customer_number)
+        .limit(51)
+    )
+    compiled = str(listing.compile(dialect=dialect))
+    assert "ORDER BY customers.customer_number" in compiled
+    assert "LIMIT" in compiled
+    records = select(subject_records).where(subject_records.c.customer_id == subject_records.c.id)
+    assert str(records.compile(dialect=dialect)) == str(records.compile(dialect=postgresql.dialect()))
