@@ -51,6 +51,7 @@ $(BUF):
 lint: install $(BUF)
 	@echo "==> ruff"
 	$(BIN)/ruff check src plugins tests bench protos
+	$(BIN)/ruff format --check src plugins tests bench protos
 	@echo "==> mypy"
 	$(BIN)/mypy
 	@echo "==> buf lint"

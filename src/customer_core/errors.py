@@ -98,7 +98,9 @@ class InvalidArgument(CustomerCoreError):
     def details(self) -> list[Message]:
         bad_request = error_details_pb2.BadRequest(
             field_violations=[
-                error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description)
+                error_details_pb2.BadRequest.FieldViolation(
+                    field=v.field, description=v.description
+                )
                 for v in self.violations
             ]
         )
@@ -115,7 +117,9 @@ class _ResourceError(CustomerCoreError):
 
     def details(self) -> list[Message]:
         info = error_details_pb2.ResourceInfo(
-            resource_type=self.resource_type, resource_name=self.resource_name, description=self.message
+            resource_type=self.resource_type,
+            resource_name=self.resource_name,
+            description=self.message,
         )
         return [*super().details(), info]
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 
-
 import pytest
 
 from customer_core.api.server import RunningServer, create_server
@@ -31,7 +30,9 @@ def postgres(backend: str) -> Iterator[PostgresServer | None]:
 
 
 @pytest.fixture(scope="session")
-def new_database(backend: str, postgres: PostgresServer | None, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def new_database(
+    backend: str, postgres: PostgresServer | None, tmp_path_factory: pytest.TempPathFactory
+):  # type: ignore[no-untyped-def]
     """A factory of fresh, migrated databases of the session's backend: returns the URL."""
 
     def make(label: str = "db") -> str:

@@ -19,7 +19,9 @@ def unique(prefix: str) -> str:
 
 def profile(name: str = "Zhang San", **fields: object) -> individual_pb2.IndividualProfile:
     values: dict[str, object] = {
-        "gender": individual_pb2.GENDER_MALE, "birth_date": "1949-12-31", "nationality": "CHN"
+        "gender": individual_pb2.GENDER_MALE,
+        "birth_date": "1949-12-31",
+        "nationality": "CHN",
     }
     return individual_pb2.IndividualProfile(name=name, **{**values, **fields})
 
@@ -36,5 +38,6 @@ def id_card(number: str = RESIDENT_ID) -> identification_pb2.IdentificationDocum
 
 def mobile(number: str = "+8613800138000") -> contact_pb2.ContactPoint:
     return contact_pb2.ContactPoint(
-        phone=contact_pb2.Phone(number=number, mobile=True), purpose=contact_pb2.CONTACT_PURPOSE_HOME
+        phone=contact_pb2.Phone(number=number, mobile=True),
+        purpose=contact_pb2.CONTACT_PURPOSE_HOME,
     )

@@ -19,22 +19,47 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 def test_create_lookup_update_and_360_from_the_shell(target: str, org_unit: str) -> None:
     local = unique("C")
     created = run(
-        "customers", "create", "--target", target, "--type", "individual",
-        "--org-unit", org_unit, "--display-name", "Zhang San", "--xref", f"CORE:{local}",
+        "customers",
+        "create",
+        "--target",
+        target,
+        "--type",
+        "individual",
+        "--org-unit",
+        org_unit,
+        "--display-name",
+        "Zhang San",
+        "--xref",
+        f"CORE:{local}",
     )
     assert created.returncode == 0, created.stderr
     number = json.loads(created.stdout)["customer_number"]
     found = run("customers", "lookup", "CORE", local, "--target", target)
     assert json.loads(found.stdout)["customer_number"] == number
-    updated = run("customers", "update", number, "--display-name", "Zhang San Jr", "--target", target)
+    updated = run(
+        "customers", "update", number, "--display-name", "Zhang San Jr", "--target", target
+    )
     assert json.loads(updated.stdout)["display_name"] == "Zhang San Jr"
     view = json.loads(run("customers", "360", number, "--target", target).stdout)
     assert view["cross_references"][0]["local_id"] == local
-    run("customers", "create", "--target", target, "--type", "organization",
-        "--org-unit", org_unit, "--display-name", "ACME Ltd")
-    listed = run("customers", "list", "--filter", f"owning_org_unit = {org_unit}", "--target", target)
+    run(
+        "customers",
+        "create",
+        "--target",
+        target,
+        "--type",
+        "organization",
+        "--org-unit",
+        org_unit,
+        "--display-name",
+        "ACME Ltd",
+    )
+    listed = run(
+        "customers", "list", "--filter", f"owning_org_unit = {org_unit}", "--target", target
+    )
     assert sorted(json.loads(line)["display_name"] for line in listed.stdout.splitlines()) == [
-        "ACME Ltd", "Zhang San Jr"
+        "ACME Ltd",
+        "Zhang San Jr",
     ]
 
 
@@ -49,7 +74,9 @@ def test_plugins_command_lists_models_and_hooks() -> None:
     result = run("plugins")
     assert result.returncode == 0, result.stderr
     assert "model individual v1 (customer_core_individual.v1.IndividualProfile)" in result.stdout
-    assert "identification: hooks normalize_record, subject_models, validate_record" in result.stdout
+    assert (
+        "identification: hooks normalize_record, subject_models, validate_record" in result.stdout
+    )
 
 
 def test_migrate_creates_a_database(tmp_path: Path) -> None:

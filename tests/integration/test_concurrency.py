@@ -19,7 +19,9 @@ NAMES_EACH = 2
 
 def test_eight_clients_with_etags_lose_no_update(target: str) -> None:
     with Client(target) as setup:
-        customer = setup.create_customer(type="individual", owning_org_unit="HO01", display_name="Hot")
+        customer = setup.create_customer(
+            type="individual", owning_org_unit="HO01", display_name="Hot"
+        )
         record = setup.create_record(customer.customer_number, profile())
     conflicts = []
     errors: list[BaseException] = []
@@ -58,7 +60,9 @@ def test_eight_clients_with_etags_lose_no_update(target: str) -> None:
 
 def test_concurrent_display_name_updates_each_bump_the_version(target: str) -> None:
     with Client(target) as setup:
-        customer = setup.create_customer(type="individual", owning_org_unit="HO01", display_name="v0")
+        customer = setup.create_customer(
+            type="individual", owning_org_unit="HO01", display_name="v0"
+        )
     seen: list[str] = []
     errors: list[RPCError] = []
     lock = threading.Lock()
@@ -68,7 +72,9 @@ def test_concurrent_display_name_updates_each_bump_the_version(target: str) -> N
             for i in range(UPDATES_EACH):
                 while True:
                     current = client.get_customer(customer.name)
-                    change = customer_pb2.Customer(name=customer.name, display_name=f"{n}-{i}", etag=current.etag)
+                    change = customer_pb2.Customer(
+                        name=customer.name, display_name=f"{n}-{i}", etag=current.etag
+                    )
                     try:
                         updated = client.update_customer(change, ["display_name"])
                     except RPCError as exc:

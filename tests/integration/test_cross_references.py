@@ -12,7 +12,10 @@ from tests.integration.helpers import unique
 def test_customer_is_found_by_any_of_its_source_records(client: Client) -> None:
     core, cards = unique("C"), unique("K")
     customer = client.create_customer(
-        type="individual", owning_org_unit="HO01", display_name="Li Si", cross_references=[("CORE", core)]
+        type="individual",
+        owning_org_unit="HO01",
+        display_name="Li Si",
+        cross_references=[("CORE", core)],
     )
     link = client.link(customer.customer_number, "CARDS", cards)
     assert link.customer == customer.name
@@ -22,7 +25,9 @@ def test_customer_is_found_by_any_of_its_source_records(client: Client) -> None:
 
 def test_linking_the_same_record_again_is_harmless(client: Client) -> None:
     local = unique("C")
-    customer = client.create_customer(type="individual", owning_org_unit="HO01", display_name="Wang Wu")
+    customer = client.create_customer(
+        type="individual", owning_org_unit="HO01", display_name="Wang Wu"
+    )
     first = client.link(customer.customer_number, "CORE", local)
     again = client.link(customer.customer_number, "CORE", local)
     assert again == first
@@ -31,7 +36,10 @@ def test_linking_the_same_record_again_is_harmless(client: Client) -> None:
 def test_record_owned_by_another_customer_is_already_exists(client: Client) -> None:
     local = unique("C")
     owner = client.create_customer(
-        type="individual", owning_org_unit="HO01", display_name="Owner", cross_references=[("CORE", local)]
+        type="individual",
+        owning_org_unit="HO01",
+        display_name="Owner",
+        cross_references=[("CORE", local)],
     )
     other = client.create_customer(type="individual", owning_org_unit="HO01", display_name="Other")
     with pytest.raises(RPCError) as exc:
@@ -45,7 +53,10 @@ def test_record_owned_by_another_customer_is_already_exists(client: Client) -> N
 def test_create_with_a_taken_record_writes_nothing(client: Client, org_unit: str) -> None:
     local = unique("C")
     client.create_customer(
-        type="individual", owning_org_unit="HO01", display_name="First", cross_references=[("CORE", local)]
+        type="individual",
+        owning_org_unit="HO01",
+        display_name="First",
+        cross_references=[("CORE", local)],
     )
     with pytest.raises(RPCError) as exc:
         client.create_customer(
@@ -61,7 +72,10 @@ def test_create_with_a_taken_record_writes_nothing(client: Client, org_unit: str
 def test_unlinked_record_no_longer_finds_the_customer(client: Client) -> None:
     local = unique("C")
     customer = client.create_customer(
-        type="individual", owning_org_unit="HO01", display_name="Zhao Liu", cross_references=[("CORE", local)]
+        type="individual",
+        owning_org_unit="HO01",
+        display_name="Zhao Liu",
+        cross_references=[("CORE", local)],
     )
     client.unlink(customer.customer_number, "CORE", local)
     with pytest.raises(RPCError) as exc:
@@ -81,10 +95,20 @@ def test_unlinked_record_no_longer_finds_the_customer(client: Client) -> None:
         ("CORE", "x" * 129, "cross_reference.local_id"),
         ("CORE", "has space", "cross_reference.local_id"),
     ],
-    ids=["lower-case-system", "no-system", "no-local-id", "oversized-local-id", "space-in-local-id"],
+    ids=[
+        "lower-case-system",
+        "no-system",
+        "no-local-id",
+        "oversized-local-id",
+        "space-in-local-id",
+    ],
 )
-def test_malformed_cross_reference_is_invalid(client: Client, system: str, local_id: str, field: str) -> None:
-    customer = client.create_customer(type="individual", owning_org_unit="HO01", display_name="Sun Qi")
+def test_malformed_cross_reference_is_invalid(
+    client: Client, system: str, local_id: str, field: str
+) -> None:
+    customer = client.create_customer(
+        type="individual", owning_org_unit="HO01", display_name="Sun Qi"
+    )
     with pytest.raises(RPCError) as exc:
         client.link(customer.customer_number, system, local_id)
     assert exc.value.code == grpc.StatusCode.INVALID_ARGUMENT
@@ -95,7 +119,9 @@ def test_record_listed_twice_in_one_create_is_invalid(client: Client) -> None:
     local = unique("C")
     with pytest.raises(RPCError) as exc:
         client.create_customer(
-            type="individual", owning_org_unit="HO01", display_name="Twice",
+            type="individual",
+            owning_org_unit="HO01",
+            display_name="Twice",
             cross_references=[("CORE", local), ("CORE", local)],
         )
     assert exc.value.field_violations == {"cross_references[1]": "is listed twice"}

@@ -9,7 +9,9 @@ from tests.integration.helpers import id_card, mobile, profile, unique
 def test_360_holds_customer_records_by_subject_and_cross_references(client: Client) -> None:
     core, cards = unique("C"), unique("K")
     customer = client.create_customer(
-        type="individual", owning_org_unit="HO01", display_name="Zhang San",
+        type="individual",
+        owning_org_unit="HO01",
+        display_name="Zhang San",
         cross_references=[("CORE", core), ("CARDS", cards)],
         records=[profile(), id_card(), mobile()],
     )
@@ -21,12 +23,17 @@ def test_360_holds_customer_records_by_subject_and_cross_references(client: Clie
     assert [unpack(r.data).phone.number for r in contact] == ["+8613800138000", "+8613900139000"]
     assert contact[1] == second_phone
     assert unpack(view.subjects[2].records[0].data).name == "Zhang San"
-    assert {(x.source_system, x.local_id) for x in view.cross_references} == {("CORE", core), ("CARDS", cards)}
+    assert {(x.source_system, x.local_id) for x in view.cross_references} == {
+        ("CORE", core),
+        ("CARDS", cards),
+    }
     assert all(x.customer == customer.name for x in view.cross_references)
 
 
 def test_360_of_a_customer_without_records(client: Client) -> None:
-    customer = client.create_customer(type="organization", owning_org_unit="HO01", display_name="ACME Ltd")
+    customer = client.create_customer(
+        type="organization", owning_org_unit="HO01", display_name="ACME Ltd"
+    )
     view = client.get_360(customer.name)
     assert view.customer.customer_number == customer.customer_number
     assert list(view.subjects) == [] and list(view.cross_references) == []

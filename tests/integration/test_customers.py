@@ -40,9 +40,13 @@ def test_numbers_are_unique(client: Client) -> None:
     ],
     ids=["too-short", "empty-number", "wrong-collection", "missing"],
 )
-def test_malformed_customer_name_is_invalid_argument(client: Client, name: str, expected: str) -> None:
+def test_malformed_customer_name_is_invalid_argument(
+    client: Client, name: str, expected: str
+) -> None:
     with pytest.raises(RPCError) as exc:
-        client._call(client._customers.GetCustomer, customer_service_pb2.GetCustomerRequest(name=name))
+        client._call(
+            client._customers.GetCustomer, customer_service_pb2.GetCustomerRequest(name=name)
+        )
     assert exc.value.code == grpc.StatusCode.INVALID_ARGUMENT
     assert expected in exc.value.field_violations["name"]
 
@@ -71,7 +75,9 @@ def test_create_names_every_missing_field(client: Client) -> None:
         client.create_customer(type=0, owning_org_unit="", display_name=" ")
     assert exc.value.code == grpc.StatusCode.INVALID_ARGUMENT
     assert set(exc.value.field_violations) == {
-        "customer.type", "customer.owning_org_unit", "customer.display_name"
+        "customer.type",
+        "customer.owning_org_unit",
+        "customer.display_name",
     }
 
 
@@ -83,7 +89,9 @@ def test_oversized_display_name_is_rejected(client: Client) -> None:
 
 def test_update_changes_only_the_masked_field(client: Client) -> None:
     customer = new(client, org_unit="HO01")
-    changed = customer_pb2.Customer(name=customer.name, display_name="Zhang San (VIP)", owning_org_unit="BR99")
+    changed = customer_pb2.Customer(
+        name=customer.name, display_name="Zhang San (VIP)", owning_org_unit="BR99"
+    )
     updated = client.update_customer(changed, ["display_name"])
     assert updated.display_name == "Zhang San (VIP)"
     assert updated.owning_org_unit == "HO01"
@@ -92,10 +100,14 @@ def test_update_changes_only_the_masked_field(client: Client) -> None:
 
 def test_stale_etag_is_aborted(client: Client) -> None:
     customer = new(client)
-    client.update_customer(customer_pb2.Customer(name=customer.name, display_name="A", etag=customer.etag), ["display_name"])
+    client.update_customer(
+        customer_pb2.Customer(name=customer.name, display_name="A", etag=customer.etag),
+        ["display_name"],
+    )
     with pytest.raises(RPCError) as exc:
         client.update_customer(
-            customer_pb2.Customer(name=customer.name, display_name="B", etag=customer.etag), ["display_name"]
+            customer_pb2.Customer(name=customer.name, display_name="B", etag=customer.etag),
+            ["display_name"],
         )
     assert exc.value.code == grpc.StatusCode.ABORTED
     assert exc.value.reason == "ETAG_MISMATCH"
@@ -118,7 +130,9 @@ def test_closed_customer_keeps_its_data_and_refuses_changes(client: Client) -> N
     assert closed.close_reason == "customer request at counter"
     assert closed.HasField("close_time")
     with pytest.raises(RPCError) as exc:
-        client.update_customer(customer_pb2.Customer(name=customer.name, display_name="X"), ["display_name"])
+        client.update_customer(
+            customer_pb2.Customer(name=customer.name, display_name="X"), ["display_name"]
+        )
     assert exc.value.code == grpc.StatusCode.FAILED_PRECONDITION
     assert exc.value.reason == "CUSTOMER_NOT_ACTIVE"
     with pytest.raises(RPCError) as exc:
@@ -135,7 +149,10 @@ def test_close_needs_a_reason(client: Client) -> None:
 
 def test_list_pages_through_a_branch_in_number_order(client: Client, org_unit: str) -> None:
     created = sorted(new(client, org_unit=org_unit).customer_number for _ in range(7))
-    listed = [c.customer_number for c in client.list_customers(filter=f'owning_org_unit = "{org_unit}"', page_size=3)]
+    listed = [
+        c.customer_number
+        for c in client.list_customers(filter=f'owning_org_unit = "{org_unit}"', page_size=3)
+    ]
     assert listed == created
 
 
@@ -144,7 +161,11 @@ def test_list_filters_by_status(client: Client, org_unit: str) -> None:
     gone = new(client, org_unit=org_unit)
     client.close_customer(gone.customer_number, "deceased")
     active = list(client.list_customers(filter=f"status = ACTIVE AND owning_org_unit = {org_unit}"))
-    closed = list(client.list_customers(filter=f"owning_org_unit = {org_unit} AND status = CUSTOMER_STATUS_CLOSED"))
+    closed = list(
+        client.list_customers(
+            filter=f"owning_org_unit = {org_unit} AND status = CUSTOMER_STATUS_CLOSED"
+        )
+    )
     assert [c.customer_number for c in active] == [keep.customer_number]
     assert [c.customer_number for c in closed] == [gone.customer_number]
 
@@ -166,10 +187,15 @@ def test_bad_filter_is_invalid_argument(client: Client, filter_text: str, expect
     assert expected in exc.value.field_violations["filter"]
 
 
-@pytest.mark.parametrize("token", ["garbage", "eyJ2IjoxfQ", "e30"], ids=["not-base64-json", "no-key", "empty-object"])
+@pytest.mark.parametrize(
+    "token", ["garbage", "eyJ2IjoxfQ", "e30"], ids=["not-base64-json", "no-key", "empty-object"]
+)
 def test_unknown_page_token_is_invalid_argument(client: Client, token: str) -> None:
     with pytest.raises(RPCError) as exc:
-        client._call(client._customers.ListCustomers, customer_service_pb2.ListCustomersRequest(page_token=token))
+        client._call(
+            client._customers.ListCustomers,
+            customer_service_pb2.ListCustomersRequest(page_token=token),
+        )
     assert exc.value.code == grpc.StatusCode.INVALID_ARGUMENT
     assert "page_token" in exc.value.field_violations
 
@@ -179,18 +205,24 @@ def test_page_token_of_another_filter_is_refused(client: Client, org_unit: str) 
         new(client, org_unit=org_unit)
     first = client._call(
         client._customers.ListCustomers,
-        customer_service_pb2.ListCustomersRequest(filter=f"owning_org_unit = {org_unit}", page_size=1),
+        customer_service_pb2.ListCustomersRequest(
+            filter=f"owning_org_unit = {org_unit}", page_size=1
+        ),
     )
     assert first.next_page_token
     with pytest.raises(RPCError) as exc:
         client._call(
             client._customers.ListCustomers,
-            customer_service_pb2.ListCustomersRequest(filter="status = ACTIVE", page_token=first.next_page_token),
+            customer_service_pb2.ListCustomersRequest(
+                filter="status = ACTIVE", page_token=first.next_page_token
+            ),
         )
     assert "different filter" in exc.value.field_violations["page_token"]
 
 
 def test_negative_page_size_is_invalid(client: Client) -> None:
     with pytest.raises(RPCError) as exc:
-        client._call(client._customers.ListCustomers, customer_service_pb2.ListCustomersRequest(page_size=-1))
+        client._call(
+            client._customers.ListCustomers, customer_service_pb2.ListCustomersRequest(page_size=-1)
+        )
     assert exc.value.field_violations == {"page_size": "must not be negative"}

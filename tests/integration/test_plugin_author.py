@@ -48,8 +48,12 @@ def test_new_model_is_listed_with_its_field_flags(client: Client) -> None:
 def test_new_model_records_are_stored_validated_and_served(client: Client) -> None:
     from customer_core_loyalty.v1 import loyalty_pb2
 
-    customer = client.create_customer(type="individual", owning_org_unit="HO01", display_name="Member")
-    membership = loyalty_pb2.LoyaltyMembership(card_number="LC0000000042", tier=loyalty_pb2.TIER_GOLD, points=1200)
+    customer = client.create_customer(
+        type="individual", owning_org_unit="HO01", display_name="Member"
+    )
+    membership = loyalty_pb2.LoyaltyMembership(
+        card_number="LC0000000042", tier=loyalty_pb2.TIER_GOLD, points=1200
+    )
     client.create_record(customer.customer_number, membership)
     view = client.get_360(customer.customer_number)
     assert [g.subject for g in view.subjects] == ["loyalty"]
@@ -61,9 +65,13 @@ def test_new_model_records_are_stored_validated_and_served(client: Client) -> No
     assert exc.value.code == grpc.StatusCode.INVALID_ARGUMENT
     assert set(exc.value.field_violations) == {"record.data.card_number", "record.data.tier"}
     with pytest.raises(RPCError) as exc:
-        other = client.create_customer(type="individual", owning_org_unit="HO01", display_name="Debtor")
+        other = client.create_customer(
+            type="individual", owning_org_unit="HO01", display_name="Debtor"
+        )
         client.create_record(
             other.customer_number,
-            loyalty_pb2.LoyaltyMembership(card_number="LC0000000043", tier=loyalty_pb2.TIER_SILVER, points=-5),
+            loyalty_pb2.LoyaltyMembership(
+                card_number="LC0000000043", tier=loyalty_pb2.TIER_SILVER, points=-5
+            ),
         )
     assert exc.value.field_violations == {"record.data.points": "must not be negative"}

@@ -28,14 +28,19 @@ def previous_release(url: str, edit: Edit, version: int | None = None) -> None:
     engine = sqlalchemy.create_engine(url)
     with engine.begin() as connection:
         row = connection.execute(
-            sqlalchemy.select(subject_model_schemas).where(subject_model_schemas.c.name == "individual")
+            sqlalchemy.select(subject_model_schemas).where(
+                subject_model_schemas.c.name == "individual"
+            )
         ).one()
         fields = json.loads(row.fields)
         edit(fields)
         connection.execute(
             sqlalchemy.update(subject_model_schemas)
             .where(subject_model_schemas.c.name == "individual")
-            .values(fields=json.dumps(fields), schema_version=row.schema_version if version is None else version)
+            .values(
+                fields=json.dumps(fields),
+                schema_version=row.schema_version if version is None else version,
+            )
         )
     engine.dispose()
 
@@ -45,7 +50,9 @@ def url_with_records(new_database) -> str:  # type: ignore[no-untyped-def]
     url = str(new_database("compat"))
     running = start_server(url)
     with Client(f"127.0.0.1:{running.port}") as client:
-        customer = client.create_customer(type="individual", owning_org_unit="HO01", display_name="Kept")
+        customer = client.create_customer(
+            type="individual", owning_org_unit="HO01", display_name="Kept"
+        )
         client.create_record(customer.customer_number, profile())
     running.stop(grace=1)
     return url
@@ -58,7 +65,10 @@ def refusal(url: str) -> str:
 
 
 def test_removed_field_is_refused(url_with_records: str) -> None:
-    previous_release(url_with_records, lambda f: f.update(nickname={"number": 10, "type": "string", "repeated": False}))
+    previous_release(
+        url_with_records,
+        lambda f: f.update(nickname={"number": 10, "type": "string", "repeated": False}),
+    )
     problems = refusal(url_with_records)
     assert "plugin 'individual', subject model 'individual'" in problems
     assert "field 'nickname' (number 10) was removed" in problems
@@ -79,8 +89,9 @@ def test_renamed_field_is_refused(url_with_records: str) -> None:
 
 def test_changed_type_is_refused(url_with_records: str) -> None:
     previous_release(url_with_records, lambda f: f["gender"].update(type="string"))
-    assert "field 'gender' changed type from string to enum customer_core_individual.v1.Gender" in refusal(
-        url_with_records
+    assert (
+        "field 'gender' changed type from string to enum customer_core_individual.v1.Gender"
+        in refusal(url_with_records)
     )
 
 
@@ -100,17 +111,25 @@ def test_added_field_with_a_new_version_is_accepted_and_recorded(url_with_record
     engine = sqlalchemy.create_engine(url_with_records)
     with engine.connect() as connection:
         row = connection.execute(
-            sqlalchemy.select(subject_model_schemas).where(subject_model_schemas.c.name == "individual")
+            sqlalchemy.select(subject_model_schemas).where(
+                subject_model_schemas.c.name == "individual"
+            )
         ).one()
     engine.dispose()
     assert "marital_status" in json.loads(row.fields)
     assert row.schema_version == 1
 
 
-def test_breaking_change_without_stored_records_is_accepted_with_a_new_version(new_database) -> None:  # type: ignore[no-untyped-def]
+def test_breaking_change_without_stored_records_is_accepted_with_a_new_version(
+    new_database,
+) -> None:  # type: ignore[no-untyped-def]
     url = str(new_database("empty"))
     Kernel.open(Settings(database_url=url)).close()
-    previous_release(url, lambda f: f.update(nickname={"number": 10, "type": "string", "repeated": False}), version=0)
+    previous_release(
+        url,
+        lambda f: f.update(nickname={"number": 10, "type": "string", "repeated": False}),
+        version=0,
+    )
     Kernel.open(Settings(database_url=url)).close()  # nothing stored can break
 
 

@@ -31,7 +31,9 @@ def test_two_conflicting_transactions_end_in_one_retry_with_both_effects(databas
             total = connection.execute(text(f"SELECT sum(v) FROM {table}")).scalar_one()
             if attempts[key] == 1:
                 both_read.wait()  # the first attempts overlap for sure
-            connection.execute(text(f"UPDATE {table} SET v = :v WHERE k = :k"), {"v": total + 1, "k": key})
+            connection.execute(
+                text(f"UPDATE {table} SET v = :v WHERE k = :k"), {"v": total + 1, "k": key}
+            )
 
         def on_retry(attempt: int, error: BaseException) -> None:
             retries.append((key, getattr(getattr(error, "orig", None), "sqlstate", "")))

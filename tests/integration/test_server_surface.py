@@ -18,7 +18,11 @@ from tests.support.postgres import PostgresServer
 def test_health_reports_serving_for_each_service(target: str) -> None:
     with grpc.insecure_channel(target) as channel:
         health = health_pb2_grpc.HealthStub(channel)
-        for service in ("", "customer_core.v1.CustomerService", "customer_core.v1.SubjectModelService"):
+        for service in (
+            "",
+            "customer_core.v1.CustomerService",
+            "customer_core.v1.SubjectModelService",
+        ):
             answer = health.Check(health_pb2.HealthCheckRequest(service=service), timeout=5)
             assert answer.status == health_pb2.HealthCheckResponse.SERVING
 
@@ -26,17 +30,31 @@ def test_health_reports_serving_for_each_service(target: str) -> None:
 def test_reflection_lists_the_services(target: str) -> None:
     with grpc.insecure_channel(target) as channel:
         stub = reflection_pb2_grpc.ServerReflectionStub(channel)
-        answers = stub.ServerReflectionInfo(iter([reflection_pb2.ServerReflectionRequest(list_services="")]))
+        answers = stub.ServerReflectionInfo(
+            iter([reflection_pb2.ServerReflectionRequest(list_services="")])
+        )
         names = {s.name for a in answers for s in a.list_services_response.service}
-    assert {"customer_core.v1.CustomerService", "customer_core.v1.SubjectModelService", "grpc.health.v1.Health"} <= names
+    assert {
+        "customer_core.v1.CustomerService",
+        "customer_core.v1.SubjectModelService",
+        "grpc.health.v1.Health",
+    } <= names
 
 
 def test_subject_models_are_listed(client: Client) -> None:
     models = {m.name: m for m in client.subject_models()}
     assert set(models) == {"contact", "identification", "individual"}
-    assert models["identification"].message_type == "customer_core_identification.v1.IdentificationDocument"
+    assert (
+        models["identification"].message_type
+        == "customer_core_identification.v1.IdentificationDocument"
+    )
     id_number = next(f for f in models["identification"].fields if f.path == "id_number")
-    assert id_number.sensitive and id_number.match_key and id_number.required and id_number.type == "string"
+    assert (
+        id_number.sensitive
+        and id_number.match_key
+        and id_number.required
+        and id_number.type == "string"
+    )
 
 
 @pytest.mark.postgresql_only
@@ -49,11 +67,15 @@ def test_lost_database_turns_health_not_serving_and_calls_unavailable() -> None:
         try:
             with grpc.insecure_channel(target) as channel, Client(target, timeout=10) as client:
                 health = health_pb2_grpc.HealthStub(channel)
-                customer = client.create_customer(type="individual", owning_org_unit="HO01", display_name="Up")
+                customer = client.create_customer(
+                    type="individual", owning_org_unit="HO01", display_name="Up"
+                )
                 postgres.stop()
                 deadline = time.monotonic() + 15
                 status = health_pb2.HealthCheckResponse.SERVING
-                while status == health_pb2.HealthCheckResponse.SERVING and time.monotonic() < deadline:
+                while (
+                    status == health_pb2.HealthCheckResponse.SERVING and time.monotonic() < deadline
+                ):
                     time.sleep(0.2)
                     status = health.Check(health_pb2.HealthCheckRequest(), timeout=5).status
                 assert status == health_pb2.HealthCheckResponse.NOT_SERVING

@@ -13,10 +13,14 @@ from tests.integration.helpers import RESIDENT_ID, id_card, mobile, profile
 
 
 def person(client: Client) -> customer_pb2.Customer:
-    return client.create_customer(type="individual", owning_org_unit="HO01", display_name="Zhang San")
+    return client.create_customer(
+        type="individual", owning_org_unit="HO01", display_name="Zhang San"
+    )
 
 
-def raw_create(client: Client, customer: customer_pb2.Customer, record: customer_pb2.SubjectRecord) -> RPCError:
+def raw_create(
+    client: Client, customer: customer_pb2.Customer, record: customer_pb2.SubjectRecord
+) -> RPCError:
     with pytest.raises(RPCError) as exc:
         client._call(
             client._customers.CreateSubjectRecord,
@@ -54,7 +58,9 @@ def test_any_of_the_wrong_type_is_invalid(client: Client) -> None:
     customer = person(client)
     data = any_pb2.Any()
     data.Pack(mobile())
-    error = raw_create(client, customer, customer_pb2.SubjectRecord(subject="identification", data=data))
+    error = raw_create(
+        client, customer, customer_pb2.SubjectRecord(subject="identification", data=data)
+    )
     assert error.code == grpc.StatusCode.INVALID_ARGUMENT
     assert "ContactPoint" in error.field_violations["record.data"]
 
@@ -62,9 +68,12 @@ def test_any_of_the_wrong_type_is_invalid(client: Client) -> None:
 def test_undecodable_payload_is_invalid(client: Client) -> None:
     customer = person(client)
     data = any_pb2.Any(
-        type_url="type.googleapis.com/customer_core_identification.v1.IdentificationDocument", value=b"\xff\xff\xff"
+        type_url="type.googleapis.com/customer_core_identification.v1.IdentificationDocument",
+        value=b"\xff\xff\xff",
     )
-    error = raw_create(client, customer, customer_pb2.SubjectRecord(subject="identification", data=data))
+    error = raw_create(
+        client, customer, customer_pb2.SubjectRecord(subject="identification", data=data)
+    )
     assert "cannot be decoded" in error.field_violations["record.data"]
 
 
@@ -72,7 +81,9 @@ def test_missing_required_fields_are_each_named(client: Client) -> None:
     customer = person(client)
     data = any_pb2.Any()
     data.Pack(individual_pb2.IndividualProfile(occupation="teacher"))
-    error = raw_create(client, customer, customer_pb2.SubjectRecord(subject="individual", data=data))
+    error = raw_create(
+        client, customer, customer_pb2.SubjectRecord(subject="individual", data=data)
+    )
     assert error.field_violations == {"record.data.name": "is required"}
 
 
@@ -85,9 +96,17 @@ def test_missing_required_fields_are_each_named(client: Client) -> None:
         (profile(birth_date="2999-01-01"), "record.data.birth_date", "future"),
         (profile(nationality="China"), "record.data.nationality", "pattern"),
     ],
-    ids=["oversized-name", "pinyin-normalized-not-rejected", "too-many-former-names", "future-birth", "bad-country"],
+    ids=[
+        "oversized-name",
+        "pinyin-normalized-not-rejected",
+        "too-many-former-names",
+        "future-birth",
+        "bad-country",
+    ],
 )
-def test_field_rules_and_plugin_checks(client: Client, record: individual_pb2.IndividualProfile, field: str, expected: str | None) -> None:
+def test_field_rules_and_plugin_checks(
+    client: Client, record: individual_pb2.IndividualProfile, field: str, expected: str | None
+) -> None:
     customer = person(client)
     if expected is None:  # the plugin upper-cases pinyin, so this one is accepted as normalized
         created = client.create_record(customer.customer_number, record)
@@ -107,7 +126,9 @@ def test_wrong_resident_id_check_character_is_invalid(client: Client) -> None:
 
 
 def test_individual_model_does_not_apply_to_organizations(client: Client) -> None:
-    org = client.create_customer(type="organization", owning_org_unit="HO01", display_name="ACME Ltd")
+    org = client.create_customer(
+        type="organization", owning_org_unit="HO01", display_name="ACME Ltd"
+    )
     with pytest.raises(RPCError) as exc:
         client.create_record(org.customer_number, profile())
     assert "INDIVIDUAL customers only" in exc.value.field_violations["record.subject"]
@@ -125,8 +146,10 @@ def test_masked_update_changes_one_field_and_keeps_the_rest(client: Client) -> N
     customer = person(client)
     created = client.create_record(customer.customer_number, profile(occupation="teacher"))
     updated = client.update_record(
-        created.name, individual_pb2.IndividualProfile(occupation="engineer"),
-        etag=created.etag, update_mask=["data.occupation"],
+        created.name,
+        individual_pb2.IndividualProfile(occupation="engineer"),
+        etag=created.etag,
+        update_mask=["data.occupation"],
     )
     data = unpack(updated.data)
     assert data.occupation == "engineer"
@@ -181,7 +204,10 @@ def test_record_of_another_customer_is_not_found(client: Client) -> None:
 
 def test_list_records_by_subject_in_pages(client: Client) -> None:
     customer = person(client)
-    phones = [client.create_record(customer.customer_number, mobile(f"+86138001380{i:02d}")) for i in range(5)]
+    phones = [
+        client.create_record(customer.customer_number, mobile(f"+86138001380{i:02d}"))
+        for i in range(5)
+    ]
     client.create_record(customer.customer_number, id_card())
     listed = list(client.list_records(customer.customer_number, subject="contact", page_size=2))
     assert [r.name for r in listed] == [p.name for p in phones]
@@ -191,8 +217,11 @@ def test_list_records_by_subject_in_pages(client: Client) -> None:
 def test_create_customer_with_a_bad_record_writes_nothing(client: Client, org_unit: str) -> None:
     with pytest.raises(RPCError) as exc:
         client.create_customer(
-            type="individual", owning_org_unit=org_unit, display_name="Half",
-            cross_references=[("CORE", "HALF-" + org_unit)], records=[profile(), id_card("BAD")],
+            type="individual",
+            owning_org_unit=org_unit,
+            display_name="Half",
+            cross_references=[("CORE", "HALF-" + org_unit)],
+            records=[profile(), id_card("BAD")],
         )
     assert "records[1].data.id_number" in exc.value.field_violations
     assert list(client.list_customers(filter=f"owning_org_unit = {org_unit}")) == []

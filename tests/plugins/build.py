@@ -16,7 +16,9 @@ def build(out: Path) -> None:
     """Generates the sample plugins' stubs into `out` and puts `out` on the import path."""
     files = [str(p.relative_to(HERE)) for p in HERE.rglob("*.proto")]
     well_known = str(resources.files("grpc_tools") / "_proto")
-    code = protoc.main(["protoc", f"-I{HERE}", f"-I{PROTOS}", f"-I{well_known}", f"--python_out={out}", *files])
+    code = protoc.main(
+        ["protoc", f"-I{HERE}", f"-I{PROTOS}", f"-I{well_known}", f"--python_out={out}", *files]
+    )
     if code != 0:
         raise RuntimeError("protoc failed on the sample plugins")
     for package in {Path(f).parts[0] for f in files}:

@@ -17,8 +17,14 @@ def subject_models() -> list[type[Message]]:
 
 
 @hookimpl
-def validate_record(subject: str, record: Message, customer: CustomerFacts) -> Iterable[FieldViolation]:
+def validate_record(
+    subject: str, record: Message, customer: CustomerFacts
+) -> Iterable[FieldViolation]:
     """Points are never negative."""
-    if subject == "loyalty" and isinstance(record, loyalty_pb2.LoyaltyMembership) and record.points < 0:
+    if (
+        subject == "loyalty"
+        and isinstance(record, loyalty_pb2.LoyaltyMembership)
+        and record.points < 0
+    ):
         return [FieldViolation("points", "must not be negative")]
     return []

@@ -77,7 +77,17 @@ class PostgresServer:
         if self._as_root:
             for path in (self.data, self.sockets, self.log):
                 shutil.chown(path, "postgres", "postgres")
-        done = self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync")
+        done = self._run(
+            "initdb",
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        )
         if done.returncode != 0:
             raise RuntimeError(f"initdb failed: {done.stderr.strip()}")
         self._port = _free_port()
@@ -85,9 +95,23 @@ class PostgresServer:
             f"-c listen_addresses=127.0.0.1 -p {self._port} -c unix_socket_directories={self.sockets} "
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
         )
-        done = self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "-t", "60", "start")
+        done = self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.log),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
         if done.returncode != 0:
-            raise RuntimeError(f"PostgreSQL did not start: {done.stderr.strip()}\n{self._log_tail()}")
+            raise RuntimeError(
+                f"PostgreSQL did not start: {done.stderr.strip()}\n{self._log_tail()}"
+            )
         deadline = time.monotonic() + 30
         while True:
             try:
@@ -95,7 +119,9 @@ class PostgresServer:
                 return self
             except psycopg.OperationalError:
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"PostgreSQL refuses connections\n{self._log_tail()}") from None
+                    raise RuntimeError(
+                        f"PostgreSQL refuses connections\n{self._log_tail()}"
+                    ) from None
                 time.sleep(0.2)
 
     def stop(self) -> None:
@@ -108,7 +134,10 @@ class PostgresServer:
         return self.start()
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.stop()
 
@@ -127,7 +156,16 @@ class PostgresServer:
 
     def pg_dump(self, database: str) -> bytes:
         """A plain-SQL dump of `database`."""
-        command = [str(self.bin / "pg_dump"), "-h", "127.0.0.1", "-p", str(self._port), "-U", "postgres", database]
+        command = [
+            str(self.bin / "pg_dump"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self._port),
+            "-U",
+            "postgres",
+            database,
+        ]
         done = subprocess.run(command, capture_output=True, check=False)
         if done.returncode != 0:
             raise RuntimeError(f"pg_dump failed: {done.stderr.decode(errors='replace')}")

@@ -10,11 +10,16 @@ from datetime import date, timedelta
 from importlib.metadata import entry_points
 from types import ModuleType
 
+import pluggy
+import pytest
+from google.protobuf.message import Message
+
 import customer_core_contact as contact
 import customer_core_identification as identification
 import customer_core_individual as individual
-import pluggy
-import pytest
+from customer_core.errors import FieldViolation
+from customer_core.plugin import ENTRY_POINT_GROUP, CustomerFacts, _hookspecs
+from customer_core.v1 import options_pb2
 from customer_core_contact.v1.contact_pb2 import ContactPoint, Email, Phone, PostalAddress
 from customer_core_identification.v1.identification_pb2 import (
     ID_STATUS_EXPIRED,
@@ -25,11 +30,6 @@ from customer_core_identification.v1.identification_pb2 import (
     IdentificationDocument,
 )
 from customer_core_individual.v1.individual_pb2 import IndividualProfile
-from google.protobuf.message import Message
-
-from customer_core.errors import FieldViolation
-from customer_core.plugin import ENTRY_POINT_GROUP, CustomerFacts, _hookspecs
-from customer_core.v1 import options_pb2
 
 PERSON = CustomerFacts(customer_number="", customer_type="INDIVIDUAL")
 COMPANY = CustomerFacts(customer_number="C000000001", customer_type="ORGANIZATION")

@@ -21,7 +21,10 @@ def test_migration_uses_uuid_keys_and_a_hash_sharded_time_index() -> None:
 def test_postgresql_migration_has_a_plain_time_index() -> None:
     sql = offline_sql("postgresql://localhost/customer_core")
     assert "USING HASH" not in sql
-    assert "CREATE INDEX ix_idempotency_records_create_time ON idempotency_records (create_time)" in sql
+    assert (
+        "CREATE INDEX ix_idempotency_records_create_time ON idempotency_records (create_time)"
+        in sql
+    )
 
 
 def test_urls_without_a_driver_get_psycopg() -> None:
@@ -41,4 +44,6 @@ def test_kernel_queries_compile_for_cockroachdb() -> None:
     assert "ORDER BY customers.customer_number" in compiled
     assert "LIMIT" in compiled
     records = select(subject_records).where(subject_records.c.customer_id == subject_records.c.id)
-    assert str(records.compile(dialect=dialect)) == str(records.compile(dialect=postgresql.dialect()))
+    assert str(records.compile(dialect=dialect)) == str(
+        records.compile(dialect=postgresql.dialect())
+    )

@@ -20,7 +20,7 @@ def test_every_single_character_error_is_caught() -> None:
     number = new_customer_number()
     for i in range(1, 18):
         for ch in "0123456789X":
-            typo = number[:i] + ch + number[i + 1:]
+            typo = number[:i] + ch + number[i + 1 :]
             if typo != number:
                 assert problem(typo) is not None, typo
 
@@ -28,7 +28,7 @@ def test_every_single_character_error_is_caught() -> None:
 def test_every_adjacent_transposition_is_caught() -> None:
     for number in [new_customer_number() for _ in range(50)]:
         for i in range(17):
-            swapped = number[:i] + number[i + 1] + number[i] + number[i + 2:]
+            swapped = number[:i] + number[i + 1] + number[i] + number[i + 2 :]
             if swapped != number:
                 assert problem(swapped) is not None, swapped
 

@@ -24,7 +24,8 @@ def test_checked_in_stubs_match_the_protos(tmp_path: Path) -> None:
     expected = protogen.generated_files(tmp_path)
     assert expected, "no .proto files found"
     stale = [
-        str(rel) for rel in expected
+        str(rel)
+        for rel in expected
         if not (ROOT / rel).exists() or (ROOT / rel).read_bytes() != (tmp_path / rel).read_bytes()
     ]
     assert stale == [], f"stale generated code, run `make proto`: {stale}"

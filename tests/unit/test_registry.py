@@ -40,7 +40,9 @@ class RegistersIndividualAgain:
 
 class WrongArguments:
     @hookimpl
-    def validate_record(self, subject: str, record: Message, customer: object, mood: str) -> Iterable[FieldViolation]:
+    def validate_record(
+        self, subject: str, record: Message, customer: object, mood: str
+    ) -> Iterable[FieldViolation]:
         return []
 
 
@@ -78,6 +80,8 @@ def test_every_problem_of_every_plugin_is_reported_at_once() -> None:
     assert "plugin 'horoscope' is enabled but no 'customer_core.plugins' entry point" in problems
     assert "plugin 'misspelled': subject_modelz() is not a customer_core hook" in problems
     assert "plugin 'not-a-message': subject_models() returned <class 'dict'>" in problems
-    assert "message customer_core.v1.Customer: lacks the (customer_core.v1.subject_model)" in problems
+    assert (
+        "message customer_core.v1.Customer: lacks the (customer_core.v1.subject_model)" in problems
+    )
     assert "registered by both plugin 'individual' and plugin 'again'" in problems
     assert "plugin 'wrong-args'" in problems and "mood" in problems

@@ -8,8 +8,8 @@ from google.protobuf import empty_pb2
 
 from customer_core.kernel import cross_references, customer360, customers, onboarding, records
 from customer_core.kernel.app import Kernel
-from customer_core.v1 import customer_pb2, customer_service_pb2 as svc
-from customer_core.v1 import customer_service_pb2_grpc
+from customer_core.v1 import customer_pb2, customer_service_pb2_grpc
+from customer_core.v1 import customer_service_pb2 as svc
 
 
 class CustomerServicer(customer_service_pb2_grpc.CustomerServiceServicer):
@@ -19,42 +19,62 @@ class CustomerServicer(customer_service_pb2_grpc.CustomerServiceServicer):
         self.kernel = kernel
         self.registry = kernel.registry
 
-    def CreateCustomer(self, request: svc.CreateCustomerRequest, context: Any) -> customer_pb2.Customer:
+    def CreateCustomer(
+        self, request: svc.CreateCustomerRequest, context: Any
+    ) -> customer_pb2.Customer:
         return self.kernel.write(
-            "CreateCustomer", request, customer_pb2.Customer,
+            "CreateCustomer",
+            request,
+            customer_pb2.Customer,
             lambda c, now: onboarding.create_customer(c, self.registry, request, now),
         )
 
     def GetCustomer(self, request: svc.GetCustomerRequest, context: Any) -> customer_pb2.Customer:
         return self.kernel.read(lambda c: customers.get(c, request))
 
-    def UpdateCustomer(self, request: svc.UpdateCustomerRequest, context: Any) -> customer_pb2.Customer:
+    def UpdateCustomer(
+        self, request: svc.UpdateCustomerRequest, context: Any
+    ) -> customer_pb2.Customer:
         return self.kernel.write(
-            "UpdateCustomer", request, customer_pb2.Customer,
+            "UpdateCustomer",
+            request,
+            customer_pb2.Customer,
             lambda c, now: customers.update_customer(c, request, now),
         )
 
-    def CloseCustomer(self, request: svc.CloseCustomerRequest, context: Any) -> customer_pb2.Customer:
+    def CloseCustomer(
+        self, request: svc.CloseCustomerRequest, context: Any
+    ) -> customer_pb2.Customer:
         return self.kernel.write(
-            "CloseCustomer", request, customer_pb2.Customer,
+            "CloseCustomer",
+            request,
+            customer_pb2.Customer,
             lambda c, now: customers.close(c, request, now),
         )
 
-    def ListCustomers(self, request: svc.ListCustomersRequest, context: Any) -> svc.ListCustomersResponse:
+    def ListCustomers(
+        self, request: svc.ListCustomersRequest, context: Any
+    ) -> svc.ListCustomersResponse:
         return self.kernel.read(lambda c: customers.list_customers(c, request))
 
-    def LookupCustomer(self, request: svc.LookupCustomerRequest, context: Any) -> customer_pb2.Customer:
+    def LookupCustomer(
+        self, request: svc.LookupCustomerRequest, context: Any
+    ) -> customer_pb2.Customer:
         return self.kernel.read(lambda c: cross_references.lookup(c, request))
 
     def LinkCrossReference(
         self, request: svc.LinkCrossReferenceRequest, context: Any
     ) -> customer_pb2.CrossReference:
         return self.kernel.write(
-            "LinkCrossReference", request, customer_pb2.CrossReference,
+            "LinkCrossReference",
+            request,
+            customer_pb2.CrossReference,
             lambda c, now: cross_references.link_request(c, request, now),
         )
 
-    def UnlinkCrossReference(self, request: svc.UnlinkCrossReferenceRequest, context: Any) -> empty_pb2.Empty:
+    def UnlinkCrossReference(
+        self, request: svc.UnlinkCrossReferenceRequest, context: Any
+    ) -> empty_pb2.Empty:
         def work(c: Any, now: Any) -> empty_pb2.Empty:
             cross_references.unlink(c, request)
             return empty_pb2.Empty()
@@ -65,22 +85,30 @@ class CustomerServicer(customer_service_pb2_grpc.CustomerServiceServicer):
         self, request: svc.CreateSubjectRecordRequest, context: Any
     ) -> customer_pb2.SubjectRecord:
         return self.kernel.write(
-            "CreateSubjectRecord", request, customer_pb2.SubjectRecord,
+            "CreateSubjectRecord",
+            request,
+            customer_pb2.SubjectRecord,
             lambda c, now: records.create(c, self.registry, request, now),
         )
 
-    def GetSubjectRecord(self, request: svc.GetSubjectRecordRequest, context: Any) -> customer_pb2.SubjectRecord:
+    def GetSubjectRecord(
+        self, request: svc.GetSubjectRecordRequest, context: Any
+    ) -> customer_pb2.SubjectRecord:
         return self.kernel.read(lambda c: records.get(c, request))
 
     def UpdateSubjectRecord(
         self, request: svc.UpdateSubjectRecordRequest, context: Any
     ) -> customer_pb2.SubjectRecord:
         return self.kernel.write(
-            "UpdateSubjectRecord", request, customer_pb2.SubjectRecord,
+            "UpdateSubjectRecord",
+            request,
+            customer_pb2.SubjectRecord,
             lambda c, now: records.update_record(c, self.registry, request, now),
         )
 
-    def DeleteSubjectRecord(self, request: svc.DeleteSubjectRecordRequest, context: Any) -> empty_pb2.Empty:
+    def DeleteSubjectRecord(
+        self, request: svc.DeleteSubjectRecordRequest, context: Any
+    ) -> empty_pb2.Empty:
         def work(c: Any, now: Any) -> empty_pb2.Empty:
             records.delete_record(c, request)
             return empty_pb2.Empty()
@@ -92,5 +120,7 @@ class CustomerServicer(customer_service_pb2_grpc.CustomerServiceServicer):
     ) -> svc.ListSubjectRecordsResponse:
         return self.kernel.read(lambda c: records.list_records(c, self.registry, request))
 
-    def GetCustomer360(self, request: svc.GetCustomer360Request, context: Any) -> customer_pb2.Customer360:
+    def GetCustomer360(
+        self, request: svc.GetCustomer360Request, context: Any
+    ) -> customer_pb2.Customer360:
         return self.kernel.read(lambda c: customer360.get_360(c, request))

@@ -40,7 +40,7 @@ def _status_of(exc: Exception, method: str) -> grpc.Status:
     return to_status(CustomerCoreError(f"internal error; incident {incident} is in the server log"))
 
 
-class ErrorInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
+class ErrorInterceptor(grpc.ServerInterceptor):
     """Maps exceptions raised by unary and server-streaming handlers to statuses."""
 
     def intercept_service(

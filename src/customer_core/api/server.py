@@ -58,14 +58,20 @@ def create_server(kernel: Kernel, settings: Settings) -> RunningServer:
         interceptors=[ErrorInterceptor()],
         options=[("grpc.so_reuseport", 0)],
     )
-    customer_service_pb2_grpc.add_CustomerServiceServicer_to_server(CustomerServicer(kernel), server)
+    customer_service_pb2_grpc.add_CustomerServiceServicer_to_server(
+        CustomerServicer(kernel), server
+    )
     subject_model_service_pb2_grpc.add_SubjectModelServiceServicer_to_server(
         SubjectModelServicer(kernel.registry), server
     )
     db_health = DatabaseHealth(kernel.engine, SERVICE_NAMES, settings.health_check_interval)
     health_pb2_grpc.add_HealthServicer_to_server(db_health.servicer, server)
     reflection.enable_server_reflection(
-        [*SERVICE_NAMES, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME],
+        [
+            *SERVICE_NAMES,
+            health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
+            reflection.SERVICE_NAME,
+        ],
         server,
     )
     port = server.add_insecure_port(f"{settings.host}:{settings.port}")
@@ -82,7 +88,9 @@ def serve(settings: Settings, *, announce: Any = print) -> None:
     running = create_server(kernel, settings)
     target = f"{settings.host}:{running.port}"
     models = ", ".join(m.name for m in kernel.registry.models())
-    announce(f"customer-core listening on {target} (database {kernel.engine.url.render_as_string()})")
+    announce(
+        f"customer-core listening on {target} (database {kernel.engine.url.render_as_string()})"
+    )
     announce(f"subject models: {models}")
     announce(
         f"try: customer-core customers create --target {target} --type individual "

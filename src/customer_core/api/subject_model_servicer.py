@@ -40,7 +40,11 @@ class SubjectModelServicer(subject_model_service_pb2_grpc.SubjectModelServiceSer
     """The servicer of `customer_core.v1.SubjectModelService`."""
 
     def __init__(self, registry: Registry) -> None:
-        self._response = svc.ListSubjectModelsResponse(models=[describe(m) for m in registry.models()])
+        self._response = svc.ListSubjectModelsResponse(
+            models=[describe(m) for m in registry.models()]
+        )
 
-    def ListSubjectModels(self, request: svc.ListSubjectModelsRequest, context: Any) -> svc.ListSubjectModelsResponse:
+    def ListSubjectModels(
+        self, request: svc.ListSubjectModelsRequest, context: Any
+    ) -> svc.ListSubjectModelsResponse:
         return self._response

@@ -70,13 +70,19 @@ def create(
         if not sep:
             raise typer.BadParameter(f"{item!r}: expected SYSTEM:LOCAL_ID", param_hint="--xref")
         links.append((system, local))
-    _run(target, lambda c: c.create_customer(
-        type=type, owning_org_unit=org_unit, display_name=display_name, cross_references=links
-    ))
+    _run(
+        target,
+        lambda c: c.create_customer(
+            type=type, owning_org_unit=org_unit, display_name=display_name, cross_references=links
+        ),
+    )
 
 
 @customers_app.command("get")
-def get(customer: Annotated[str, typer.Argument(help="Customer number")], target: Target = DEFAULT_TARGET) -> None:
+def get(
+    customer: Annotated[str, typer.Argument(help="Customer number")],
+    target: Target = DEFAULT_TARGET,
+) -> None:
     """Show a customer."""
     _run(target, lambda c: c.get_customer(customer))
 
@@ -90,8 +96,10 @@ def update(
     target: Target = DEFAULT_TARGET,
 ) -> None:
     """Change a customer's display name or owning org unit."""
-    changes = customer_pb2.Customer(name=f"customers/{customer.removeprefix('customers/')}", etag=etag)
-    mask = []
+    changes = customer_pb2.Customer(
+        name=f"customers/{customer.removeprefix('customers/')}", etag=etag
+    )
+    mask: list[str] = []
     if display_name is not None:
         changes.display_name, mask = display_name, [*mask, "display_name"]
     if org_unit is not None:
@@ -112,7 +120,10 @@ def close(
 
 
 @customers_app.command("360")
-def view_360(customer: Annotated[str, typer.Argument(help="Customer number")], target: Target = DEFAULT_TARGET) -> None:
+def view_360(
+    customer: Annotated[str, typer.Argument(help="Customer number")],
+    target: Target = DEFAULT_TARGET,
+) -> None:
     """Show a customer with all its records and cross-references."""
     _run(target, lambda c: c.get_360(customer))
 
@@ -129,7 +140,9 @@ def lookup(
 
 @customers_app.command("list")
 def list_customers(
-    filter: Annotated[str, typer.Option(help='e.g. status = ACTIVE AND owning_org_unit = "HO01"')] = "",
+    filter: Annotated[
+        str, typer.Option(help='e.g. status = ACTIVE AND owning_org_unit = "HO01"')
+    ] = "",
     limit: Annotated[int, typer.Option(help="Stop after this many")] = 100,
     target: Target = DEFAULT_TARGET,
 ) -> None:

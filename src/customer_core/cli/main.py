@@ -21,7 +21,9 @@ app.add_typer(customers_app, name="customers")
 
 DatabaseUrl = Annotated[
     str | None,
-    typer.Option(help="Database URL [env CUSTOMER_CORE_DATABASE_URL; default sqlite:///var/customer-core.db]"),
+    typer.Option(
+        help="Database URL [env CUSTOMER_CORE_DATABASE_URL; default sqlite:///var/customer-core.db]"
+    ),
 ]
 
 
@@ -35,13 +37,17 @@ def _settings(database_url: str | None = None, **overrides: object) -> Settings:
 @app.command()
 def serve(
     database_url: DatabaseUrl = None,
-    host: Annotated[str | None, typer.Option(help="Listen address [env CUSTOMER_CORE_HOST]")] = None,
+    host: Annotated[
+        str | None, typer.Option(help="Listen address [env CUSTOMER_CORE_HOST]")
+    ] = None,
     port: Annotated[int | None, typer.Option(help="Listen port [env CUSTOMER_CORE_PORT]")] = None,
 ) -> None:
     """Run the gRPC server until SIGINT or SIGTERM."""
     from customer_core.api.server import serve as run
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     try:
         run(_settings(database_url, host=host, port=port), announce=typer.echo)
     except PluginRegistrationError as exc:

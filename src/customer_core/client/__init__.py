@@ -1,9 +1,9 @@
 """The Python client for channel systems.
 
-    from customer_core.client import Client, RPCError
+from customer_core.client import Client, RPCError
 
-    with Client("127.0.0.1:50051") as client:
-        customer = client.lookup("CORE", "0012345")
+with Client("127.0.0.1:50051") as client:
+    customer = client.lookup("CORE", "0012345")
 """
 
 from __future__ import annotations

@@ -15,11 +15,13 @@ from google.protobuf.message import Message
 from customer_core.client._errors import RPCError
 from customer_core.v1 import (
     customer_pb2,
-    customer_service_pb2 as svc,
     customer_service_pb2_grpc,
     options_pb2,
     subject_model_service_pb2,
     subject_model_service_pb2_grpc,
+)
+from customer_core.v1 import (
+    customer_service_pb2 as svc,
 )
 
 T = TypeVar("T")
@@ -52,9 +54,10 @@ def customer_name(customer: str) -> str:
 def subject_of(message: Message) -> str:
     """The subject model a plugin message belongs to, from its `subject_model` option."""
     opts = message.DESCRIPTOR.GetOptions()
-    if not opts.HasExtension(options_pb2.subject_model):
+    option: Any = options_pb2.subject_model
+    if not opts.HasExtension(option):
         raise ValueError(f"{message.DESCRIPTOR.full_name} is not a subject model message")
-    return str(opts.Extensions[options_pb2.subject_model].name)
+    return str(opts.Extensions[option].name)
 
 
 def pack(message: Message) -> any_pb2.Any:
@@ -103,7 +106,9 @@ class Client:
             view = client.get_360(customer.customer_number)
     """
 
-    def __init__(self, target: str, *, timeout: float = 30.0, channel: grpc.Channel | None = None) -> None:
+    def __init__(
+        self, target: str, *, timeout: float = 30.0, channel: grpc.Channel | None = None
+    ) -> None:
         self.timeout = timeout
         self._channel = channel or grpc.insecure_channel(
             target,
@@ -144,27 +149,38 @@ class Client:
         request_id: str | None = None,
     ) -> customer_pb2.Customer:
         """Creates a customer with its first cross-references and records, atomically."""
-        customer_type = (
-            type if isinstance(type, int) else customer_pb2.CustomerType.Value(f"CUSTOMER_TYPE_{type.upper()}")
+        customer_type: Any = (
+            type
+            if isinstance(type, int)
+            else customer_pb2.CustomerType.Value(f"CUSTOMER_TYPE_{type.upper()}")
         )
         request = svc.CreateCustomerRequest(
             customer=customer_pb2.Customer(
                 type=customer_type, owning_org_unit=owning_org_unit, display_name=display_name
             ),
             cross_references=[
-                customer_pb2.CrossReference(source_system=s, local_id=i) for s, i in cross_references
+                customer_pb2.CrossReference(source_system=s, local_id=i)
+                for s, i in cross_references
             ],
-            records=[customer_pb2.SubjectRecord(subject=subject_of(r), data=pack(r)) for r in records],
+            records=[
+                customer_pb2.SubjectRecord(subject=subject_of(r), data=pack(r)) for r in records
+            ],
             request_id=request_id or str(uuid.uuid4()),
         )
         return self._call(self._customers.CreateCustomer, request)
 
     def get_customer(self, customer: str) -> customer_pb2.Customer:
         """The customer with this number or resource name."""
-        return self._call(self._customers.GetCustomer, svc.GetCustomerRequest(name=customer_name(customer)))
+        return self._call(
+            self._customers.GetCustomer, svc.GetCustomerRequest(name=customer_name(customer))
+        )
 
     def update_customer(
-        self, customer: customer_pb2.Customer, update_mask: Iterable[str], *, request_id: str | None = None
+        self,
+        customer: customer_pb2.Customer,
+        update_mask: Iterable[str],
+        *,
+        request_id: str | None = None,
     ) -> customer_pb2.Customer:
         """Updates the named fields; send the etag you read to fail on a concurrent change."""
         request = svc.UpdateCustomerRequest(
@@ -179,11 +195,16 @@ class Client:
     ) -> customer_pb2.Customer:
         """Closes a customer."""
         request = svc.CloseCustomerRequest(
-            name=customer_name(customer), reason=reason, etag=etag, request_id=request_id or str(uuid.uuid4())
+            name=customer_name(customer),
+            reason=reason,
+            etag=etag,
+            request_id=request_id or str(uuid.uuid4()),
         )
         return self._call(self._customers.CloseCustomer, request)
 
-    def list_customers(self, *, filter: str = "", page_size: int = 0) -> Iterator[customer_pb2.Customer]:
+    def list_customers(
+        self, *, filter: str = "", page_size: int = 0
+    ) -> Iterator[customer_pb2.Customer]:
         """Every customer matching `filter`, fetched page by page as the iterator advances."""
         token = ""
         while True:
@@ -209,15 +230,21 @@ class Client:
         """Links a source system's record to a customer."""
         request = svc.LinkCrossReferenceRequest(
             parent=customer_name(customer),
-            cross_reference=customer_pb2.CrossReference(source_system=source_system, local_id=local_id),
+            cross_reference=customer_pb2.CrossReference(
+                source_system=source_system, local_id=local_id
+            ),
             request_id=request_id or str(uuid.uuid4()),
         )
         return self._call(self._customers.LinkCrossReference, request)
 
-    def unlink(self, customer: str, source_system: str, local_id: str, *, request_id: str | None = None) -> None:
+    def unlink(
+        self, customer: str, source_system: str, local_id: str, *, request_id: str | None = None
+    ) -> None:
         """Removes a link."""
         request = svc.UnlinkCrossReferenceRequest(
-            parent=customer_name(customer), source_system=source_system, local_id=local_id,
+            parent=customer_name(customer),
+            source_system=source_system,
+            local_id=local_id,
             request_id=request_id or str(uuid.uuid4()),
         )
         self._call(self._customers.UnlinkCrossReference, request)
@@ -225,12 +252,19 @@ class Client:
     # Subject records
 
     def create_record(
-        self, customer: str, data: Message, *, source_system: str = "", request_id: str | None = None
+        self,
+        customer: str,
+        data: Message,
+        *,
+        source_system: str = "",
+        request_id: str | None = None,
     ) -> customer_pb2.SubjectRecord:
         """Adds a record; the subject model is taken from the message's type."""
         request = svc.CreateSubjectRecordRequest(
             parent=customer_name(customer),
-            record=customer_pb2.SubjectRecord(subject=subject_of(data), data=pack(data), source_system=source_system),
+            record=customer_pb2.SubjectRecord(
+                subject=subject_of(data), data=pack(data), source_system=source_system
+            ),
             request_id=request_id or str(uuid.uuid4()),
         )
         return self._call(self._customers.CreateSubjectRecord, request)
@@ -258,7 +292,9 @@ class Client:
 
     def delete_record(self, name: str, *, etag: str = "", request_id: str | None = None) -> None:
         """Deletes a record."""
-        request = svc.DeleteSubjectRecordRequest(name=name, etag=etag, request_id=request_id or str(uuid.uuid4()))
+        request = svc.DeleteSubjectRecordRequest(
+            name=name, etag=etag, request_id=request_id or str(uuid.uuid4())
+        )
         self._call(self._customers.DeleteSubjectRecord, request)
 
     def list_records(
@@ -270,7 +306,10 @@ class Client:
             page = self._call(
                 self._customers.ListSubjectRecords,
                 svc.ListSubjectRecordsRequest(
-                    parent=customer_name(customer), subject=subject, page_size=page_size, page_token=token
+                    parent=customer_name(customer),
+                    subject=subject,
+                    page_size=page_size,
+                    page_token=token,
                 ),
             )
             yield from page.records
@@ -286,7 +325,9 @@ class Client:
 
     def subject_models(self) -> list[subject_model_service_pb2.SubjectModel]:
         """The subject models the server has registered."""
-        response = self._call(self._models.ListSubjectModels, subject_model_service_pb2.ListSubjectModelsRequest())
+        response = self._call(
+            self._models.ListSubjectModels, subject_model_service_pb2.ListSubjectModelsRequest()
+        )
         return list(response.models)
 
 

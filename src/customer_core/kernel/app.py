@@ -28,13 +28,17 @@ T = TypeVar("T")
 class Kernel:
     """The running kernel: database engine, plugin registry and transaction policy."""
 
-    def __init__(self, engine: Engine, registry: Registry, *, policy: RetryPolicy = DEFAULT_POLICY) -> None:
+    def __init__(
+        self, engine: Engine, registry: Registry, *, policy: RetryPolicy = DEFAULT_POLICY
+    ) -> None:
         self.engine = engine
         self.registry = registry
         self.policy = policy
 
     @classmethod
-    def open(cls, settings: Settings, *, extra_plugins: list[tuple[str, Any]] | None = None) -> Kernel:
+    def open(
+        cls, settings: Settings, *, extra_plugins: list[tuple[str, Any]] | None = None
+    ) -> Kernel:
         """Connects, loads the plugins and refuses a schema change that would break stored records.
 
         The database must have been migrated (`customer-core migrate`).
@@ -81,7 +85,9 @@ class Kernel:
         def unit(connection: Connection) -> M:
             now = datetime.now(UTC)
             if request_id:
-                first = idempotency.replay(connection, request_id, method, fingerprint, response_type)
+                first = idempotency.replay(
+                    connection, request_id, method, fingerprint, response_type
+                )
                 if first is not None:
                     return first
             response = work(connection, now)

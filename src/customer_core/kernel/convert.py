@@ -32,8 +32,8 @@ def customer(row: Any, merged_into_number: str | None = None) -> customer_pb2.Cu
     return customer_pb2.Customer(
         name=customer_name(row.customer_number),
         customer_number=row.customer_number,
-        type=customer_pb2.CustomerType.Value("CUSTOMER_TYPE_" + row.type),
-        status=customer_pb2.CustomerStatus.Value("CUSTOMER_STATUS_" + row.status),
+        type="CUSTOMER_TYPE_" + row.type,
+        status="CUSTOMER_STATUS_" + row.status,
         owning_org_unit=row.owning_org_unit,
         display_name=row.display_name,
         merged_into=customer_name(merged_into_number) if merged_into_number else "",

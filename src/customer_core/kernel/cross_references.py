@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 import uuid
-from types import SimpleNamespace
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import delete, insert, select
@@ -43,7 +43,9 @@ def violations(source_system: str, local_id: str, path: str) -> list[FieldViolat
         found.append(FieldViolation(f"{prefix}local_id", "is required"))
     elif len(local_id) > MAX_LOCAL_ID:
         found.append(
-            FieldViolation(f"{prefix}local_id", f"is {len(local_id)} characters; at most {MAX_LOCAL_ID}")
+            FieldViolation(
+                f"{prefix}local_id", f"is {len(local_id)} characters; at most {MAX_LOCAL_ID}"
+            )
         )
     elif not _LOCAL_ID.fullmatch(local_id):
         found.append(FieldViolation(f"{prefix}local_id", "must be printable ASCII without spaces"))
@@ -87,7 +89,6 @@ def link(
     return convert.cross_reference(SimpleNamespace(**values), customer.customer_number)
 
 
-
 def link_request(
     connection: Connection, request: customer_service_pb2.LinkCrossReferenceRequest, now: datetime
 ) -> customer_pb2.CrossReference:
@@ -102,7 +103,9 @@ def link_request(
     return link(connection, customer, x.source_system, x.local_id, now)
 
 
-def unlink(connection: Connection, request: customer_service_pb2.UnlinkCrossReferenceRequest) -> None:
+def unlink(
+    connection: Connection, request: customer_service_pb2.UnlinkCrossReferenceRequest
+) -> None:
     """UnlinkCrossReference."""
     number = parse_customer_name(request.parent, "parent")
     found = violations(request.source_system, request.local_id, "")

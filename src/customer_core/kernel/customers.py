@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import re
 import uuid
-from types import SimpleNamespace
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from customer_core.errors import Aborted, FailedPrecondition, FieldViolation, InvalidArgument, NotFound
+from customer_core.errors import (
+    Aborted,
+    FailedPrecondition,
+    FieldViolation,
+    InvalidArgument,
+    NotFound,
+)
 from customer_core.kernel import convert, customer_number, pagination
 from customer_core.kernel.filtering import parse_filter
 from customer_core.kernel.names import customer_name, parse_customer_name
@@ -90,7 +96,6 @@ def insert_customer(connection: Connection, customer: customer_pb2.Customer, now
     return SimpleNamespace(**values)
 
 
-
 def load(connection: Connection, number: str, field: str = "name") -> Any:
     """The row of customer `number`; NOT_FOUND when there is none."""
     row = connection.execute(select(customers).where(customers.c.customer_number == number)).first()
@@ -129,7 +134,9 @@ def require_etag(row: Any, given: str, field: str) -> None:
         )
 
 
-def get(connection: Connection, request: customer_service_pb2.GetCustomerRequest) -> customer_pb2.Customer:
+def get(
+    connection: Connection, request: customer_service_pb2.GetCustomerRequest
+) -> customer_pb2.Customer:
     """GetCustomer."""
     number = parse_customer_name(request.name, "name")
     return to_proto(connection, load(connection, number))
@@ -169,7 +176,9 @@ def update_customer(
     return _bump(connection, row, changes, now)
 
 
-def _bump(connection: Connection, row: Any, changes: dict[str, Any], now: datetime) -> customer_pb2.Customer:
+def _bump(
+    connection: Connection, row: Any, changes: dict[str, Any], now: datetime
+) -> customer_pb2.Customer:
     result = connection.execute(
         update(customers)
         .where(customers.c.id == row.id, customers.c.version == row.version)
@@ -191,7 +200,10 @@ def close(
     require_etag(row, request.etag, "etag")
     require_active(row)
     return _bump(
-        connection, row, {"status": "CLOSED", "close_reason": request.reason, "close_time": now}, now
+        connection,
+        row,
+        {"status": "CLOSED", "close_reason": request.reason, "close_time": now},
+        now,
     )
 
 

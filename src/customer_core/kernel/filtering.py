@@ -30,7 +30,10 @@ def parse_filter(text: str, field: str = "filter") -> dict[str, str]:
             raise InvalidArgument.field(
                 field, f"cannot parse {term!r}: expected field = value terms joined by AND"
             )
-        name, value = match.group(1), match.group(2) if match.group(2) is not None else match.group(3)
+        name, value = (
+            match.group(1),
+            match.group(2) if match.group(2) is not None else match.group(3),
+        )
         if name not in FIELDS:
             raise InvalidArgument.field(
                 field, f"unknown field {name!r}; filterable: {', '.join(FIELDS)}"

@@ -7,11 +7,10 @@ import uuid
 from datetime import datetime
 from typing import TypeVar
 
+from google.protobuf.message import Message
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
-
-from google.protobuf.message import Message
 
 from customer_core.errors import InvalidArgument
 from customer_core.storage.tables import idempotency_records
@@ -34,14 +33,18 @@ def fingerprint(method: str, request: Message) -> str:
     """What identifies a request's content: its method and its fields other than `request_id`."""
     body = type(request)()
     body.CopyFrom(request)
-    body.ClearField("request_id")  # type: ignore[arg-type]
+    body.ClearField("request_id")
     digest = hashlib.sha256(method.encode() + b"\0")
     digest.update(body.SerializeToString(deterministic=True))
     return digest.hexdigest()
 
 
 def replay(
-    connection: Connection, request_id: str, method: str, request_fingerprint: str, response_type: type[M]
+    connection: Connection,
+    request_id: str,
+    method: str,
+    request_fingerprint: str,
+    response_type: type[M],
 ) -> M | None:
     """The response first given to `request_id`, or None when it is new.
 
@@ -49,8 +52,11 @@ def replay(
         InvalidArgument: the id was used before for a different request.
     """
     row = connection.execute(
-        select(idempotency_records.c.method, idempotency_records.c.fingerprint, idempotency_records.c.response)
-        .where(idempotency_records.c.request_id == request_id)
+        select(
+            idempotency_records.c.method,
+            idempotency_records.c.fingerprint,
+            idempotency_records.c.response,
+        ).where(idempotency_records.c.request_id == request_id)
     ).first()
     if row is None:
         return None
@@ -63,7 +69,12 @@ def replay(
 
 
 def remember(
-    connection: Connection, request_id: str, method: str, request_fingerprint: str, response: Message, now: datetime
+    connection: Connection,
+    request_id: str,
+    method: str,
+    request_fingerprint: str,
+    response: Message,
+    now: datetime,
 ) -> None:
     """Records the response given to `request_id`, in the same transaction as the write."""
     try:

@@ -26,7 +26,7 @@ def parse_customer_name(name: str, field: str) -> str:
         raise InvalidArgument.field(field, "is required")
     if not name.startswith(COLLECTION):
         raise InvalidArgument.field(field, "must have the form customers/{customer_number}")
-    number = name[len(COLLECTION):]
+    number = name[len(COLLECTION) :]
     problem = customer_number.problem(number)
     if problem is not None:
         raise InvalidArgument.field(field, f"customer number {number[:40]!r} {problem}")

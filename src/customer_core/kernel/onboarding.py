@@ -42,7 +42,8 @@ def create_customer(
                 if item.model.singleton and item.model.name in singletons:
                     found.append(
                         FieldViolation(
-                            f"records[{i}].subject", f"{item.model.name!r} allows one record per customer"
+                            f"records[{i}].subject",
+                            f"{item.model.name!r} allows one record per customer",
                         )
                     )
                 singletons.add(item.model.name)

@@ -31,7 +31,9 @@ def encode_token(last_key: list[Any], scope: str) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_token(token: str, scope: str, key_types: tuple[type, ...], field: str = "page_token") -> list[Any] | None:
+def decode_token(
+    token: str, scope: str, key_types: tuple[type, ...], field: str = "page_token"
+) -> list[Any] | None:
     """The key a token resumes after; None for an empty token.
 
     Raises:

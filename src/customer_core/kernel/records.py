@@ -57,7 +57,9 @@ def _model(registry: Registry, subject: str, path: str) -> SubjectModel:
 
 def _unpack(model: SubjectModel, record: customer_pb2.SubjectRecord, path: str) -> Message:
     if not record.HasField("data"):
-        raise InvalidArgument.field(f"{path}.data", f"is required: an Any holding {model.message_type}")
+        raise InvalidArgument.field(
+            f"{path}.data", f"is required: an Any holding {model.message_type}"
+        )
     if record.data.type_url != model.type_url:
         raise InvalidArgument.field(
             f"{path}.data",
@@ -80,7 +82,9 @@ def check(
     registry.hook.normalize_record(subject=model.name, record=message)
     found = validate_record(model, message)
     if not found:
-        for result in registry.hook.validate_record(subject=model.name, record=message, customer=customer):
+        for result in registry.hook.validate_record(
+            subject=model.name, record=message, customer=customer
+        ):
             found += list(result or [])
     return [v.under(f"{path}.data") for v in found]
 
@@ -104,7 +108,9 @@ def prepare(
         )
     if record.source_system and not xref_ops.SOURCE_SYSTEM.fullmatch(record.source_system):
         found.append(
-            FieldViolation(f"{path}.source_system", "must be 2-32 upper-case letters, digits or underscores")
+            FieldViolation(
+                f"{path}.source_system", "must be 2-32 upper-case letters, digits or underscores"
+            )
         )
     found += check(registry, model, message, customer, path)
     if found:
@@ -112,14 +118,22 @@ def prepare(
     return Prepared(model, message, record.source_system), []
 
 
-def insert(connection: Connection, customer: Any, prepared: Prepared, now: datetime) -> customer_pb2.SubjectRecord:
+def insert(
+    connection: Connection, customer: Any, prepared: Prepared, now: datetime
+) -> customer_pb2.SubjectRecord:
     """Stores a prepared record; ALREADY_EXISTS for a second record of a singleton model."""
     model = prepared.model
-    if model.singleton and connection.execute(
-        select(exists().where(
-            subject_records.c.customer_id == customer.id, subject_records.c.subject == model.name
-        ))
-    ).scalar():
+    if (
+        model.singleton
+        and connection.execute(
+            select(
+                exists().where(
+                    subject_records.c.customer_id == customer.id,
+                    subject_records.c.subject == model.name,
+                )
+            )
+        ).scalar()
+    ):
         raise AlreadyExists(
             RESOURCE_TYPE,
             f"customers/{customer.customer_number}/records?subject={model.name}",
@@ -176,7 +190,9 @@ def _load(connection: Connection, name: str, field: str) -> tuple[Any, Any]:
     return customer, row
 
 
-def get(connection: Connection, request: customer_service_pb2.GetSubjectRecordRequest) -> customer_pb2.SubjectRecord:
+def get(
+    connection: Connection, request: customer_service_pb2.GetSubjectRecordRequest
+) -> customer_pb2.SubjectRecord:
     """GetSubjectRecord."""
     customer, row = _load(connection, request.name, "name")
     return convert.subject_record(row, customer.customer_number)
@@ -194,7 +210,9 @@ def update_record(
     given = request.record
     customer, row = _load(connection, given.name, "record.name")
     if given.subject and given.subject != row.subject:
-        raise InvalidArgument.field("record.subject", f"is immutable; the record is {row.subject!r}")
+        raise InvalidArgument.field(
+            "record.subject", f"is immutable; the record is {row.subject!r}"
+        )
     model = registry.get(row.subject)
     if model is None:
         raise InvalidArgument.field(
@@ -230,19 +248,24 @@ def _merge(model: SubjectModel, stored: bytes, incoming: Message, paths: list[st
     inner = []
     for path in paths:
         if not path.startswith("data.") or len(path) == 5:
-            raise InvalidArgument.field("update_mask", f"path {path!r} must name a field inside data, e.g. data.occupation")
+            raise InvalidArgument.field(
+                "update_mask", f"path {path!r} must name a field inside data, e.g. data.occupation"
+            )
         inner.append(path[5:])
     mask = field_mask_pb2.FieldMask(paths=inner)
     if not mask.IsValidForDescriptor(model.descriptor):
         raise InvalidArgument.field(
-            "update_mask", f"names a field that {model.message_type} does not have: {', '.join(paths)}"
+            "update_mask",
+            f"names a field that {model.message_type} does not have: {', '.join(paths)}",
         )
     merged = model.message_class.FromString(stored)
     mask.MergeMessage(incoming, merged, replace_message_field=True, replace_repeated_field=True)
     return merged
 
 
-def delete_record(connection: Connection, request: customer_service_pb2.DeleteSubjectRecordRequest) -> None:
+def delete_record(
+    connection: Connection, request: customer_service_pb2.DeleteSubjectRecordRequest
+) -> None:
     """DeleteSubjectRecord."""
     customer, row = _load(connection, request.name, "name")
     customer_ops.require_etag(row, request.etag, "etag")
@@ -251,7 +274,9 @@ def delete_record(connection: Connection, request: customer_service_pb2.DeleteSu
 
 
 def list_records(
-    connection: Connection, registry: Registry, request: customer_service_pb2.ListSubjectRecordsRequest
+    connection: Connection,
+    registry: Registry,
+    request: customer_service_pb2.ListSubjectRecordsRequest,
 ) -> customer_service_pb2.ListSubjectRecordsResponse:
     """ListSubjectRecords, oldest first."""
     number = parse_customer_name(request.parent, "parent")

@@ -107,7 +107,7 @@ def load_registry(
     models: list[SubjectModel] = []
     for impl in manager.hook.subject_models.get_hookimpls():
         try:
-            classes = impl.function()
+            classes: Any = impl.function()
         except Exception as exc:
             problems.append(f"plugin {impl.plugin_name!r}: subject_models() raised {exc!r}")
             continue
@@ -128,7 +128,9 @@ def _register(manager: pluggy.PluginManager, name: str, plugin: Any) -> list[str
         opts = manager.parse_hookimpl_opts(plugin, attr)
         if opts is not None and not hasattr(_hookspecs, attr):
             known = ", ".join(_hook_names())
-            problems.append(f"plugin {name!r}: {attr}() is not a customer_core hook (hooks: {known})")
+            problems.append(
+                f"plugin {name!r}: {attr}() is not a customer_core hook (hooks: {known})"
+            )
     if problems:
         return problems
     try:
@@ -155,7 +157,9 @@ def build_model(plugin: str, cls: Any) -> tuple[SubjectModel | None, list[str]]:
         return None, [f"{where}: lacks the (customer_core.v1.subject_model) message option"]
     problems = []
     if not _MODEL_NAME.fullmatch(options.name):
-        problems.append(f"{where}: subject model name {options.name!r} must match [a-z][a-z0-9_]{{1,31}}")
+        problems.append(
+            f"{where}: subject model name {options.name!r} must match [a-z][a-z0-9_]{{1,31}}"
+        )
     if options.schema_version < 1:
         problems.append(f"{where}: schema_version must be 1 or more")
     specs = []

@@ -31,11 +31,14 @@ def breaking_changes(old: Fingerprint, new: Fingerprint) -> list[str]:
         if now is None:
             parent = path.rpartition(".")[0]
             renamed = [
-                p for p, f in new.items()
+                p
+                for p, f in new.items()
                 if p.rpartition(".")[0] == parent and f["number"] == was["number"] and p not in old
             ]
             if renamed:
-                changes.append(f"field {path!r} (number {was['number']}) was renamed to {renamed[0]!r}")
+                changes.append(
+                    f"field {path!r} (number {was['number']}) was renamed to {renamed[0]!r}"
+                )
             else:
                 changes.append(f"field {path!r} (number {was['number']}) was removed")
             continue
@@ -104,9 +107,7 @@ def _check(
     problems = []
     if has_records:
         if row.message_type != model.message_type:
-            problems.append(
-                f"message type changed from {row.message_type} to {model.message_type}"
-            )
+            problems.append(f"message type changed from {row.message_type} to {model.message_type}")
         problems += breaking_changes(old, new)
         if problems:
             problems[-1] += " while records of this model are stored"

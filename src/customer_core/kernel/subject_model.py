@@ -6,12 +6,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from google.protobuf.descriptor import Descriptor, FieldDescriptor
+from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
 from customer_core.v1 import customer_pb2, options_pb2
 
 TYPE_URL_PREFIX = "type.googleapis.com/"
+
+# The stubs type extensions loosely; these are the two custom options of options.proto.
+_MODEL_OPTION: Any = options_pb2.subject_model
+_FIELD_OPTION: Any = options_pb2.field
 
 _SCALAR_NAMES = {
     FieldDescriptor.TYPE_DOUBLE: "double",
@@ -32,7 +36,7 @@ _SCALAR_NAMES = {
 }
 
 
-def type_name(fd: FieldDescriptor) -> str:
+def type_name(fd: Any) -> str:
     """`string`, `enum pkg.Enum` or `message pkg.Message`: how a field's type is shown and compared."""
     if fd.type == FieldDescriptor.TYPE_ENUM:
         return f"enum {fd.enum_type.full_name}"
@@ -41,7 +45,7 @@ def type_name(fd: FieldDescriptor) -> str:
     return _SCALAR_NAMES[fd.type]
 
 
-def is_repeated(fd: FieldDescriptor) -> bool:
+def is_repeated(fd: Any) -> bool:
     """True for a list field."""
     return bool(fd.is_repeated)
 
@@ -83,7 +87,7 @@ class SubjectModel:
     fields: tuple[FieldSpec, ...] = field(default_factory=tuple)
 
     @property
-    def descriptor(self) -> Descriptor:
+    def descriptor(self) -> Any:
         return self.message_class.DESCRIPTOR
 
     @property
@@ -117,29 +121,29 @@ class SubjectModel:
 
 def customer_type_name(value: int) -> str:
     """`INDIVIDUAL` for CUSTOMER_TYPE_INDIVIDUAL, and so on."""
-    return str(customer_pb2.CustomerType.Name(value)).removeprefix("CUSTOMER_TYPE_")  # type: ignore[arg-type]
+    return str(customer_pb2.CustomerType.Name(value)).removeprefix("CUSTOMER_TYPE_")
 
 
 def model_options(message_class: type[Message]) -> options_pb2.SubjectModelRules | None:
     """The subject-model option of a message class, or None when it has none."""
     opts = message_class.DESCRIPTOR.GetOptions()
-    if not opts.HasExtension(options_pb2.subject_model):
+    if not opts.HasExtension(_MODEL_OPTION):
         return None
-    rules: options_pb2.SubjectModelRules = opts.Extensions[options_pb2.subject_model]
+    rules: options_pb2.SubjectModelRules = opts.Extensions[_MODEL_OPTION]
     return rules
 
 
-def field_rules(fd: FieldDescriptor) -> options_pb2.FieldRules:
+def field_rules(fd: Any) -> options_pb2.FieldRules:
     """The `(customer_core.v1.field)` rules of a field (all defaults when it declares none)."""
-    rules: options_pb2.FieldRules = fd.GetOptions().Extensions[options_pb2.field]
+    rules: options_pb2.FieldRules = fd.GetOptions().Extensions[_FIELD_OPTION]
     return rules
 
 
-def walk_fields(descriptor: Descriptor, prefix: str = "") -> list[tuple[str, FieldDescriptor]]:
+def walk_fields(descriptor: Any, prefix: str = "") -> list[tuple[str, Any]]:
     """Every field of `descriptor` and of its nested messages, as (dotted path, descriptor)."""
-    found: list[tuple[str, FieldDescriptor]] = []
+    found: list[tuple[str, Any]] = []
 
-    def visit(desc: Descriptor, path: str, seen: frozenset[str]) -> None:
+    def visit(desc: Any, path: str, seen: frozenset[str]) -> None:
         for fd in desc.fields:
             fpath = f"{path}{fd.name}"
             found.append((fpath, fd))

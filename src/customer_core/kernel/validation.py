@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from typing import Any
 
 from google.protobuf import unknown_fields
@@ -35,7 +34,7 @@ def validate_record(model: SubjectModel, record: Message) -> list[FieldViolation
 
 
 def _visit(msg: Message, prefix: str, specs: dict[str, Any], out: list[FieldViolation]) -> None:
-    unknown = unknown_fields.UnknownFieldSet(msg)
+    unknown: Any = unknown_fields.UnknownFieldSet(msg)
     if len(unknown):
         numbers = sorted({f.field_number for f in unknown})
         out.append(
@@ -54,7 +53,9 @@ def _visit(msg: Message, prefix: str, specs: dict[str, Any], out: list[FieldViol
                 out.append(FieldViolation(path, "is required"))
             limit = (rules.max_items if rules is not None else 0) or DEFAULT_MAX_ITEMS
             if len(values) > limit:
-                out.append(FieldViolation(path, f"has {len(values)} items; at most {limit} allowed"))
+                out.append(
+                    FieldViolation(path, f"has {len(values)} items; at most {limit} allowed")
+                )
                 continue
             for i, value in enumerate(values):
                 _check_value(fd, value, f"{path}[{i}]", spec, specs, out)
@@ -71,7 +72,7 @@ def _visit(msg: Message, prefix: str, specs: dict[str, Any], out: list[FieldViol
 
 
 def _check_value(
-    fd: FieldDescriptor,
+    fd: Any,
     value: Any,
     path: str,
     spec: Any,
@@ -84,7 +85,12 @@ def _check_value(
             out.append(FieldViolation(path, f"is {len(value)} characters; at most {limit} allowed"))
         elif _CONTROL.search(value):
             out.append(FieldViolation(path, "must not contain control characters"))
-        elif spec is not None and spec.pattern is not None and value and not spec.pattern.fullmatch(value):
+        elif (
+            spec is not None
+            and spec.pattern is not None
+            and value
+            and not spec.pattern.fullmatch(value)
+        ):
             out.append(FieldViolation(path, f"must match the pattern {spec.rules.pattern}"))
     elif fd.type == FieldDescriptor.TYPE_ENUM:
         if value not in fd.enum_type.values_by_number:

@@ -121,6 +121,8 @@ def run_in_transaction(
                 ) from error
             if is_unreachable(error):
                 log.warning("database unreachable: %s", error.__class__.__name__)
-                raise Unavailable("the database is unreachable", reason="DATABASE_UNAVAILABLE") from error
+                raise Unavailable(
+                    "the database is unreachable", reason="DATABASE_UNAVAILABLE"
+                ) from error
             raise
     raise AssertionError("unreachable")  # pragma: no cover

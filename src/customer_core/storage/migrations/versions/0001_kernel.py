@@ -44,7 +44,9 @@ def upgrade() -> None:
         "customers",
         ["owning_org_unit", "customer_number"],
     )
-    op.create_index("ix_customers_status_customer_number", "customers", ["status", "customer_number"])
+    op.create_index(
+        "ix_customers_status_customer_number", "customers", ["status", "customer_number"]
+    )
 
     op.create_table(
         "cross_references",
