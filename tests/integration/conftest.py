@@ -56,7 +56,7 @@ def start_server(
     database_url: str, extra_plugins: list[tuple[str, object]] | None = None, **overrides: object
 ) -> RunningServer:
     """A server of its own on a free port (stop it when done)."""
-    settings = Settings(database_url=database_url, port=0, **overrides)  # type: ignore[arg-type]
+    settings = Settings(**{"database_url": database_url, "port": 0, **overrides})  # type: ignore[arg-type]
     return create_server(Kernel.open(settings, extra_plugins=extra_plugins), settings)
 
 
