@@ -16,6 +16,7 @@ from pathlib import Path
 from types import TracebackType
 
 import psycopg
+from psycopg import sql
 
 DEFAULT_BIN = Path("/usr/lib/postgresql/15/bin")
 
@@ -60,16 +61,34 @@ class PostgresServer:
 
     @property
     def port(self) -> int:
+        """The TCP port on 127.0.0.1 (0 until started)."""
         return self._port
 
-    def _run(self, *args: str) -> subprocess.CompletedProcess[str]:
+    def _command(self, *args: str) -> list[str]:
+        """A PostgreSQL program's command line, run as the `postgres` OS user when we are root."""
         command = [str(self.bin / args[0]), *args[1:]]
         if self._as_root:
             command = ["runuser", "-u", "postgres", "--", *command]
-        return subprocess.run(command, capture_output=True, text=True, check=False)
+        return command
+
+    def _run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            self._command(*args), capture_output=True, text=True, check=False, cwd=self.root
+        )
 
     def start(self) -> PostgresServer:
-        """initdb, start and wait until the server accepts connections."""
+        """initdb, start and wait until the server accepts connections.
+
+        On failure the server is stopped, its files deleted and a RuntimeError raised that
+        includes the tail of the server log.
+        """
+        try:
+            return self._start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self) -> PostgresServer:
         self.root.chmod(0o755)
         self.data.mkdir()
         self.sockets.mkdir()
@@ -90,24 +109,27 @@ class PostgresServer:
         )
         if done.returncode != 0:
             raise RuntimeError(f"initdb failed: {done.stderr.strip()}")
-        self._port = _free_port()
-        options = (
-            f"-c listen_addresses=127.0.0.1 -p {self._port} -c unix_socket_directories={self.sockets} "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
-        )
-        done = self._run(
-            "pg_ctl",
-            "-D",
-            str(self.data),
-            "-l",
-            str(self.log),
-            "-o",
-            options,
-            "-w",
-            "-t",
-            "60",
-            "start",
-        )
+        for _attempt in range(3):  # another process may take the free port before we bind it
+            self._port = _free_port()
+            options = (
+                f"-c listen_addresses=127.0.0.1 -p {self._port} -c unix_socket_directories={self.sockets} "
+                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+            )
+            done = self._run(
+                "pg_ctl",
+                "-D",
+                str(self.data),
+                "-l",
+                str(self.log),
+                "-o",
+                options,
+                "-w",
+                "-t",
+                "60",
+                "start",
+            )
+            if done.returncode == 0 or "could not bind" not in self._log_tail():
+                break
         if done.returncode != 0:
             raise RuntimeError(
                 f"PostgreSQL did not start: {done.stderr.strip()}\n{self._log_tail()}"
@@ -151,22 +173,15 @@ class PostgresServer:
     def create_database(self, name: str) -> str:
         """Creates an empty database; its URL."""
         with psycopg.connect(self._dsn("postgres"), autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         return self.url(name)
 
     def pg_dump(self, database: str) -> bytes:
-        """A plain-SQL dump of `database`."""
-        command = [
-            str(self.bin / "pg_dump"),
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(self._port),
-            "-U",
-            "postgres",
-            database,
-        ]
-        done = subprocess.run(command, capture_output=True, check=False)
+        """A plain-SQL dump of `database` (pg_dump runs as the `postgres` OS user when root)."""
+        command = self._command(
+            "pg_dump", "-h", "127.0.0.1", "-p", str(self._port), "-U", "postgres", database
+        )
+        done = subprocess.run(command, capture_output=True, check=False, cwd=self.root)
         if done.returncode != 0:
             raise RuntimeError(f"pg_dump failed: {done.stderr.decode(errors='replace')}")
         return done.stdout
