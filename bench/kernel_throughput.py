@@ -1,15 +1,10 @@
 """Throughput and latency of the customer-core gRPC server, against a bare grpcio echo server.
 
-Every server runs in a process of its own (spawned, port 0, port reported through a pipe); the
-load generator is one grpc.aio client with `--concurrency` tasks calling in a loop. Measured:
-echo (the baseline: grpcio alone, same thread pool), then per backend GetCustomer360 of a
-customer with 3 subject records and 2 cross-references, and CreateCustomer (a new customer per
-call). Ratios are to the echo baseline of the same run.
-
-    .venv/bin/python bench/kernel_throughput.py [--backends sqlite,postgresql] [--duration 8]
-        [--warmup 2] [--concurrency 64] [--json results.json]
-
-Exit status 1 when any call failed.
+Each server runs in a spawned process of its own (port 0, reported back through a pipe); the load
+generator is one grpc.aio client running `--concurrency` tasks that call in a loop. Measured: echo
+(the baseline: grpcio alone, same thread pool), then per backend GetCustomer360 of a customer with
+3 subject records and 2 cross-references, and CreateCustomer (a new customer per call). Ratios are
+to the echo baseline of the same run. Exit status 1 when any call failed.
 """
 
 from __future__ import annotations
@@ -32,27 +27,28 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 import grpc
-from google.protobuf.message import Message
 
 from customer_core.v1 import customer_pb2, customer_service_pb2_grpc
 from customer_core.v1 import customer_service_pb2 as svc
 
 REPO = Path(__file__).resolve().parents[1]
+BACKENDS = ("sqlite", "postgresql")
 MAX_WORKERS = 32  # the kernel server's default (Settings.max_workers); the echo server uses it too
 ECHO_METHOD = "/bench.Echo/Echo"
-#: The echo payload is as large as a GetCustomer360 request (name with an 18-character number).
+#: As large as a GetCustomer360 request (a name with an 18-character customer number).
 ECHO_PAYLOAD = b"x" * svc.GetCustomer360Request(name="customers/" + "0" * 18).ByteSize()
 CALL_TIMEOUT = 10.0
 START_TIMEOUT = 120.0
-#: (backend or None for every backend, operation): least throughput as a fraction of echo's.
+#: (backend, or None for every backend; operation): least throughput as a fraction of echo's.
 GOALS: dict[tuple[str | None, str], float] = {
     (None, "GetCustomer360"): 0.35,
     ("postgresql", "CreateCustomer"): 0.15,
 }
-BACKENDS = ("sqlite", "postgresql")
-
-
-# --- Servers (run in a spawned child process) ----------------------------------------------------
+HEADER = "backend operation calls/s p50_ms p99_ms errors x_echo p50/echo goal met srv_cpu cli_cpu"
+BENCH_CUSTOMER = customer_pb2.Customer(
+    type=customer_pb2.CUSTOMER_TYPE_INDIVIDUAL, owning_org_unit="HO01", display_name="Bench"
+)
+Call = Callable[[], Awaitable[object]]
 
 
 def _identity(data: bytes) -> bytes:
@@ -105,15 +101,9 @@ def serve(kind: str, database_url: str, conn: Connection) -> None:
         stop()
 
 
-@dataclass
-class ServerProcess:
-    target: str
-    pid: int
-
-
 @contextmanager
-def server_process(kind: str, database_url: str = "") -> Iterator[ServerProcess]:
-    """A server of `kind` ("echo" or "kernel") in a spawned process, always stopped on exit."""
+def server_process(kind: str, database_url: str = "") -> Iterator[tuple[str, int]]:
+    """A server of `kind` ("echo" or "kernel") in a spawned process, always ended on exit."""
     ctx = mp.get_context("spawn")
     parent, child = ctx.Pipe()
     proc = ctx.Process(target=serve, args=(kind, database_url, child), name=f"bench-{kind}")
@@ -129,17 +119,15 @@ def server_process(kind: str, database_url: str = "") -> Iterator[ServerProcess]
         if tag != "port":
             raise RuntimeError(f"{kind} server failed to start:\n{value}")
         assert proc.pid is not None
-        yield ServerProcess(f"127.0.0.1:{value}", proc.pid)
+        yield f"127.0.0.1:{value}", proc.pid  # target, pid
     finally:
         with suppress(OSError):
             parent.send("stop")
         proc.join(10)
-        if proc.is_alive():
-            proc.terminate()
-            proc.join(5)
-        if proc.is_alive():
-            proc.kill()
-            proc.join()
+        for end in (proc.terminate, proc.kill):  # escalate only if it did not stop by itself
+            if proc.is_alive():
+                end()
+                proc.join(5)
         parent.close()
 
 
@@ -152,20 +140,17 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-# --- Load generation -------------------------------------------------------------------------------
-
-
 @dataclass
 class Result:
     backend: str
     operation: str
-    calls: int
-    errors: int
+    calls: int  # completed without error inside the measured window
+    errors: int  # failed calls, warm-up included
     calls_per_s: float
     p50_ms: float
     p99_ms: float
-    server_cpu: float  # cores busy in the server process, over warm-up and measurement
-    client_cpu: float
+    server_cpu: float  # cores busy in the server process (warm-up and measurement)
+    client_cpu: float  # the same for the load generator
     first_error: str = ""
     ratio: float | None = None  # throughput / echo throughput
     latency_ratio: float | None = None  # p50 / echo p50
@@ -174,33 +159,27 @@ class Result:
 
 
 async def drive(
-    backend: str,
-    operation: str,
-    call: Callable[[], Awaitable[object]],
-    server_pid: int,
-    args: argparse.Namespace,
+    backend: str, operation: str, call: Call, server_pid: int, args: argparse.Namespace
 ) -> Result:
-    """Runs `args.concurrency` tasks calling `call` in a loop; measures calls ending in the window."""
+    """Runs `args.concurrency` tasks calling `call` in a loop; measures the calls ending in the window."""
     begin = time.perf_counter()
     measure_from, end = begin + args.warmup, begin + args.warmup + args.duration
-    cpu0, client0 = cpu_seconds(server_pid), time.process_time()
+    server_cpu, client_cpu = cpu_seconds(server_pid), time.process_time()
     latencies: list[float] = []
-    errors: list[str] = []  # the first message only; `failures` counts them all
-    failures = 0
+    failures, first_error = 0, ""
 
     async def worker() -> None:
-        nonlocal failures
+        nonlocal failures, first_error
         while (start := time.perf_counter()) < end:
             try:
                 await call()
             except Exception as error:  # every failure counts, whatever its kind
                 failures += 1
-                if not errors:
-                    code = error.code().name if isinstance(error, grpc.aio.AioRpcError) else ""
-                    errors.append(f"{code or type(error).__name__}: {error}"[:400])
+                if isinstance(error, grpc.aio.AioRpcError):
+                    first_error = first_error or f"{error.code().name}: {error.details()}"
+                first_error = first_error or repr(error)
                 continue
-            done = time.perf_counter()
-            if measure_from <= done <= end:
+            if measure_from <= (done := time.perf_counter()) <= end:
                 latencies.append(done - start)
 
     tasks = asyncio.gather(*(worker() for _ in range(args.concurrency)))
@@ -208,153 +187,102 @@ async def drive(
     elapsed = time.perf_counter() - begin
     latencies.sort()
 
-    def quantile(q: float) -> float:
+    def ms(q: float) -> float:
         return latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1e3 if latencies else 0
 
-    return Result(
-        backend=backend,
-        operation=operation,
-        calls=len(latencies),
-        errors=failures,
-        calls_per_s=len(latencies) / args.duration,
-        p50_ms=quantile(0.50),
-        p99_ms=quantile(0.99),
-        server_cpu=(cpu_seconds(server_pid) - cpu0) / elapsed,
-        client_cpu=(time.process_time() - client0) / elapsed,
-        first_error=errors[0] if errors else "",
-    )
+    rate = len(latencies) / args.duration
+    server_cpu = (cpu_seconds(server_pid) - server_cpu) / elapsed
+    client_cpu = (time.process_time() - client_cpu) / elapsed
+    print(f"  {backend} {operation}: {rate:.0f} calls/s", flush=True)
+    stats = (len(latencies), failures, rate, ms(0.50), ms(0.99), server_cpu, client_cpu)
+    return Result(backend, operation, *stats, first_error=first_error)
 
 
-async def bench_echo(server: ServerProcess, args: argparse.Namespace) -> Result:
-    async with grpc.aio.insecure_channel(server.target) as channel:
+async def bench_echo(target: str, pid: int, args: argparse.Namespace) -> Result:
+    async with grpc.aio.insecure_channel(target) as channel:
         await asyncio.wait_for(channel.channel_ready(), START_TIMEOUT)
         echo = channel.unary_unary(
             ECHO_METHOD, request_serializer=_identity, response_deserializer=_identity
         )
-        return await drive(
-            "-", "echo", lambda: echo(ECHO_PAYLOAD, timeout=CALL_TIMEOUT), server.pid, args
-        )
+        call = lambda: echo(ECHO_PAYLOAD, timeout=CALL_TIMEOUT)  # noqa: E731
+        return await drive("-", "echo", call, pid, args)
 
 
-def new_customer(
-    cross_references: list[tuple[str, str]] | None = None, records: list[Message] | None = None
-) -> svc.CreateCustomerRequest:
+def new_customer() -> svc.CreateCustomerRequest:
     """A CreateCustomerRequest of a new individual, with a fresh request id."""
-    from customer_core.client import pack, subject_of
-
-    return svc.CreateCustomerRequest(
-        customer=customer_pb2.Customer(
-            type=customer_pb2.CUSTOMER_TYPE_INDIVIDUAL,
-            owning_org_unit="HO01",
-            display_name="Bench Customer",
-        ),
-        cross_references=[
-            customer_pb2.CrossReference(source_system=s, local_id=i)
-            for s, i in cross_references or []
-        ],
-        records=[
-            customer_pb2.SubjectRecord(subject=subject_of(r), data=pack(r)) for r in records or []
-        ],
-        request_id=str(uuid.uuid4()),
-    )
+    return svc.CreateCustomerRequest(customer=BENCH_CUSTOMER, request_id=str(uuid.uuid4()))
 
 
 async def bench_kernel(
-    backend: str, server: ServerProcess, args: argparse.Namespace
+    backend: str, target: str, pid: int, args: argparse.Namespace
 ) -> list[Result]:
-    sys.path.insert(0, str(REPO))
+    from customer_core.client import pack, subject_of
     from tests.integration.helpers import id_card, mobile, profile, unique
 
-    async with grpc.aio.insecure_channel(server.target) as channel:
+    async with grpc.aio.insecure_channel(target) as channel:
         await asyncio.wait_for(channel.channel_ready(), START_TIMEOUT)
         stub = customer_service_pb2_grpc.CustomerServiceStub(channel)
-        customer = await stub.CreateCustomer(
-            new_customer(
-                [("CORE", unique("C")), ("CARDS", unique("K"))], [profile(), id_card(), mobile()]
-            ),
-            timeout=CALL_TIMEOUT,
-        )
+        setup = new_customer()  # the customer GetCustomer360 reads: 3 records, 2 cross-references
+        for record in (profile(), id_card(), mobile()):
+            setup.records.add(subject=subject_of(record), data=pack(record))
+        for source_system, prefix in (("CORE", "C"), ("CARDS", "K")):
+            setup.cross_references.add(source_system=source_system, local_id=unique(prefix))
+        customer = await stub.CreateCustomer(setup, timeout=CALL_TIMEOUT)
         get = svc.GetCustomer360Request(name=customer.name)
         view = await stub.GetCustomer360(get, timeout=CALL_TIMEOUT)
         records = sum(len(group.records) for group in view.subjects)
         if records != 3 or len(view.cross_references) != 2:
             raise RuntimeError(f"360 holds {records} records, {len(view.cross_references)} xrefs")
-        return [
-            await drive(
-                backend,
-                "GetCustomer360",
-                lambda: stub.GetCustomer360(get, timeout=CALL_TIMEOUT),
-                server.pid,
-                args,
-            ),
-            await drive(
-                backend,
-                "CreateCustomer",
-                lambda: stub.CreateCustomer(new_customer(), timeout=CALL_TIMEOUT),
-                server.pid,
-                args,
-            ),
-        ]
+        calls: dict[str, Call] = {
+            "GetCustomer360": lambda: stub.GetCustomer360(get, timeout=CALL_TIMEOUT),
+            "CreateCustomer": lambda: stub.CreateCustomer(new_customer(), timeout=CALL_TIMEOUT),
+        }
+        return [await drive(backend, op, call, pid, args) for op, call in calls.items()]
 
 
 @contextmanager
 def database(backend: str) -> Iterator[str]:
     """The URL of a fresh, migrated database of `backend`; PostgreSQL is started and stopped."""
     from customer_core.storage import migrate
+    from tests.support.postgres import PostgresServer
 
     if backend == "sqlite":
         with tempfile.TemporaryDirectory(prefix="cc-bench-") as tmp:
-            url = f"sqlite:///{tmp}/bench.db"
-            migrate(url)
+            migrate(url := f"sqlite:///{tmp}/bench.db")
             yield url
         return
-    sys.path.insert(0, str(REPO))
-    from tests.support.postgres import PostgresServer
-
     postgres = PostgresServer()
     try:
         postgres.start()
-        url = postgres.create_database("bench")
-        migrate(url)
+        migrate(url := postgres.create_database("bench"))
         yield url
     finally:
         postgres.stop()
-
-
-# --- Report ----------------------------------------------------------------------------------------
 
 
 def judge(results: list[Result]) -> None:
     """Fills in the ratios to the echo baseline and the goals."""
     echo = next(r for r in results if r.operation == "echo")
     for r in results:
-        if echo.calls_per_s > 0:
-            r.ratio = r.calls_per_s / echo.calls_per_s
-        if echo.p50_ms > 0:
-            r.latency_ratio = r.p50_ms / echo.p50_ms
+        r.ratio = r.calls_per_s / echo.calls_per_s if echo.calls_per_s else None
+        r.latency_ratio = r.p50_ms / echo.p50_ms if echo.p50_ms else None
         r.goal = GOALS.get((r.backend, r.operation), GOALS.get((None, r.operation)))
         if r.goal is not None and r.ratio is not None:
             r.met = r.errors == 0 and r.ratio >= r.goal
 
 
 def table(results: list[Result]) -> str:
-    def num(value: float | None, spec: str) -> str:
-        return "-" if value is None else format(value, spec)
-
-    head = (
-        f"{'backend':<11}{'operation':<16}{'calls/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
-        f"{'x echo':>8}{'p50/echo':>10}{'goal':>8}  {'met':<5}{'srv cpu':>8}{'cli cpu':>8}"
-    )
-    lines = [head, "-" * len(head)]
+    row = "{:<11}{:<16}{:>9}{:>9}{:>9}{:>8}{:>8}{:>10}{:>8}  {:<5}{:>8}{:>8}".format
+    lines = [row(*(title.replace("_", " ") for title in HEADER.split()))]
+    lines.append("-" * len(lines[0]))
     for r in results:
-        met = "-" if r.met is None else ("yes" if r.met else "NO")
+        ratio = "-" if r.ratio is None else f"{r.ratio:.3f}"
+        p50_ratio = "-" if r.latency_ratio is None else f"{r.latency_ratio:.2f}"
         goal = "-" if r.goal is None else f">={r.goal:.2f}"
-        lines.append(
-            f"{r.backend:<11}{r.operation:<16}{r.calls_per_s:>9.0f}{r.p50_ms:>9.2f}"
-            f"{r.p99_ms:>9.2f}{r.errors:>8}{num(r.ratio, '.3f'):>8}"
-            f"{num(r.latency_ratio, '.2f'):>10}{goal:>8}  {met:<5}"
-            f"{r.server_cpu:>8.2f}{r.client_cpu:>8.2f}"
-        )
+        met = "-" if r.met is None else ("yes" if r.met else "NO")
+        numbers = (f"{r.calls_per_s:.0f}", f"{r.p50_ms:.2f}", f"{r.p99_ms:.2f}", r.errors)
+        cpu = (f"{r.server_cpu:.2f}", f"{r.client_cpu:.2f}")
+        lines.append(row(r.backend, r.operation, *numbers, ratio, p50_ratio, goal, met, *cpu))
     return "\n".join(lines)
 
 
@@ -376,37 +304,29 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    sys.path.insert(0, str(REPO))  # for tests.support.postgres and tests.integration.helpers
     print(
-        f"concurrency {args.concurrency}, warm-up {args.warmup:g} s, {args.duration:g} s measured;"
-        f" {MAX_WORKERS} server threads; {os.cpu_count()} CPUs; echo payload"
-        f" {len(ECHO_PAYLOAD)} B",
+        f"concurrency {args.concurrency}, warm-up {args.warmup:g} s, {args.duration:g} s measured,"
+        f" {MAX_WORKERS} server threads, {os.cpu_count()} CPUs, echo payload {len(ECHO_PAYLOAD)} B",
         flush=True,
     )
     results: list[Result] = []
-    with server_process("echo") as server:
-        results.append(asyncio.run(bench_echo(server, args)))
-    print(f"  echo: {results[-1].calls_per_s:.0f} calls/s", flush=True)
+    with server_process("echo") as (target, pid):
+        results.append(asyncio.run(bench_echo(target, pid, args)))
     for backend in args.backends:
-        with database(backend) as url, server_process("kernel", url) as server:
-            for result in asyncio.run(bench_kernel(backend, server, args)):
-                results.append(result)
-                print(
-                    f"  {backend} {result.operation}: {result.calls_per_s:.0f} calls/s", flush=True
-                )
+        with database(backend) as url, server_process("kernel", url) as (target, pid):
+            results += asyncio.run(bench_kernel(backend, target, pid, args))
     judge(results)
-    print()
-    print(table(results))
-    print(
-        "\ngoals: throughput as a fraction of echo's; CreateCustomer's applies to PostgreSQL only"
-    )
+    print(f"\n{table(results)}\n")
+    print("goals: throughput as a fraction of echo's; CreateCustomer's is for PostgreSQL only")
+    print("srv/cli cpu: cores busy in the server process and in the load generator")
     if args.json:
         config = {k: v for k, v in vars(args).items() if k != "json"}
         config.update(max_workers=MAX_WORKERS, echo_payload_bytes=len(ECHO_PAYLOAD))
         payload = {"config": config, "results": [asdict(r) for r in results]}
         args.json.write_text(json.dumps(payload, indent=2) + "\n")
         print(f"results written to {args.json}")
-    failed = [r for r in results if r.errors]
-    if failed:
+    if failed := [r for r in results if r.errors]:
         bar = "!" * 78
         print(f"\n{bar}\n!! CALLS FAILED: the numbers above are not trustworthy", file=sys.stderr)
         for r in failed:
