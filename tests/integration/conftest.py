@@ -2,17 +2,68 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from customer_core.api.server import RunningServer, create_server
+from customer_core.authz import bindings
 from customer_core.client import Client
 from customer_core.kernel.app import Kernel
 from customer_core.kernel.config import Settings
 from customer_core.storage import migrate
+from customer_core.v1 import admin_service_pb2
 from tests.support.postgres import PostgresServer
+
+
+@pytest.fixture(scope="session", autouse=True)
+def master_key_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A master key file of this test session (a TEST key, generated per run, owner-only)."""
+    path = tmp_path_factory.mktemp("keys") / "master.key"
+    previous = os.environ.get("CUSTOMER_CORE_MASTER_KEY_FILE")
+    os.environ["CUSTOMER_CORE_MASTER_KEY_FILE"] = str(path)
+    yield path
+    if previous is None:
+        os.environ.pop("CUSTOMER_CORE_MASTER_KEY_FILE", None)
+    else:
+        os.environ["CUSTOMER_CORE_MASTER_KEY_FILE"] = previous
+
+
+def grant(
+    kernel: Kernel,
+    principal: str,
+    role: str,
+    org_unit: str = "*",
+    *,
+    read_subjects: tuple[str, ...] = (),
+    write_subjects: tuple[str, ...] = (),
+    ttl: int = 3600,
+) -> str:
+    """Binds `role` to `principal` over `org_unit` and issues it a token, as an administrator would."""
+
+    def work(connection: Any) -> str:
+        now = datetime.now(UTC)
+        binding = admin_service_pb2.RoleBinding(
+            principal=principal, role=role, org_unit=org_unit,
+            read_subjects=list(read_subjects), write_subjects=list(write_subjects),
+        )  # fmt: skip
+        bindings.create(
+            connection, binding, {m.name for m in kernel.registry.models()}, "tests", now
+        )
+        token, _ = kernel.tokens.issue(connection, principal, [], ttl, "tests", now)
+        return token
+
+    return kernel.run(work)
+
+
+def admin_token(running: RunningServer) -> str:
+    """A token of a fresh administrator over the whole bank."""
+    return grant(running.kernel, f"admin-{uuid.uuid4().hex[:8]}", "admin")
 
 
 @pytest.fixture(scope="session")
@@ -73,8 +124,13 @@ def target(server: RunningServer) -> str:
 
 
 @pytest.fixture(scope="session")
-def client(target: str) -> Iterator[Client]:
-    with Client(target) as c:
+def token(server: RunningServer) -> str:
+    return admin_token(server)
+
+
+@pytest.fixture(scope="session")
+def client(target: str, token: str) -> Iterator[Client]:
+    with Client(target, token=token) as c:
         yield c
 
 

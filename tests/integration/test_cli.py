@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,11 +13,16 @@ from tests.integration.helpers import unique
 CLI = str(Path(sys.executable).parent / "customer-core")
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=60, check=False)
+def run(*args: str, token: str = "") -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "CUSTOMER_CORE_TOKEN": token}
+    return subprocess.run(
+        [CLI, *args], capture_output=True, text=True, timeout=60, check=False, env=env
+    )
 
 
-def test_create_lookup_update_and_360_from_the_shell(target: str, org_unit: str) -> None:
+def test_create_lookup_update_and_360_from_the_shell(
+    target: str, token: str, org_unit: str
+) -> None:
     local = unique("C")
     created = run(
         "customers",
@@ -31,16 +37,24 @@ def test_create_lookup_update_and_360_from_the_shell(target: str, org_unit: str)
         "Zhang San",
         "--xref",
         f"CORE:{local}",
+        token=token,
     )
     assert created.returncode == 0, created.stderr
     number = json.loads(created.stdout)["customer_number"]
-    found = run("customers", "lookup", "CORE", local, "--target", target)
+    found = run("customers", "lookup", "CORE", local, "--target", target, token=token)
     assert json.loads(found.stdout)["customer_number"] == number
     updated = run(
-        "customers", "update", number, "--display-name", "Zhang San Jr", "--target", target
+        "customers",
+        "update",
+        number,
+        "--display-name",
+        "Zhang San Jr",
+        "--target",
+        target,
+        token=token,
     )
     assert json.loads(updated.stdout)["display_name"] == "Zhang San Jr"
-    view = json.loads(run("customers", "360", number, "--target", target).stdout)
+    view = json.loads(run("customers", "360", number, "--target", target, token=token).stdout)
     assert view["cross_references"][0]["local_id"] == local
     run(
         "customers",
@@ -53,9 +67,16 @@ def test_create_lookup_update_and_360_from_the_shell(target: str, org_unit: str)
         org_unit,
         "--display-name",
         "ACME Ltd",
+        token=token,
     )
     listed = run(
-        "customers", "list", "--filter", f"owning_org_unit = {org_unit}", "--target", target
+        "customers",
+        "list",
+        "--filter",
+        f"owning_org_unit = {org_unit}",
+        "--target",
+        target,
+        token=token,
     )
     assert sorted(json.loads(line)["display_name"] for line in listed.stdout.splitlines()) == [
         "ACME Ltd",
@@ -63,8 +84,8 @@ def test_create_lookup_update_and_360_from_the_shell(target: str, org_unit: str)
     ]
 
 
-def test_bad_input_prints_the_field_and_exits_non_zero(target: str) -> None:
-    result = run("customers", "get", "12345", "--target", target)
+def test_bad_input_prints_the_field_and_exits_non_zero(target: str, token: str) -> None:
+    result = run("customers", "get", "12345", "--target", target, token=token)
     assert result.returncode == 1
     assert "INVALID_ARGUMENT" in result.stderr
     assert "name: customer number '12345' must be 17 digits" in result.stderr

@@ -11,7 +11,7 @@ from customer_core.client import Client
 from tests.integration.conftest import start_server
 
 
-def test_call_made_while_the_server_is_starting_succeeds(database_url: str) -> None:
+def test_call_made_while_the_server_is_starting_succeeds(database_url: str, token: str) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -24,7 +24,7 @@ def test_call_made_while_the_server_is_starting_succeeds(database_url: str) -> N
     thread = threading.Thread(target=start_late)
     thread.start()
     try:
-        with Client(f"127.0.0.1:{port}", timeout=20) as client:
+        with Client(f"127.0.0.1:{port}", token=token, timeout=20) as client:
             customer = client.create_customer(
                 type="individual", owning_org_unit="HO01", display_name="Early Bird"
             )

@@ -17,8 +17,8 @@ UPDATES_EACH = 5
 NAMES_EACH = 2
 
 
-def test_eight_clients_with_etags_lose_no_update(target: str) -> None:
-    with Client(target) as setup:
+def test_eight_clients_with_etags_lose_no_update(target: str, token: str) -> None:
+    with Client(target, token=token) as setup:
         customer = setup.create_customer(
             type="individual", owning_org_unit="HO01", display_name="Hot"
         )
@@ -27,7 +27,7 @@ def test_eight_clients_with_etags_lose_no_update(target: str) -> None:
     errors: list[BaseException] = []
 
     def worker(n: int) -> None:
-        with Client(target) as client:
+        with Client(target, token=token) as client:
             for i in range(NAMES_EACH):
                 while True:
                     current = client.get_record(record.name)
@@ -51,15 +51,15 @@ def test_eight_clients_with_etags_lose_no_update(target: str) -> None:
     for t in threads:
         t.join()
     assert errors == []
-    with Client(target) as check:
+    with Client(target, token=token) as check:
         names = list(unpack(check.get_record(record.name).data).former_names)
     expected = {f"W{n}U{i}" for n in range(CLIENTS) for i in range(NAMES_EACH)}
     assert sorted(names) == sorted(expected)
     assert set(conflicts) <= {"ETAG_MISMATCH"}
 
 
-def test_concurrent_display_name_updates_each_bump_the_version(target: str) -> None:
-    with Client(target) as setup:
+def test_concurrent_display_name_updates_each_bump_the_version(target: str, token: str) -> None:
+    with Client(target, token=token) as setup:
         customer = setup.create_customer(
             type="individual", owning_org_unit="HO01", display_name="v0"
         )
@@ -68,7 +68,7 @@ def test_concurrent_display_name_updates_each_bump_the_version(target: str) -> N
     lock = threading.Lock()
 
     def worker(n: int) -> None:
-        with Client(target) as client:
+        with Client(target, token=token) as client:
             for i in range(UPDATES_EACH):
                 while True:
                     current = client.get_customer(customer.name)

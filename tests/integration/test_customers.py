@@ -188,13 +188,15 @@ def test_bad_filter_is_invalid_argument(client: Client, filter_text: str, expect
 
 
 @pytest.mark.parametrize(
-    "token", ["garbage", "eyJ2IjoxfQ", "e30"], ids=["not-base64-json", "no-key", "empty-object"]
+    "page_token",
+    ["garbage", "eyJ2IjoxfQ", "e30"],
+    ids=["not-base64-json", "no-key", "empty-object"],
 )
-def test_unknown_page_token_is_invalid_argument(client: Client, token: str) -> None:
+def test_unknown_page_token_is_invalid_argument(client: Client, page_token: str) -> None:
     with pytest.raises(RPCError) as exc:
         client._call(
             client._customers.ListCustomers,
-            customer_service_pb2.ListCustomersRequest(page_token=token),
+            customer_service_pb2.ListCustomersRequest(page_token=page_token),
         )
     assert exc.value.code == grpc.StatusCode.INVALID_ARGUMENT
     assert "page_token" in exc.value.field_violations

@@ -11,11 +11,11 @@ from google.protobuf import message_factory
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
-from customer_core.v1 import customer_service_pb2, subject_model_service_pb2
+from customer_core.v1 import admin_service_pb2, customer_service_pb2, subject_model_service_pb2
 
 METHODS = [
     (service.full_name, method)
-    for module in (customer_service_pb2, subject_model_service_pb2)
+    for module in (customer_service_pb2, subject_model_service_pb2, admin_service_pb2)
     for service in module.DESCRIPTOR.services_by_name.values()
     for method in service.methods
 ]
@@ -57,7 +57,9 @@ def garbage(message: Message, rng: random.Random, depth: int = 0) -> Message:
 
 
 @pytest.mark.parametrize(("service", "method"), METHODS, ids=[m.name for _, m in METHODS])
-def test_empty_and_garbage_requests_get_caller_errors(target: str, service: str, method) -> None:  # type: ignore[no-untyped-def]
+def test_empty_and_garbage_requests_get_caller_errors(
+    target: str, token: str, service: str, method
+) -> None:  # type: ignore[no-untyped-def]
     request_class = message_factory.GetMessageClass(method.input_type)
     response_class = message_factory.GetMessageClass(method.output_type)
     rng = random.Random(method.name)
@@ -70,6 +72,6 @@ def test_empty_and_garbage_requests_get_caller_errors(target: str, service: str,
         requests = [request_class()] + [garbage(request_class(), rng) for _ in range(20)]
         for request in requests:
             try:
-                call(request, timeout=10)
+                call(request, timeout=10, metadata=[("authorization", f"Bearer {token}")])
             except grpc.RpcError as error:
                 assert error.code() in CALLER_CODES, (request, error.code(), error.details())

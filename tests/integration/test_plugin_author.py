@@ -11,7 +11,7 @@ import pytest
 
 from customer_core.api.server import RunningServer
 from customer_core.client import Client, RPCError, unpack
-from tests.integration.conftest import start_server
+from tests.integration.conftest import admin_token, start_server
 from tests.plugins.build import build
 
 
@@ -32,7 +32,9 @@ def server_with_loyalty(new_database, loyalty: ModuleType) -> Iterator[RunningSe
 
 @pytest.fixture
 def client(server_with_loyalty: RunningServer) -> Iterator[Client]:
-    with Client(f"127.0.0.1:{server_with_loyalty.port}") as c:
+    with Client(
+        f"127.0.0.1:{server_with_loyalty.port}", token=admin_token(server_with_loyalty)
+    ) as c:
         yield c
 
 
@@ -55,7 +57,7 @@ def test_new_model_records_are_stored_validated_and_served(client: Client) -> No
         card_number="LC0000000042", tier=loyalty_pb2.TIER_GOLD, points=1200
     )
     client.create_record(customer.customer_number, membership)
-    view = client.get_360(customer.customer_number)
+    view = client.get_360(customer.customer_number, unmask_reason="loyalty dispute 17")
     assert [g.subject for g in view.subjects] == ["loyalty"]
     assert unpack(view.subjects[0].records[0].data) == membership
     with pytest.raises(RPCError) as exc:

@@ -18,7 +18,7 @@ from customer_core.errors import PluginRegistrationError
 from customer_core.kernel.app import Kernel
 from customer_core.kernel.config import Settings
 from customer_core.storage.tables import subject_model_schemas
-from tests.integration.conftest import start_server
+from tests.integration.conftest import admin_token, start_server
 from tests.integration.helpers import profile
 
 Edit = Callable[[dict[str, Any]], None]
@@ -49,7 +49,7 @@ def previous_release(url: str, edit: Edit, version: int | None = None) -> None:
 def url_with_records(new_database) -> str:  # type: ignore[no-untyped-def]
     url = str(new_database("compat"))
     running = start_server(url)
-    with Client(f"127.0.0.1:{running.port}") as client:
+    with Client(f"127.0.0.1:{running.port}", token=admin_token(running)) as client:
         customer = client.create_customer(
             type="individual", owning_org_unit="HO01", display_name="Kept"
         )

@@ -11,7 +11,7 @@ from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from customer_core.client import Client, RPCError
 from customer_core.storage import migrate
-from tests.integration.conftest import start_server
+from tests.integration.conftest import admin_token, start_server
 from tests.support.postgres import PostgresServer
 
 
@@ -65,7 +65,10 @@ def test_lost_database_turns_health_not_serving_and_calls_unavailable() -> None:
         running = start_server(url, health_check_interval=0.2)
         target = f"127.0.0.1:{running.port}"
         try:
-            with grpc.insecure_channel(target) as channel, Client(target, timeout=10) as client:
+            with (
+                grpc.insecure_channel(target) as channel,
+                Client(target, token=admin_token(running), timeout=10) as client,
+            ):
                 health = health_pb2_grpc.HealthStub(channel)
                 customer = client.create_customer(
                     type="individual", owning_org_unit="HO01", display_name="Up"

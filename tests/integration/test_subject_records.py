@@ -35,15 +35,17 @@ def test_record_round_trips_as_the_plugin_message(client: Client) -> None:
     assert created.subject == "identification"
     assert created.schema_version == 1
     assert created.name.startswith(customer.name + "/records/")
-    fetched = client.get_record(created.name)
+    fetched = client.get_record(created.name, unmask_reason="account opening check")
     assert unpack(fetched.data) == id_card()
+    assert unpack(created.data).id_number == "110105********002X"  # without a reason: masked
     assert fetched.source_system == "CORE"
 
 
 def test_plugin_normalizes_before_storing(client: Client) -> None:
     customer = person(client)
     created = client.create_record(customer.customer_number, id_card(RESIDENT_ID.lower()))
-    assert unpack(created.data).id_number == RESIDENT_ID
+    fetched = client.get_record(created.name, unmask_reason="verify normalization")
+    assert unpack(fetched.data).id_number == RESIDENT_ID
 
 
 def test_unknown_subject_model_is_invalid(client: Client) -> None:

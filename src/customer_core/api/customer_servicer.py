@@ -6,7 +6,14 @@ from typing import Any
 
 from google.protobuf import empty_pb2
 
-from customer_core.kernel import cross_references, customer360, customers, onboarding, records
+from customer_core.kernel import (
+    cross_references,
+    customer360,
+    customers,
+    erasure,
+    onboarding,
+    records,
+)
 from customer_core.kernel.app import Kernel
 from customer_core.v1 import customer_pb2, customer_service_pb2_grpc
 from customer_core.v1 import customer_service_pb2 as svc
@@ -17,7 +24,7 @@ class CustomerServicer(customer_service_pb2_grpc.CustomerServiceServicer):
 
     def __init__(self, kernel: Kernel) -> None:
         self.kernel = kernel
-        self.registry = kernel.registry
+        self.codec = kernel.codec
 
     def CreateCustomer(
         self, request: svc.CreateCustomerRequest, context: Any
@@ -26,7 +33,7 @@ class CustomerServicer(customer_service_pb2_grpc.CustomerServiceServicer):
             "CreateCustomer",
             request,
             customer_pb2.Customer,
-            lambda c, now: onboarding.create_customer(c, self.registry, request, now),
+            lambda c, now: onboarding.create_customer(c, self.codec, request, now),
         )
 
     def GetCustomer(self, request: svc.GetCustomerRequest, context: Any) -> customer_pb2.Customer:
@@ -88,13 +95,13 @@ class CustomerServicer(customer_service_pb2_grpc.CustomerServiceServicer):
             "CreateSubjectRecord",
             request,
             customer_pb2.SubjectRecord,
-            lambda c, now: records.create(c, self.registry, request, now),
+            lambda c, now: records.create(c, self.codec, request, now),
         )
 
     def GetSubjectRecord(
         self, request: svc.GetSubjectRecordRequest, context: Any
     ) -> customer_pb2.SubjectRecord:
-        return self.kernel.read(lambda c: records.get(c, request))
+        return self.kernel.read(lambda c: records.get(c, self.codec, request))
 
     def UpdateSubjectRecord(
         self, request: svc.UpdateSubjectRecordRequest, context: Any
@@ -103,7 +110,7 @@ class CustomerServicer(customer_service_pb2_grpc.CustomerServiceServicer):
             "UpdateSubjectRecord",
             request,
             customer_pb2.SubjectRecord,
-            lambda c, now: records.update_record(c, self.registry, request, now),
+            lambda c, now: records.update_record(c, self.codec, request, now),
         )
 
     def DeleteSubjectRecord(
@@ -118,9 +125,24 @@ class CustomerServicer(customer_service_pb2_grpc.CustomerServiceServicer):
     def ListSubjectRecords(
         self, request: svc.ListSubjectRecordsRequest, context: Any
     ) -> svc.ListSubjectRecordsResponse:
-        return self.kernel.read(lambda c: records.list_records(c, self.registry, request))
+        return self.kernel.read(lambda c: records.list_records(c, self.codec, request))
 
     def GetCustomer360(
         self, request: svc.GetCustomer360Request, context: Any
     ) -> customer_pb2.Customer360:
-        return self.kernel.read(lambda c: customer360.get_360(c, request))
+        return self.kernel.read(lambda c: customer360.get_360(c, self.codec, request))
+
+    def SearchCustomers(
+        self, request: svc.SearchCustomersRequest, context: Any
+    ) -> svc.SearchCustomersResponse:
+        return self.kernel.read(lambda c: erasure.search(c, self.codec, request))
+
+    def EraseCustomer(
+        self, request: svc.EraseCustomerRequest, context: Any
+    ) -> customer_pb2.Customer:
+        return self.kernel.write(
+            "EraseCustomer",
+            request,
+            customer_pb2.Customer,
+            lambda c, now: erasure.erase(c, self.codec, request, now),
+        )

@@ -7,19 +7,28 @@ import signal
 import threading
 from concurrent import futures
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from customer_core.api.admin_servicer import AdminServicer, AuditServicer
 from customer_core.api.customer_servicer import CustomerServicer
-from customer_core.api.errors import ErrorInterceptor
 from customer_core.api.health import DatabaseHealth
+from customer_core.api.pipeline import Pipeline
+from customer_core.api.policy import unguarded
 from customer_core.api.subject_model_servicer import SubjectModelServicer
+from customer_core.authz import bindings
+from customer_core.authz.principal import WHOLE_BANK
+from customer_core.errors import PluginRegistrationError
 from customer_core.kernel.app import Kernel
 from customer_core.kernel.config import Settings
 from customer_core.v1 import (
+    admin_service_pb2,
+    admin_service_pb2_grpc,
     customer_service_pb2,
     customer_service_pb2_grpc,
     subject_model_service_pb2,
@@ -32,7 +41,11 @@ log = logging.getLogger(__name__)
 SERVICE_NAMES = [
     customer_service_pb2.DESCRIPTOR.services_by_name["CustomerService"].full_name,
     subject_model_service_pb2.DESCRIPTOR.services_by_name["SubjectModelService"].full_name,
+    admin_service_pb2.DESCRIPTOR.services_by_name["AdminService"].full_name,
+    admin_service_pb2.DESCRIPTOR.services_by_name["AuditService"].full_name,
 ]
+#: The principal the development token is for.
+DEV_ADMIN = "dev-admin"
 
 
 @dataclass
@@ -43,6 +56,7 @@ class RunningServer:
     port: int
     kernel: Kernel
     health: DatabaseHealth
+    pipeline: Pipeline
 
     def stop(self, grace: float | None = 5.0) -> None:
         """Stops accepting calls, lets running ones finish within `grace` seconds, closes the kernel."""
@@ -51,11 +65,31 @@ class RunningServer:
         self.kernel.close()
 
 
+def server_credentials(settings: Settings) -> grpc.ServerCredentials | None:
+    """TLS credentials from the settings (client certificates required when a client CA is set)."""
+    if not settings.tls_cert_file:
+        return None
+    ca = Path(settings.tls_client_ca_file).read_bytes() if settings.tls_client_ca_file else None
+    return grpc.ssl_server_credentials(
+        [(Path(settings.tls_key_file).read_bytes(), Path(settings.tls_cert_file).read_bytes())],
+        root_certificates=ca,
+        require_client_auth=ca is not None,
+    )
+
+
 def create_server(kernel: Kernel, settings: Settings) -> RunningServer:
-    """Builds and starts a server for `kernel` on `settings.host:settings.port` (port 0: any free one)."""
+    """Builds and starts a server for `kernel` on `settings.host:settings.port` (port 0: any free one).
+
+    Raises:
+        PluginRegistrationError: an RPC has no entry in the permission table (fail closed).
+    """
+    missing = unguarded(SERVICE_NAMES)
+    if missing:
+        raise PluginRegistrationError([f"{m} has no permission in api/policy.py" for m in missing])
+    pipeline = Pipeline(kernel)
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=settings.max_workers, thread_name_prefix="rpc"),
-        interceptors=[ErrorInterceptor()],
+        interceptors=[pipeline],
         options=[("grpc.so_reuseport", 0)],
     )
     customer_service_pb2_grpc.add_CustomerServiceServicer_to_server(
@@ -64,6 +98,10 @@ def create_server(kernel: Kernel, settings: Settings) -> RunningServer:
     subject_model_service_pb2_grpc.add_SubjectModelServiceServicer_to_server(
         SubjectModelServicer(kernel.registry), server
     )
+    admin_service_pb2_grpc.add_AdminServiceServicer_to_server(
+        AdminServicer(kernel, pipeline.grants.clear), server
+    )
+    admin_service_pb2_grpc.add_AuditServiceServicer_to_server(AuditServicer(kernel), server)
     db_health = DatabaseHealth(kernel.engine, SERVICE_NAMES, settings.health_check_interval)
     health_pb2_grpc.add_HealthServicer_to_server(db_health.servicer, server)
     reflection.enable_server_reflection(
@@ -74,29 +112,71 @@ def create_server(kernel: Kernel, settings: Settings) -> RunningServer:
         ],
         server,
     )
-    port = server.add_insecure_port(f"{settings.host}:{settings.port}")
+    address = f"{settings.host}:{settings.port}"
+    credentials = server_credentials(settings)
+    port = (
+        server.add_secure_port(address, credentials)
+        if credentials
+        else server.add_insecure_port(address)
+    )
     if port == 0:
-        raise OSError(f"cannot listen on {settings.host}:{settings.port}")
+        raise OSError(f"cannot listen on {address}")
     db_health.start()
     server.start()
-    return RunningServer(server, port, kernel, db_health)
+    return RunningServer(server, port, kernel, db_health, pipeline)
+
+
+def development_token(kernel: Kernel) -> str:
+    """Binds the development administrator (once) and issues it a token valid for 12 hours."""
+
+    def work(connection: Any) -> str:
+        now = datetime.now(UTC)
+        if not bindings.list_bindings(connection, DEV_ADMIN):
+            binding = admin_service_pb2.RoleBinding(
+                principal=DEV_ADMIN, role="admin", org_unit=WHOLE_BANK
+            )
+            bindings.create(connection, binding, set(), "customer-core serve (development)", now)
+        token, _ = kernel.tokens.issue(
+            connection, DEV_ADMIN, [], 12 * 3600, "customer-core serve (development)", now
+        )
+        return token
+
+    return kernel.run(work)
 
 
 def serve(settings: Settings, *, announce: Any = print) -> None:
     """Opens the kernel, serves until SIGINT or SIGTERM, then drains and stops."""
+    problems = settings.check_production()
+    if problems:
+        raise PluginRegistrationError([f"production settings: {p}" for p in problems])
     kernel = Kernel.open(settings)
     running = create_server(kernel, settings)
     target = f"{settings.host}:{running.port}"
     models = ", ".join(m.name for m in kernel.registry.models())
+    tls = (
+        "TLS with client certificates"
+        if settings.tls_client_ca_file
+        else "TLS"
+        if settings.tls_cert_file
+        else "plaintext"
+    )
     announce(
-        f"customer-core listening on {target} (database {kernel.engine.url.render_as_string()})"
+        f"customer-core listening on {target} ({tls}; database {kernel.engine.url.render_as_string()})"
     )
     announce(f"subject models: {models}")
-    announce(
-        f"try: customer-core customers create --target {target} --type individual "
-        '--org-unit HO01 --display-name "Zhang San"'
-    )
-    announce(f"  or: grpcurl -plaintext {target} list")
+    if settings.environment == "development":
+        token = development_token(kernel)
+        announce(
+            "DEVELOPMENT TOKEN (admin over the whole bank, 12 hours; never use in production):"
+        )
+        announce(f"  export CUSTOMER_CORE_TOKEN={token}")
+        announce(
+            f"try: customer-core customers create --target {target} --type individual "
+            '--org-unit HO01 --display-name "Zhang San"'
+        )
+        announce(
+            f'  or: grpcurl -plaintext -H "authorization: Bearer $CUSTOMER_CORE_TOKEN" {target} list'
+        )
     stopped = threading.Event()
 
     def on_signal(signum: int, _frame: Any) -> None:

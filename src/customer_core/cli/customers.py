@@ -31,7 +31,7 @@ DEFAULT_TARGET = f"127.0.0.1:{os.environ.get('CUSTOMER_CORE_PORT', '50051')}"
 
 @contextmanager
 def _client(target: str) -> Iterator[Client]:
-    with Client(target) as client:
+    with Client(target, token=os.environ.get("CUSTOMER_CORE_TOKEN") or None) as client:
         try:
             yield client
         except RPCError as exc:

@@ -7,6 +7,7 @@ import sys
 from typing import Annotated
 
 import typer
+from sqlalchemy.engine import make_url
 
 from customer_core.cli.customers import customers_app
 from customer_core.errors import PluginRegistrationError
@@ -62,7 +63,7 @@ def migrate(database_url: DatabaseUrl = None) -> None:
 
     settings = _settings(database_url)
     run(settings.database_url)
-    typer.echo(f"database migrated: {settings.database_url}")
+    typer.echo(f"database migrated: {make_url(settings.database_url).render_as_string()}")
 
 
 @app.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from importlib.metadata import entry_points
@@ -13,7 +14,9 @@ from google.protobuf import any_pb2, descriptor_pool, field_mask_pb2, message_fa
 from google.protobuf.message import Message
 
 from customer_core.client._errors import RPCError
+from customer_core.v1 import admin_service_pb2 as admin
 from customer_core.v1 import (
+    admin_service_pb2_grpc,
     customer_pb2,
     customer_service_pb2_grpc,
     options_pb2,
@@ -107,18 +110,39 @@ class Client:
     """
 
     def __init__(
-        self, target: str, *, timeout: float = 30.0, channel: grpc.Channel | None = None
+        self,
+        target: str,
+        *,
+        token: str | None = None,
+        credentials: grpc.ChannelCredentials | None = None,
+        timeout: float = 30.0,
+        channel: grpc.Channel | None = None,
     ) -> None:
+        """Connects to `target` (`host:port`).
+
+        Args:
+            target: the server.
+            token: a bearer token (`customer-core tokens issue`).
+            credentials: TLS credentials, e.g. `grpc.ssl_channel_credentials(ca, key, cert)` for mTLS.
+            timeout: seconds each call may take, retries included.
+            channel: a channel to use instead of making one.
+        """
         self.timeout = timeout
-        self._channel = channel or grpc.insecure_channel(
-            target,
-            options=[
-                ("grpc.enable_retries", 1),
-                ("grpc.service_config", json.dumps(_SERVICE_CONFIG)),
-            ],
+        self._metadata: tuple[tuple[str, str], ...] = (
+            (("authorization", f"Bearer {token}"),) if token else ()
         )
+        options = [("grpc.enable_retries", 1), ("grpc.service_config", json.dumps(_SERVICE_CONFIG))]
+        if channel is None:
+            channel = (
+                grpc.secure_channel(target, credentials, options=options)
+                if credentials is not None
+                else grpc.insecure_channel(target, options=options)
+            )
+        self._channel = channel
         self._customers = customer_service_pb2_grpc.CustomerServiceStub(self._channel)
         self._models = subject_model_service_pb2_grpc.SubjectModelServiceStub(self._channel)
+        self._admin = admin_service_pb2_grpc.AdminServiceStub(self._channel)
+        self._audit = admin_service_pb2_grpc.AuditServiceStub(self._channel)
 
     def close(self) -> None:
         """Closes the connection."""
@@ -130,9 +154,10 @@ class Client:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _call(self, method: Callable[..., T], request: Message) -> T:
+    def _call(self, method: Callable[..., T], request: Message, unmask_reason: str = "") -> T:
+        metadata = self._metadata + ((("x-unmask-reason", unmask_reason),) if unmask_reason else ())
         try:
-            return method(request, timeout=self.timeout)
+            return method(request, timeout=self.timeout, metadata=metadata)
         except grpc.RpcError as error:
             raise RPCError.from_call(error) from None
 
@@ -269,9 +294,11 @@ class Client:
         )
         return self._call(self._customers.CreateSubjectRecord, request)
 
-    def get_record(self, name: str) -> customer_pb2.SubjectRecord:
-        """One record by resource name."""
-        return self._call(self._customers.GetSubjectRecord, svc.GetSubjectRecordRequest(name=name))
+    def get_record(self, name: str, *, unmask_reason: str = "") -> customer_pb2.SubjectRecord:
+        """One record by resource name; sensitive values in clear with a reason (if permitted)."""
+        return self._call(
+            self._customers.GetSubjectRecord, svc.GetSubjectRecordRequest(name=name), unmask_reason
+        )
 
     def update_record(
         self,
@@ -298,7 +325,7 @@ class Client:
         self._call(self._customers.DeleteSubjectRecord, request)
 
     def list_records(
-        self, customer: str, *, subject: str = "", page_size: int = 0
+        self, customer: str, *, subject: str = "", page_size: int = 0, unmask_reason: str = ""
     ) -> Iterator[customer_pb2.SubjectRecord]:
         """Every record of a customer (of one subject model, if given), page by page."""
         token = ""
@@ -311,17 +338,124 @@ class Client:
                     page_size=page_size,
                     page_token=token,
                 ),
+                unmask_reason,
             )
             yield from page.records
             token = page.next_page_token
             if not token:
                 return
 
-    def get_360(self, customer: str) -> customer_pb2.Customer360:
+    def get_360(self, customer: str, *, unmask_reason: str = "") -> customer_pb2.Customer360:
         """The customer, all its records and all its cross-references."""
         return self._call(
-            self._customers.GetCustomer360, svc.GetCustomer360Request(name=customer_name(customer))
+            self._customers.GetCustomer360,
+            svc.GetCustomer360Request(name=customer_name(customer)),
+            unmask_reason,
         )
+
+    def search(self, subject: str, field: str, value: str) -> list[customer_pb2.Customer]:
+        """Customers with a `subject` record whose match key `field` equals `value`."""
+        request = svc.SearchCustomersRequest(subject=subject, field=field, value=value)
+        return list(self._call(self._customers.SearchCustomers, request).customers)
+
+    def erase_customer(
+        self, customer: str, reason: str, *, request_id: str | None = None
+    ) -> customer_pb2.Customer:
+        """Crypto-shreds a closed customer's personal data."""
+        request = svc.EraseCustomerRequest(
+            name=customer_name(customer), reason=reason, request_id=request_id or str(uuid.uuid4())
+        )
+        return self._call(self._customers.EraseCustomer, request)
+
+    # Administration
+
+    def create_role_binding(
+        self,
+        principal: str,
+        role: str,
+        org_unit: str,
+        *,
+        read_subjects: Iterable[str] = (),
+        write_subjects: Iterable[str] = (),
+    ) -> admin.RoleBinding:
+        """Grants `role` to `principal` over the `org_unit` subtree (`*`: the whole bank)."""
+        binding = admin.RoleBinding(
+            principal=principal, role=role, org_unit=org_unit,
+            read_subjects=list(read_subjects), write_subjects=list(write_subjects),
+        )  # fmt: skip
+        request = admin.CreateRoleBindingRequest(role_binding=binding, request_id=str(uuid.uuid4()))
+        return self._call(self._admin.CreateRoleBinding, request)
+
+    def delete_role_binding(self, name: str) -> None:
+        """Removes a role binding."""
+        self._call(
+            self._admin.DeleteRoleBinding,
+            admin.DeleteRoleBindingRequest(name=name, request_id=str(uuid.uuid4())),
+        )
+
+    def list_role_bindings(self, principal: str = "") -> list[admin.RoleBinding]:
+        """Role bindings, all or a principal's."""
+        return list(
+            self._call(
+                self._admin.ListRoleBindings, admin.ListRoleBindingsRequest(principal=principal)
+            ).role_bindings
+        )
+
+    def issue_token(
+        self, principal: str, roles: Iterable[str] = (), ttl_seconds: int = 0
+    ) -> admin.IssueTokenResponse:
+        """A bearer token for `principal`."""
+        request = admin.IssueTokenRequest(
+            principal=principal, roles=list(roles), ttl_seconds=ttl_seconds
+        )
+        return self._call(self._admin.IssueToken, request)
+
+    def revoke_token(self, token_id: str, reason: str) -> None:
+        """Revokes a token."""
+        self._call(
+            self._admin.RevokeToken, admin.RevokeTokenRequest(token_id=token_id, reason=reason)
+        )
+
+    def rotate_keys(self, level: str, domain: str = "") -> admin.KeyRotation:
+        """Starts a rotation of `master`, `kek` (of `domain`) or `data` keys."""
+        if level == "master":
+            return self._call(self._admin.RotateMasterKey, admin.RotateMasterKeyRequest())
+        if level == "kek":
+            return self._call(
+                self._admin.RotateKeyEncryptionKey,
+                admin.RotateKeyEncryptionKeyRequest(domain=domain),
+            )
+        return self._call(self._admin.RotateDataKeys, admin.RotateDataKeysRequest())
+
+    def wait_for_rotation(
+        self, rotation: admin.KeyRotation, *, poll: float = 0.1, timeout: float = 600
+    ) -> admin.KeyRotation:
+        """Polls a key rotation until it ends."""
+        deadline = time.monotonic() + timeout
+        while rotation.state == admin.ROTATION_STATE_RUNNING and time.monotonic() < deadline:
+            time.sleep(poll)
+            rotation = self._call(
+                self._admin.GetKeyRotation, admin.GetKeyRotationRequest(name=rotation.name)
+            )
+        return rotation
+
+    def list_audit_events(
+        self, *, principal: str = "", customer: str = "", page_size: int = 0
+    ) -> Iterator[admin.AuditEvent]:
+        """Audit events, newest first."""
+        token = ""
+        while True:
+            page = self._call(
+                self._audit.ListAuditEvents,
+                admin.ListAuditEventsRequest(
+                    principal=principal, customer=customer_name(customer) if customer else "",
+                    page_size=page_size, page_token=token,
+                ),
+            )  # fmt: skip
+            yield from page.events
+            token = page.next_page_token
+            if not token:
+                return
 
     def subject_models(self) -> list[subject_model_service_pb2.SubjectModel]:
         """The subject models the server has registered."""

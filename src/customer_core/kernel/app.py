@@ -1,4 +1,4 @@
-"""The kernel: one object wiring storage, the plugin registry and the request pipeline's write path.
+"""The kernel: one object wiring storage, plugins, keys, authorization and the write path.
 
 Every write goes through `Kernel.write`, which checks the request id, runs the unit of work in one
 retried SERIALIZABLE transaction and records the answer for replays; every read goes through
@@ -7,17 +7,26 @@ retried SERIALIZABLE transaction and records the answer for replays; every read 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 from google.protobuf.message import Message
 from sqlalchemy.engine import Connection, Engine
 
+from customer_core.authz.audit import AuditLog
+from customer_core.authz.tokens import TokenService
+from customer_core.crypto.keyring import Keyring
+from customer_core.crypto.master_key import ENV_VAR, EnvMasterKey, FileMasterKey, MasterKeyProvider
 from customer_core.kernel import idempotency
 from customer_core.kernel.config import Settings
+from customer_core.kernel.key_rotation import KeyRotator
+from customer_core.kernel.record_codec import RecordCodec
 from customer_core.kernel.registry import Registry, load_registry
 from customer_core.kernel.schema_compat import reconcile_schemas
+from customer_core.kernel.sealing import Sealer
 from customer_core.storage import create_engine, run_in_transaction
 from customer_core.storage.transaction import DEFAULT_POLICY, RetryPolicy
 
@@ -25,15 +34,46 @@ M = TypeVar("M", bound=Message)
 T = TypeVar("T")
 
 
+def master_key_provider(settings: Settings) -> MasterKeyProvider:
+    """The master key: from `CUSTOMER_CORE_MASTER_KEY`, else the key file (created on first run)."""
+    if os.environ.get(ENV_VAR):
+        return EnvMasterKey(os.environ[ENV_VAR])
+    return FileMasterKey(Path(settings.master_key_file))
+
+
 class Kernel:
-    """The running kernel: database engine, plugin registry and transaction policy."""
+    """The running kernel.
+
+    Attributes:
+        engine: the database.
+        registry: the plugins' subject models.
+        codec: seals, unseals and masks records.
+        keyring: the key hierarchy below the master key.
+        tokens: issues and verifies bearer tokens.
+        audit: the audit log writer.
+        rotator: key rotation jobs.
+    """
 
     def __init__(
-        self, engine: Engine, registry: Registry, *, policy: RetryPolicy = DEFAULT_POLICY
+        self,
+        engine: Engine,
+        registry: Registry,
+        master: MasterKeyProvider,
+        settings: Settings,
+        *,
+        policy: RetryPolicy = DEFAULT_POLICY,
     ) -> None:
         self.engine = engine
         self.registry = registry
+        self.settings = settings
         self.policy = policy
+        self.keyring = Keyring(master, cache_ttl=settings.key_cache_ttl)
+        self.codec = RecordCodec(
+            registry, Sealer(self.keyring, engine, enabled=settings.encryption)
+        )
+        self.tokens = TokenService(engine, self.keyring)
+        self.audit = AuditLog(engine, flush_interval=settings.audit_flush_interval)
+        self.rotator = KeyRotator(engine, self.keyring, self.codec)
 
     @classmethod
     def open(
@@ -47,17 +87,23 @@ class Kernel:
             PluginRegistrationError: a plugin does not fit the contract, or breaks stored records.
         """
         registry = load_registry(settings.enabled_plugins(), extra_plugins or [])
+        master = master_key_provider(settings)
         engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
         try:
             run_in_transaction(engine, lambda c: reconcile_schemas(c, registry))
+            return cls(engine, registry, master, settings)
         except BaseException:
             engine.dispose()
             raise
-        return cls(engine, registry)
 
     def close(self) -> None:
-        """Releases the database connections."""
+        """Flushes the audit log and releases the database connections."""
+        self.audit.close()
         self.engine.dispose()
+
+    def run(self, work: Callable[[Connection], T]) -> T:
+        """Runs a writing unit of work that needs no request id (e.g. issuing a token)."""
+        return run_in_transaction(self.engine, work, policy=self.policy)
 
     def read(self, work: Callable[[Connection], T]) -> T:
         """Runs a read-only unit of work in one consistent transaction."""
@@ -85,14 +131,14 @@ class Kernel:
         def unit(connection: Connection) -> M:
             now = datetime.now(UTC)
             if request_id:
-                first = idempotency.replay(
-                    connection, request_id, method, fingerprint, response_type
+                first = idempotency.claim(
+                    connection, request_id, method, fingerprint, response_type, now
                 )
                 if first is not None:
                     return first
             response = work(connection, now)
             if request_id:
-                idempotency.remember(connection, request_id, method, fingerprint, response, now)
+                idempotency.remember(connection, request_id, response)
             return response
 
         return run_in_transaction(self.engine, unit, write=True, policy=self.policy)

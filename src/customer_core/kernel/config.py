@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -18,6 +20,16 @@ class Settings(BaseSettings):
         max_workers: threads serving RPCs.
         db_pool_size: database connections kept open.
         health_check_interval: seconds between database reachability checks for gRPC health.
+        environment: `development` (TLS optional, a development admin token printed at start-up)
+            or `production` (refuses to start without TLS and client-certificate verification).
+        master_key_file: the embedded default's master key file (created owner-only on first run);
+            ignored when `CUSTOMER_CORE_MASTER_KEY` gives the keys.
+        key_cache_ttl: seconds unwrapped keys stay cached.
+        tls_cert_file: the server certificate (PEM); with `tls_key_file`, turns TLS on.
+        tls_key_file: the server's private key (PEM).
+        tls_client_ca_file: CA certificates (PEM) client certificates must chain to (mTLS).
+        encryption: encrypt sensitive fields; `false` is for benchmarks only and refused in production.
+        audit_flush_interval: seconds between flushes of queued audit records.
     """
 
     model_config = SettingsConfigDict(env_prefix="CUSTOMER_CORE_", extra="ignore")
@@ -29,6 +41,33 @@ class Settings(BaseSettings):
     max_workers: int = Field(default=32, ge=1)
     db_pool_size: int = Field(default=16, ge=1)
     health_check_interval: float = Field(default=5.0, gt=0)
+    environment: Literal["development", "production"] = "development"
+    master_key_file: str = "var/master.key"
+    key_cache_ttl: float = Field(default=300.0, gt=0)
+    tls_cert_file: str = ""
+    tls_key_file: str = ""
+    tls_client_ca_file: str = ""
+    encryption: bool = True
+    audit_flush_interval: float = Field(default=0.2, gt=0)
+
+    def check_production(self) -> list[str]:
+        """Why these settings may not serve in production ([] when they may)."""
+        if self.environment != "production":
+            return []
+        problems = []
+        if not (self.tls_cert_file and self.tls_key_file):
+            problems.append(
+                "TLS is off: set CUSTOMER_CORE_TLS_CERT_FILE and CUSTOMER_CORE_TLS_KEY_FILE"
+            )
+        if not self.tls_client_ca_file:
+            problems.append(
+                "client certificates are not verified: set CUSTOMER_CORE_TLS_CLIENT_CA_FILE"
+            )
+        if not self.encryption:
+            problems.append("encryption of sensitive fields is off")
+        if self.database_url.startswith("sqlite"):
+            problems.append("SQLite is the embedded default, not a production database")
+        return problems
 
     def enabled_plugins(self) -> list[str] | None:
         """The plugin names to load, or None for all installed."""

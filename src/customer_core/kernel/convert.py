@@ -42,6 +42,7 @@ def customer(row: Any, merged_into_number: str | None = None) -> customer_pb2.Cu
         close_time=timestamp(row.close_time),
         close_reason=row.close_reason or "",
         etag=etag(row.id, row.version),
+        erase_time=timestamp(row.erase_time),
     )
 
 

@@ -12,8 +12,9 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from customer_core.authz import roles
 from customer_core.errors import AlreadyExists, FieldViolation, InvalidArgument, NotFound
-from customer_core.kernel import convert
+from customer_core.kernel import access, convert
 from customer_core.kernel import customers as customer_ops
 from customer_core.kernel.names import parse_customer_name
 from customer_core.storage.tables import cross_references, customers
@@ -98,7 +99,7 @@ def link_request(
     found = violations(x.source_system, x.local_id, "cross_reference")
     if found:
         raise InvalidArgument(found)
-    customer = customer_ops.load(connection, number, "parent")
+    customer = customer_ops.load(connection, number, roles.XREFS_WRITE)
     customer_ops.require_active(customer)
     return link(connection, customer, x.source_system, x.local_id, now)
 
@@ -111,7 +112,7 @@ def unlink(
     found = violations(request.source_system, request.local_id, "")
     if found:
         raise InvalidArgument(found)
-    customer = customer_ops.load(connection, number, "parent")
+    customer = customer_ops.load(connection, number, roles.XREFS_WRITE)
     customer_ops.require_active(customer)
     result = connection.execute(
         delete(cross_references).where(
@@ -143,12 +144,13 @@ def lookup(
             cross_references.c.local_id == request.local_id,
         )
     ).first()
-    if row is None:
+    if row is None or not access.can_read(row):
         raise NotFound(
             RESOURCE_TYPE,
             _key(request.source_system, request.local_id),
             f"no customer is linked to {request.source_system} record {request.local_id}",
         )
+    access.note_customers([row.customer_number])
     return customer_ops.to_proto(connection, row)
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from customer_core.authz import roles
 from customer_core.errors import (
     Aborted,
     FailedPrecondition,
@@ -19,7 +20,7 @@ from customer_core.errors import (
     InvalidArgument,
     NotFound,
 )
-from customer_core.kernel import convert, customer_number, pagination
+from customer_core.kernel import access, convert, customer_number, pagination
 from customer_core.kernel.filtering import parse_filter
 from customer_core.kernel.names import customer_name, parse_customer_name
 from customer_core.storage.tables import customers
@@ -75,6 +76,7 @@ def type_name(customer: customer_pb2.Customer) -> str:
 
 def insert_customer(connection: Connection, customer: customer_pb2.Customer, now: datetime) -> Any:
     """Inserts a new active customer with a fresh number; the inserted row."""
+    access.require_org_unit(roles.CUSTOMERS_CREATE, customer.owning_org_unit, "create customers")
     values = {
         "id": uuid.uuid4(),
         "customer_number": customer_number.new_customer_number(),
@@ -88,6 +90,7 @@ def insert_customer(connection: Connection, customer: customer_pb2.Customer, now
         "merged_into_id": None,
         "close_reason": None,
         "close_time": None,
+        "erase_time": None,
     }
     try:
         connection.execute(insert(customers).values(**values))
@@ -96,11 +99,17 @@ def insert_customer(connection: Connection, customer: customer_pb2.Customer, now
     return SimpleNamespace(**values)
 
 
-def load(connection: Connection, number: str, field: str = "name") -> Any:
-    """The row of customer `number`; NOT_FOUND when there is none."""
+def load(connection: Connection, number: str, permission: str = roles.CUSTOMERS_READ) -> Any:
+    """The row of customer `number`, if the caller holds `permission` over it.
+
+    Raises:
+        NotFound: there is no such customer, or it is outside every scope the caller may read.
+        PermissionDenied: the caller may read the customer but not act on it this way.
+    """
     row = connection.execute(select(customers).where(customers.c.customer_number == number)).first()
     if row is None:
         raise NotFound(RESOURCE_TYPE, customer_name(number), f"customer {number} does not exist")
+    access.require(row, permission)
     return row
 
 
@@ -169,10 +178,14 @@ def update_customer(
         violations.append(FieldViolation("customer.owning_org_unit", p))
     if violations:
         raise InvalidArgument(violations)
-    row = load(connection, number)
+    row = load(connection, number, roles.CUSTOMERS_UPDATE)
     require_etag(row, given.etag, "customer.etag")
     require_active(row)
     changes = {p: getattr(given, p) for p in paths}
+    if changes.get("owning_org_unit", row.owning_org_unit) != row.owning_org_unit:
+        access.require_org_unit(
+            roles.CUSTOMERS_UPDATE, changes["owning_org_unit"], "move customers"
+        )
     return _bump(connection, row, changes, now)
 
 
@@ -186,7 +199,8 @@ def _bump(
     )
     if result.rowcount != 1:  # changed under us: let the transaction run again
         raise RetryTransaction("customer version moved")
-    return to_proto(connection, load(connection, row.customer_number))
+    fresh = connection.execute(select(customers).where(customers.c.id == row.id)).one()
+    return to_proto(connection, fresh)
 
 
 def close(
@@ -196,7 +210,7 @@ def close(
     number = parse_customer_name(request.name, "name")
     if (p := text_problem(request.reason, MAX_REASON)) is not None:
         raise InvalidArgument.field("reason", p)
-    row = load(connection, number)
+    row = load(connection, number, roles.CUSTOMERS_CLOSE)
     require_etag(row, request.etag, "etag")
     require_active(row)
     return _bump(
@@ -214,12 +228,18 @@ def list_customers(
     size = pagination.page_size(request.page_size)
     constraints = parse_filter(request.filter)
     after = pagination.decode_token(request.page_token, request.filter, (str,))
-    query = select(customers).order_by(customers.c.customer_number).limit(size + 1)
+    query = (
+        select(customers)
+        .where(access.scope_clause(customers.c.owning_org_unit))
+        .order_by(customers.c.customer_number)
+        .limit(size + 1)
+    )
     for field, value in constraints.items():
         query = query.where(customers.c[field] == value)
     if after is not None:
         query = query.where(customers.c.customer_number > after[0])
     rows = connection.execute(query).all()
+    access.note_customers(r.customer_number for r in rows[:size])
     response = customer_service_pb2.ListCustomersResponse(
         customers=[to_proto(connection, r) for r in rows[:size]]
     )

@@ -5,16 +5,16 @@ from __future__ import annotations
 import hashlib
 import uuid
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from google.protobuf.message import Message
-from sqlalchemy import insert, select
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
 
 from customer_core.errors import InvalidArgument
 from customer_core.storage.tables import idempotency_records
-from customer_core.storage.transaction import RetryTransaction
 
 M = TypeVar("M", bound=Message)
 
@@ -39,27 +39,49 @@ def fingerprint(method: str, request: Message) -> str:
     return digest.hexdigest()
 
 
-def replay(
+def _insert(connection: Connection) -> Any:
+    dialect = connection.dialect.name
+    return (sqlite_insert if dialect == "sqlite" else pg_insert)(idempotency_records)
+
+
+def claim(
     connection: Connection,
     request_id: str,
     method: str,
     request_fingerprint: str,
     response_type: type[M],
+    now: datetime,
 ) -> M | None:
-    """The response first given to `request_id`, or None when it is new.
+    """Claims `request_id` for this call; the first call's response when it was claimed before.
+
+    The claim is an `INSERT ... ON CONFLICT DO NOTHING`, not a lookup first: a lookup of a key
+    that is not there yet would put a predicate lock on the index, and concurrent first calls
+    would then fail each other's SERIALIZABLE transactions.
 
     Raises:
         InvalidArgument: the id was used before for a different request.
     """
+    claimed = connection.execute(
+        _insert(connection)
+        .values(
+            request_id=request_id,
+            method=method,
+            fingerprint=request_fingerprint,
+            response=b"",
+            create_time=now,
+        )
+        .on_conflict_do_nothing(index_elements=["request_id"])
+        .returning(idempotency_records.c.request_id)
+    ).first()
+    if claimed is not None:
+        return None
     row = connection.execute(
         select(
             idempotency_records.c.method,
             idempotency_records.c.fingerprint,
             idempotency_records.c.response,
         ).where(idempotency_records.c.request_id == request_id)
-    ).first()
-    if row is None:
-        return None
+    ).one()
     if row.method != method or row.fingerprint != request_fingerprint:
         raise InvalidArgument.field(
             "request_id",
@@ -68,25 +90,10 @@ def replay(
     return response_type.FromString(row.response)
 
 
-def remember(
-    connection: Connection,
-    request_id: str,
-    method: str,
-    request_fingerprint: str,
-    response: Message,
-    now: datetime,
-) -> None:
+def remember(connection: Connection, request_id: str, response: Message) -> None:
     """Records the response given to `request_id`, in the same transaction as the write."""
-    try:
-        connection.execute(
-            insert(idempotency_records).values(
-                request_id=request_id,
-                method=method,
-                fingerprint=request_fingerprint,
-                response=response.SerializeToString(deterministic=True),
-                create_time=now,
-            )
-        )
-    except IntegrityError as exc:
-        # A concurrent call with the same id committed first: run again and replay its answer.
-        raise RetryTransaction("request id raced") from exc
+    connection.execute(
+        update(idempotency_records)
+        .where(idempotency_records.c.request_id == request_id)
+        .values(response=response.SerializeToString(deterministic=True))
+    )

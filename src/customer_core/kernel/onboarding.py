@@ -7,10 +7,11 @@ from datetime import datetime
 from sqlalchemy.engine import Connection
 
 from customer_core.errors import FieldViolation, InvalidArgument
+from customer_core.kernel import access
 from customer_core.kernel import cross_references as xref_ops
 from customer_core.kernel import customers as customer_ops
 from customer_core.kernel import records as record_ops
-from customer_core.kernel.registry import Registry
+from customer_core.kernel.record_codec import RecordCodec
 from customer_core.plugin import CustomerFacts
 from customer_core.v1 import customer_pb2, customer_service_pb2
 
@@ -20,7 +21,7 @@ MAX_ITEMS = 100
 
 def create_customer(
     connection: Connection,
-    registry: Registry,
+    codec: RecordCodec,
     request: customer_service_pb2.CreateCustomerRequest,
     now: datetime,
 ) -> customer_pb2.Customer:
@@ -36,7 +37,7 @@ def create_customer(
         facts = CustomerFacts("", customer_ops.type_name(request.customer))
         singletons: set[str] = set()
         for i, record in enumerate(request.records):
-            item, problems = record_ops.prepare(registry, record, facts, f"records[{i}]")
+            item, problems = record_ops.prepare(codec.registry, record, facts, f"records[{i}]")
             found += problems
             if item is not None:
                 if item.model.singleton and item.model.name in singletons:
@@ -51,10 +52,11 @@ def create_customer(
     if found:
         raise InvalidArgument(found)
     row = customer_ops.insert_customer(connection, request.customer, now)
+    access.note_customers([row.customer_number])
     for x in request.cross_references:
         xref_ops.link(connection, row, x.source_system, x.local_id, now)
     for item in prepared:
-        record_ops.insert(connection, row, item, now)
+        record_ops.insert(connection, codec, row, item, now)
     return customer_ops.to_proto(connection, row)
 
 

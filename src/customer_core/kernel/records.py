@@ -14,16 +14,24 @@ from sqlalchemy import delete, exists, select, update
 from sqlalchemy import insert as sql_insert
 from sqlalchemy.engine import Connection
 
-from customer_core.errors import AlreadyExists, FieldViolation, InvalidArgument, NotFound
-from customer_core.kernel import convert, pagination
+from customer_core.authz import roles
+from customer_core.errors import (
+    AlreadyExists,
+    FieldViolation,
+    InvalidArgument,
+    NotFound,
+    PermissionDenied,
+)
+from customer_core.kernel import access, pagination
 from customer_core.kernel import cross_references as xref_ops
 from customer_core.kernel import customers as customer_ops
 from customer_core.kernel.names import parse_customer_name, parse_record_name
+from customer_core.kernel.record_codec import RecordCodec
 from customer_core.kernel.registry import Registry
 from customer_core.kernel.subject_model import SubjectModel
 from customer_core.kernel.validation import validate_record
 from customer_core.plugin import CustomerFacts
-from customer_core.storage.tables import subject_records
+from customer_core.storage.tables import blind_indexes, subject_records
 from customer_core.storage.transaction import RetryTransaction
 from customer_core.v1 import customer_pb2, customer_service_pb2
 
@@ -32,25 +40,23 @@ RESOURCE_TYPE = "customer_core.v1.SubjectRecord"
 
 @dataclass(frozen=True)
 class Prepared:
-    """A record that passed validation: its model, normalized message and stored bytes."""
+    """A record that passed validation: its model, normalized message and source system."""
 
     model: SubjectModel
     message: Message
     source_system: str
 
-    @property
-    def payload(self) -> bytes:
-        return self.message.SerializeToString(deterministic=True)
 
-
-def _model(registry: Registry, subject: str, path: str) -> SubjectModel:
+def model_named(registry: Registry, subject: str, path: str) -> SubjectModel:
+    """The registered model called `subject`; INVALID_ARGUMENT naming `path.subject` otherwise."""
+    prefix = f"{path}." if path else ""
     if not subject:
-        raise InvalidArgument.field(f"{path}.subject", "is required")
+        raise InvalidArgument.field(f"{prefix}subject", "is required")
     model = registry.get(subject)
     if model is None:
         known = ", ".join(m.name for m in registry.models()) or "none"
         raise InvalidArgument.field(
-            f"{path}.subject", f"unknown subject model {subject[:64]!r}; registered: {known}"
+            f"{prefix}subject", f"unknown subject model {subject[:64]!r}; registered: {known}"
         )
     return model
 
@@ -63,7 +69,7 @@ def _unpack(model: SubjectModel, record: customer_pb2.SubjectRecord, path: str) 
     if record.data.type_url != model.type_url:
         raise InvalidArgument.field(
             f"{path}.data",
-            f"holds {record.data.type_url or 'no type'}; subject {model.name!r} needs {model.type_url}",
+            f"holds {record.data.type_url[:200] or 'no type'}; subject {model.name!r} needs {model.type_url}",
         )
     message = model.message_class()
     try:
@@ -94,7 +100,7 @@ def prepare(
 ) -> tuple[Prepared | None, list[FieldViolation]]:
     """Validates a new record; (the prepared record, []) or (None, violations)."""
     try:
-        model = _model(registry, record.subject, path)
+        model = model_named(registry, record.subject, path)
         message = _unpack(model, record, path)
     except InvalidArgument as exc:
         return None, exc.violations
@@ -119,10 +125,11 @@ def prepare(
 
 
 def insert(
-    connection: Connection, customer: Any, prepared: Prepared, now: datetime
+    connection: Connection, codec: RecordCodec, customer: Any, prepared: Prepared, now: datetime
 ) -> customer_pb2.SubjectRecord:
     """Stores a prepared record; ALREADY_EXISTS for a second record of a singleton model."""
     model = prepared.model
+    access.require_subject(customer, roles.RECORDS_WRITE, model.name)
     if (
         model.singleton
         and connection.execute(
@@ -140,20 +147,23 @@ def insert(
             f"customer {customer.customer_number} already has its one {model.name!r} record; update it",
             reason="SINGLETON_RECORD_EXISTS",
         )
+    record_id = uuid.uuid4()
+    sealed = codec.seal(connection, model, prepared.message, customer.id, record_id)
     values = {
-        "id": uuid.uuid4(),
+        "id": record_id,
         "customer_id": customer.id,
         "subject": model.name,
         "type_url": model.type_url,
         "schema_version": model.schema_version,
-        "payload": prepared.payload,
+        "payload": sealed.payload,
+        "sealed": sealed.sealed,
         "source_system": prepared.source_system or None,
         "version": 1,
         "create_time": now,
         "update_time": now,
     }
     connection.execute(sql_insert(subject_records).values(**values))
-    return convert.subject_record(SimpleNamespace(**values), customer.customer_number)
+    return codec.to_proto(connection, SimpleNamespace(**values), customer)
 
 
 def facts(customer: Any) -> CustomerFacts:
@@ -163,23 +173,23 @@ def facts(customer: Any) -> CustomerFacts:
 
 def create(
     connection: Connection,
-    registry: Registry,
+    codec: RecordCodec,
     request: customer_service_pb2.CreateSubjectRecordRequest,
     now: datetime,
 ) -> customer_pb2.SubjectRecord:
     """CreateSubjectRecord."""
     number = parse_customer_name(request.parent, "parent")
-    customer = customer_ops.load(connection, number, "parent")
-    prepared, found = prepare(registry, request.record, facts(customer), "record")
+    customer = customer_ops.load(connection, number, roles.RECORDS_WRITE)
+    prepared, found = prepare(codec.registry, request.record, facts(customer), "record")
     if prepared is None:
         raise InvalidArgument(found)
     customer_ops.require_active(customer)
-    return insert(connection, customer, prepared, now)
+    return insert(connection, codec, customer, prepared, now)
 
 
-def _load(connection: Connection, name: str, field: str) -> tuple[Any, Any]:
+def _load(connection: Connection, name: str, field: str, permission: str) -> tuple[Any, Any]:
     number, record_id = parse_record_name(name, field)
-    customer = customer_ops.load(connection, number, field)
+    customer = customer_ops.load(connection, number, permission)
     row = connection.execute(
         select(subject_records).where(
             subject_records.c.id == record_id, subject_records.c.customer_id == customer.id
@@ -187,20 +197,23 @@ def _load(connection: Connection, name: str, field: str) -> tuple[Any, Any]:
     ).first()
     if row is None:
         raise NotFound(RESOURCE_TYPE, name, f"subject record {name} does not exist")
+    access.require_subject(customer, permission, row.subject)
     return customer, row
 
 
 def get(
-    connection: Connection, request: customer_service_pb2.GetSubjectRecordRequest
+    connection: Connection,
+    codec: RecordCodec,
+    request: customer_service_pb2.GetSubjectRecordRequest,
 ) -> customer_pb2.SubjectRecord:
     """GetSubjectRecord."""
-    customer, row = _load(connection, request.name, "name")
-    return convert.subject_record(row, customer.customer_number)
+    customer, row = _load(connection, request.name, "name", roles.RECORDS_READ)
+    return codec.to_proto(connection, row, customer)
 
 
 def update_record(
     connection: Connection,
-    registry: Registry,
+    codec: RecordCodec,
     request: customer_service_pb2.UpdateSubjectRecordRequest,
     now: datetime,
 ) -> customer_pb2.SubjectRecord:
@@ -208,28 +221,35 @@ def update_record(
     if not request.HasField("record"):
         raise InvalidArgument.field("record", "is required")
     given = request.record
-    customer, row = _load(connection, given.name, "record.name")
+    customer, row = _load(connection, given.name, "record.name", roles.RECORDS_WRITE)
     if given.subject and given.subject != row.subject:
         raise InvalidArgument.field(
             "record.subject", f"is immutable; the record is {row.subject!r}"
         )
-    model = registry.get(row.subject)
+    model = codec.registry.get(row.subject)
     if model is None:
         raise InvalidArgument.field(
             "record.name", f"its subject model {row.subject!r} is not registered in this deployment"
         )
     incoming = _unpack(model, given, "record")
-    message = _merge(model, row.payload, incoming, list(request.update_mask.paths))
-    found = check(registry, model, message, facts(customer), "record")
+    paths = list(request.update_mask.paths)
+    message = (
+        _merge(model, codec.plaintext(connection, model, row), incoming, paths)
+        if paths
+        else incoming
+    )
+    found = check(codec.registry, model, message, facts(customer), "record")
     if found:
         raise InvalidArgument(found)
     customer_ops.require_etag(row, given.etag, "record.etag")
     customer_ops.require_active(customer)
+    sealed = codec.seal(connection, model, message, customer.id, row.id)
     result = connection.execute(
         update(subject_records)
         .where(subject_records.c.id == row.id, subject_records.c.version == row.version)
         .values(
-            payload=message.SerializeToString(deterministic=True),
+            payload=sealed.payload,
+            sealed=sealed.sealed,
             schema_version=model.schema_version,
             type_url=model.type_url,
             version=row.version + 1,
@@ -238,13 +258,11 @@ def update_record(
     )
     if result.rowcount != 1:
         raise RetryTransaction("record version moved")
-    _, fresh = _load(connection, given.name, "record.name")
-    return convert.subject_record(fresh, customer.customer_number)
+    fresh = connection.execute(select(subject_records).where(subject_records.c.id == row.id)).one()
+    return codec.to_proto(connection, fresh, customer)
 
 
-def _merge(model: SubjectModel, stored: bytes, incoming: Message, paths: list[str]) -> Message:
-    if not paths:
-        return incoming
+def _merge(model: SubjectModel, stored: Message, incoming: Message, paths: list[str]) -> Message:
     inner = []
     for path in paths:
         if not path.startswith("data.") or len(path) == 5:
@@ -258,37 +276,46 @@ def _merge(model: SubjectModel, stored: bytes, incoming: Message, paths: list[st
             "update_mask",
             f"names a field that {model.message_type} does not have: {', '.join(paths)}",
         )
-    merged = model.message_class.FromString(stored)
-    mask.MergeMessage(incoming, merged, replace_message_field=True, replace_repeated_field=True)
-    return merged
+    mask.MergeMessage(incoming, stored, replace_message_field=True, replace_repeated_field=True)
+    return stored
 
 
 def delete_record(
     connection: Connection, request: customer_service_pb2.DeleteSubjectRecordRequest
 ) -> None:
     """DeleteSubjectRecord."""
-    customer, row = _load(connection, request.name, "name")
+    customer, row = _load(connection, request.name, "name", roles.RECORDS_WRITE)
     customer_ops.require_etag(row, request.etag, "etag")
     customer_ops.require_active(customer)
+    connection.execute(delete(blind_indexes).where(blind_indexes.c.record_id == row.id))
     connection.execute(delete(subject_records).where(subject_records.c.id == row.id))
 
 
 def list_records(
     connection: Connection,
-    registry: Registry,
+    codec: RecordCodec,
     request: customer_service_pb2.ListSubjectRecordsRequest,
 ) -> customer_service_pb2.ListSubjectRecordsResponse:
-    """ListSubjectRecords, oldest first."""
+    """ListSubjectRecords, oldest first, of the subject models the caller may read."""
     number = parse_customer_name(request.parent, "parent")
     size = pagination.page_size(request.page_size)
     if request.subject:
-        _model(registry, request.subject, "")
+        model_named(codec.registry, request.subject, "")
     scope = f"{request.parent}|{request.subject}"
     after = pagination.decode_token(request.page_token, scope, (str, str))
-    customer = customer_ops.load(connection, number, "parent")
+    customer = customer_ops.load(connection, number, roles.RECORDS_READ)
+    if request.subject and not access.readable_subject(customer, request.subject):
+        raise PermissionDenied(
+            f"may not read {request.subject!r} records", metadata={"subject": request.subject}
+        )
+    readable = [
+        m.name for m in codec.registry.models() if access.readable_subject(customer, m.name)
+    ]
     query = (
         select(subject_records)
-        .where(subject_records.c.customer_id == customer.id)
+        .where(
+            subject_records.c.customer_id == customer.id, subject_records.c.subject.in_(readable)
+        )
         .order_by(subject_records.c.create_time, subject_records.c.id)
         .limit(size + 1)
     )
@@ -302,7 +329,7 @@ def list_records(
         )
     rows = connection.execute(query).all()
     response = customer_service_pb2.ListSubjectRecordsResponse(
-        records=[convert.subject_record(r, number) for r in rows[:size]]
+        records=[codec.to_proto(connection, r, customer) for r in rows[:size]]
     )
     if len(rows) > size:
         last = rows[size - 1]
@@ -312,8 +339,10 @@ def list_records(
     return response
 
 
-def of_customer(connection: Connection, customer: Any) -> list[customer_pb2.SubjectRecordGroup]:
-    """Every record of `customer`, grouped by subject model, oldest first in each group."""
+def of_customer(
+    connection: Connection, codec: RecordCodec, customer: Any
+) -> list[customer_pb2.SubjectRecordGroup]:
+    """Every record of `customer` the caller may read, grouped by subject model, oldest first."""
     rows = connection.execute(
         select(subject_records)
         .where(subject_records.c.customer_id == customer.id)
@@ -321,7 +350,9 @@ def of_customer(connection: Connection, customer: Any) -> list[customer_pb2.Subj
     )
     groups: list[customer_pb2.SubjectRecordGroup] = []
     for row in rows:
+        if not access.readable_subject(customer, row.subject):
+            continue
         if not groups or groups[-1].subject != row.subject:
             groups.append(customer_pb2.SubjectRecordGroup(subject=row.subject))
-        groups[-1].records.append(convert.subject_record(row, customer.customer_number))
+        groups[-1].records.append(codec.to_proto(connection, row, customer))
     return groups

@@ -16,6 +16,7 @@ import pluggy
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
+from customer_core.authz.masking import valid_rule
 from customer_core.errors import PluginRegistrationError
 from customer_core.kernel.subject_model import (
     FieldSpec,
@@ -183,6 +184,10 @@ def _field_spec(where: str, path: str, fd: FieldDescriptor) -> tuple[FieldSpec |
         problems.append(f"{where}: max_items applies to repeated fields only")
     if rules.sensitive and fd.type not in (FieldDescriptor.TYPE_STRING, FieldDescriptor.TYPE_BYTES):
         problems.append(f"{where}: only string and bytes fields can be sensitive")
+    if rules.mask and not rules.sensitive:
+        problems.append(f"{where}: a mask applies to sensitive fields only")
+    elif not valid_rule(rules.mask):
+        problems.append(f"{where}: mask {rules.mask!r} is not <first>,<last> or email")
     pattern = None
     if rules.pattern:
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from google.protobuf.descriptor import FieldDescriptor
@@ -110,6 +111,16 @@ class SubjectModel:
     def customer_types(self) -> tuple[str, ...]:
         """Names (`INDIVIDUAL`, `ORGANIZATION`) of the customer types it applies to; empty: all."""
         return tuple(customer_type_name(t) for t in self.options.customer_types)
+
+    @cached_property
+    def specs_by_field(self) -> dict[str, FieldSpec]:
+        """Field specs by the field descriptor's full name (a nested message's fields included)."""
+        return {spec.descriptor.full_name: spec for spec in self.fields}
+
+    @cached_property
+    def sensitive(self) -> bool:
+        """True when some field is sensitive."""
+        return any(spec.rules.sensitive for spec in self.fields)
 
     def fingerprint(self) -> dict[str, dict[str, Any]]:
         """What stored records depend on: field path -> number, type and cardinality."""

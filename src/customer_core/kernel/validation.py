@@ -27,7 +27,7 @@ def validate_record(model: SubjectModel, record: Message) -> list[FieldViolation
     size = record.ByteSize()
     if size > MAX_RECORD_BYTES:
         return [FieldViolation("", f"record is {size} bytes; at most {MAX_RECORD_BYTES} allowed")]
-    specs = {spec.descriptor.full_name: spec for spec in model.fields}
+    specs = model.specs_by_field
     violations: list[FieldViolation] = []
     _visit(record, "", specs, violations)
     return violations

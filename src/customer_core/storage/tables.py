@@ -45,6 +45,7 @@ customers = Table(
     Column("create_time", UTCDateTime, nullable=False),
     Column("update_time", UTCDateTime, nullable=False),
     Column("close_time", UTCDateTime, nullable=True),
+    Column("erase_time", UTCDateTime, nullable=True),
     Index(None, "owning_org_unit", "customer_number"),
     Index(None, "status", "customer_number"),
 )
@@ -69,8 +70,10 @@ subject_records = Table(
     Column("subject", String(64), nullable=False),
     Column("type_url", String(256), nullable=False),
     Column("schema_version", Integer, nullable=False),
-    # The plugin message, serialized deterministically.
+    # The plugin message, serialized deterministically, sensitive fields replaced by their masks.
     Column("payload", LargeBinary, nullable=False),
+    # The sensitive fields' SM4-GCM ciphertexts (customer_core.crypto.sealing), or NULL.
+    Column("sealed", LargeBinary, nullable=True),
     Column("source_system", String(32), nullable=True),
     Column("version", Integer, nullable=False),
     Column("create_time", UTCDateTime, nullable=False),
@@ -99,4 +102,121 @@ subject_model_schemas = Table(
     # JSON: field path -> {number, type, repeated}; what stored records were written with.
     Column("fields", Text, nullable=False),
     Column("update_time", UTCDateTime, nullable=False),
+)
+
+key_encryption_keys = Table(
+    "key_encryption_keys",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("domain", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("master_version", Integer, nullable=False),
+    # The KEK, SM4-GCM-encrypted under the master key (nonce || ciphertext || tag).
+    Column("wrapped", LargeBinary, nullable=False),
+    # active | decrypt-only | retired
+    Column("status", String(16), nullable=False),
+    Column("create_time", UTCDateTime, nullable=False),
+    UniqueConstraint("domain", "version"),
+)
+
+data_keys = Table(
+    "data_keys",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    # What the key protects: `customer/{customer_id}/{subject}`, or a kernel-wide purpose.
+    Column("scope", String(160), nullable=False),
+    Column("customer_id", Uuid, nullable=True),
+    Column("version", Integer, nullable=False),
+    Column("kek_domain", String(64), nullable=False),
+    Column("kek_version", Integer, nullable=False),
+    Column("wrapped", LargeBinary, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("create_time", UTCDateTime, nullable=False),
+    UniqueConstraint("scope", "version"),
+    Index(None, "customer_id"),
+    Index(None, "kek_domain", "kek_version"),
+)
+
+key_rotations = Table(
+    "key_rotations",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("level", String(16), nullable=False),
+    Column("target", String(64), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("done", Integer, nullable=False),
+    Column("total", Integer, nullable=False),
+    Column("new_version", Integer, nullable=False),
+    # Where a resumed rotation carries on: the last data-key scope finished.
+    Column("cursor", String(160), nullable=False),
+    Column("error", Text, nullable=True),
+    Column("start_time", UTCDateTime, nullable=False),
+    Column("end_time", UTCDateTime, nullable=True),
+)
+
+blind_indexes = Table(
+    "blind_indexes",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("customer_id", Uuid, ForeignKey("customers.id"), nullable=False),
+    Column("record_id", Uuid, nullable=False),
+    Column("subject", String(64), nullable=False),
+    Column("field_path", String(128), nullable=False),
+    # HMAC-SM3 of the normalized value under the blind-index key, hex.
+    Column("digest", String(64), nullable=False),
+    Index(None, "subject", "field_path", "digest"),
+    Index(None, "record_id"),
+)
+
+role_bindings = Table(
+    "role_bindings",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("principal", String(128), nullable=False),
+    Column("role", String(64), nullable=False),
+    Column("org_unit", String(64), nullable=False),
+    # Comma-separated subject models; empty: all.
+    Column("read_subjects", Text, nullable=False),
+    Column("write_subjects", Text, nullable=False),
+    Column("created_by", String(128), nullable=False),
+    Column("create_time", UTCDateTime, nullable=False),
+    Index(None, "principal"),
+)
+
+tokens = Table(
+    "tokens",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("principal", String(128), nullable=False),
+    Column("roles", Text, nullable=False),
+    Column("issued_by", String(128), nullable=False),
+    Column("create_time", UTCDateTime, nullable=False),
+    Column("expire_time", UTCDateTime, nullable=False),
+    Column("revoke_time", UTCDateTime, nullable=True),
+    Column("revoke_reason", Text, nullable=True),
+)
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("time", UTCDateTime, nullable=False),
+    Column("principal", String(128), nullable=False),
+    Column("method", String(160), nullable=False),
+    Column("request_id", String(36), nullable=False),
+    Column("customers", Text, nullable=False),
+    Column("unmasked_fields", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("outcome", String(32), nullable=False),
+    Index(None, "time"),
+    Index(None, "principal", "time"),
+)
+
+audit_event_customers = Table(
+    "audit_event_customers",
+    metadata,
+    Column("event_id", Uuid, ForeignKey("audit_events.id"), primary_key=True),
+    Column("customer_number", String(18), primary_key=True),
+    Column("time", UTCDateTime, nullable=False),
+    Index(None, "customer_number", "time"),
 )

@@ -32,7 +32,7 @@ CUSTOMER_STATUS_MERGED: CustomerStatus
 CUSTOMER_STATUS_CLOSED: CustomerStatus
 
 class Customer(_message.Message):
-    __slots__ = ("name", "customer_number", "type", "status", "owning_org_unit", "display_name", "merged_into", "create_time", "update_time", "close_time", "close_reason", "etag")
+    __slots__ = ("name", "customer_number", "type", "status", "owning_org_unit", "display_name", "merged_into", "create_time", "update_time", "close_time", "close_reason", "etag", "erase_time")
     NAME_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_NUMBER_FIELD_NUMBER: _ClassVar[int]
     TYPE_FIELD_NUMBER: _ClassVar[int]
@@ -45,6 +45,7 @@ class Customer(_message.Message):
     CLOSE_TIME_FIELD_NUMBER: _ClassVar[int]
     CLOSE_REASON_FIELD_NUMBER: _ClassVar[int]
     ETAG_FIELD_NUMBER: _ClassVar[int]
+    ERASE_TIME_FIELD_NUMBER: _ClassVar[int]
     name: str
     customer_number: str
     type: CustomerType
@@ -57,7 +58,8 @@ class Customer(_message.Message):
     close_time: _timestamp_pb2.Timestamp
     close_reason: str
     etag: str
-    def __init__(self, name: _Optional[str] = ..., customer_number: _Optional[str] = ..., type: _Optional[_Union[CustomerType, str]] = ..., status: _Optional[_Union[CustomerStatus, str]] = ..., owning_org_unit: _Optional[str] = ..., display_name: _Optional[str] = ..., merged_into: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., close_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., close_reason: _Optional[str] = ..., etag: _Optional[str] = ...) -> None: ...
+    erase_time: _timestamp_pb2.Timestamp
+    def __init__(self, name: _Optional[str] = ..., customer_number: _Optional[str] = ..., type: _Optional[_Union[CustomerType, str]] = ..., status: _Optional[_Union[CustomerStatus, str]] = ..., owning_org_unit: _Optional[str] = ..., display_name: _Optional[str] = ..., merged_into: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., close_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., close_reason: _Optional[str] = ..., etag: _Optional[str] = ..., erase_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class CrossReference(_message.Message):
     __slots__ = ("source_system", "local_id", "customer", "create_time")

@@ -158,3 +158,31 @@ class GetCustomer360Request(_message.Message):
     NAME_FIELD_NUMBER: _ClassVar[int]
     name: str
     def __init__(self, name: _Optional[str] = ...) -> None: ...
+
+class SearchCustomersRequest(_message.Message):
+    __slots__ = ("subject", "field", "value", "page_size")
+    SUBJECT_FIELD_NUMBER: _ClassVar[int]
+    FIELD_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    subject: str
+    field: str
+    value: str
+    page_size: int
+    def __init__(self, subject: _Optional[str] = ..., field: _Optional[str] = ..., value: _Optional[str] = ..., page_size: _Optional[int] = ...) -> None: ...
+
+class SearchCustomersResponse(_message.Message):
+    __slots__ = ("customers",)
+    CUSTOMERS_FIELD_NUMBER: _ClassVar[int]
+    customers: _containers.RepeatedCompositeFieldContainer[_customer_pb2.Customer]
+    def __init__(self, customers: _Optional[_Iterable[_Union[_customer_pb2.Customer, _Mapping]]] = ...) -> None: ...
+
+class EraseCustomerRequest(_message.Message):
+    __slots__ = ("name", "reason", "request_id")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    reason: str
+    request_id: str
+    def __init__(self, name: _Optional[str] = ..., reason: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...

@@ -110,6 +110,16 @@ class CustomerServiceStub:
                 request_serializer=customer__core_dot_v1_dot_customer__service__pb2.GetCustomer360Request.SerializeToString,
                 response_deserializer=customer__core_dot_v1_dot_customer__pb2.Customer360.FromString,
                 _registered_method=True)
+        self.SearchCustomers = channel.unary_unary(
+                '/customer_core.v1.CustomerService/SearchCustomers',
+                request_serializer=customer__core_dot_v1_dot_customer__service__pb2.SearchCustomersRequest.SerializeToString,
+                response_deserializer=customer__core_dot_v1_dot_customer__service__pb2.SearchCustomersResponse.FromString,
+                _registered_method=True)
+        self.EraseCustomer = channel.unary_unary(
+                '/customer_core.v1.CustomerService/EraseCustomer',
+                request_serializer=customer__core_dot_v1_dot_customer__service__pb2.EraseCustomerRequest.SerializeToString,
+                response_deserializer=customer__core_dot_v1_dot_customer__pb2.Customer.FromString,
+                _registered_method=True)
 
 
 class CustomerServiceServicer:
@@ -217,6 +227,22 @@ class CustomerServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SearchCustomers(self, request, context):
+        """Finds customers by the exact value of a match-key field (e.g. an ID number or a phone),
+        searchable although the value is stored encrypted.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def EraseCustomer(self, request, context):
+        """Erases a closed customer's personal data by destroying its data keys (crypto-shredding):
+        its sensitive fields become unrecoverable everywhere, backups included.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CustomerServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -289,6 +315,16 @@ def add_CustomerServiceServicer_to_server(servicer, server):
                     servicer.GetCustomer360,
                     request_deserializer=customer__core_dot_v1_dot_customer__service__pb2.GetCustomer360Request.FromString,
                     response_serializer=customer__core_dot_v1_dot_customer__pb2.Customer360.SerializeToString,
+            ),
+            'SearchCustomers': grpc.unary_unary_rpc_method_handler(
+                    servicer.SearchCustomers,
+                    request_deserializer=customer__core_dot_v1_dot_customer__service__pb2.SearchCustomersRequest.FromString,
+                    response_serializer=customer__core_dot_v1_dot_customer__service__pb2.SearchCustomersResponse.SerializeToString,
+            ),
+            'EraseCustomer': grpc.unary_unary_rpc_method_handler(
+                    servicer.EraseCustomer,
+                    request_deserializer=customer__core_dot_v1_dot_customer__service__pb2.EraseCustomerRequest.FromString,
+                    response_serializer=customer__core_dot_v1_dot_customer__pb2.Customer.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -673,6 +709,60 @@ class CustomerService:
             '/customer_core.v1.CustomerService/GetCustomer360',
             customer__core_dot_v1_dot_customer__service__pb2.GetCustomer360Request.SerializeToString,
             customer__core_dot_v1_dot_customer__pb2.Customer360.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SearchCustomers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/customer_core.v1.CustomerService/SearchCustomers',
+            customer__core_dot_v1_dot_customer__service__pb2.SearchCustomersRequest.SerializeToString,
+            customer__core_dot_v1_dot_customer__service__pb2.SearchCustomersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def EraseCustomer(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/customer_core.v1.CustomerService/EraseCustomer',
+            customer__core_dot_v1_dot_customer__service__pb2.EraseCustomerRequest.SerializeToString,
+            customer__core_dot_v1_dot_customer__pb2.Customer.FromString,
             options,
             channel_credentials,
             insecure,

@@ -13,20 +13,22 @@ SUBJECT_MODEL_FIELD_NUMBER: _ClassVar[int]
 subject_model: _descriptor.FieldDescriptor
 
 class FieldRules(_message.Message):
-    __slots__ = ("sensitive", "match_key", "required", "max_length", "pattern", "max_items")
+    __slots__ = ("sensitive", "match_key", "required", "max_length", "pattern", "max_items", "mask")
     SENSITIVE_FIELD_NUMBER: _ClassVar[int]
     MATCH_KEY_FIELD_NUMBER: _ClassVar[int]
     REQUIRED_FIELD_NUMBER: _ClassVar[int]
     MAX_LENGTH_FIELD_NUMBER: _ClassVar[int]
     PATTERN_FIELD_NUMBER: _ClassVar[int]
     MAX_ITEMS_FIELD_NUMBER: _ClassVar[int]
+    MASK_FIELD_NUMBER: _ClassVar[int]
     sensitive: bool
     match_key: bool
     required: bool
     max_length: int
     pattern: str
     max_items: int
-    def __init__(self, sensitive: _Optional[bool] = ..., match_key: _Optional[bool] = ..., required: _Optional[bool] = ..., max_length: _Optional[int] = ..., pattern: _Optional[str] = ..., max_items: _Optional[int] = ...) -> None: ...
+    mask: str
+    def __init__(self, sensitive: _Optional[bool] = ..., match_key: _Optional[bool] = ..., required: _Optional[bool] = ..., max_length: _Optional[int] = ..., pattern: _Optional[str] = ..., max_items: _Optional[int] = ..., mask: _Optional[str] = ...) -> None: ...
 
 class SubjectModelRules(_message.Message):
     __slots__ = ("name", "schema_version", "singleton", "customer_types", "description")

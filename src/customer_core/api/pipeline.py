@@ -1,0 +1,184 @@
+"""The request pipeline, implemented once for every RPC as one server interceptor.
+
+authenticate (bearer token or mTLS client certificate) -> authorize the method -> run the handler
+as the caller -> turn any exception into a rich status -> audit the call. A method with no entry
+in the permission table is refused, so nothing can be served around the pipeline.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import grpc
+
+from customer_core.api.errors import status_of, to_status
+from customer_core.api.policy import DURABLY_AUDITED, PERMISSIONS, PUBLIC_SERVICES
+from customer_core.authz import bindings
+from customer_core.authz.audit import AuditRecord
+from customer_core.authz.context import CallContext, acting_as
+from customer_core.authz.principal import Grant, Principal
+from customer_core.errors import CustomerCoreError, PermissionDenied, Unauthenticated
+from customer_core.kernel.app import Kernel
+from customer_core.storage.transaction import run_in_transaction
+
+log = logging.getLogger(__name__)
+
+#: Metadata key of the reason a caller gives for seeing sensitive values in clear.
+UNMASK_REASON = "x-unmask-reason"
+
+
+class GrantCache:
+    """Principals' grants, re-read at most every `ttl` seconds (binding changes apply within it)."""
+
+    def __init__(self, kernel: Kernel, ttl: float = 5.0) -> None:
+        self._kernel = kernel
+        self._ttl = ttl
+        self._items: dict[str, tuple[float, tuple[Grant, ...]]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, principal: str) -> tuple[Grant, ...]:
+        item = self._items.get(principal)
+        if item is not None and item[0] > time.monotonic():
+            return item[1]
+        grants = run_in_transaction(
+            self._kernel.engine, lambda c: bindings.grants_of(c, principal), write=False
+        )
+        with self._lock:
+            self._items[principal] = (time.monotonic() + self._ttl, grants)
+        return grants
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+class Pipeline(grpc.ServerInterceptor):
+    """Authenticates, authorizes, runs, maps errors and audits every call."""
+
+    def __init__(self, kernel: Kernel) -> None:
+        self.kernel = kernel
+        self.grants = GrantCache(kernel)
+
+    def authenticate(self, context: grpc.ServicerContext) -> Principal:
+        """The caller, from its bearer token or else its client certificate."""
+        metadata = dict(context.invocation_metadata())
+        header = metadata.get("authorization", "")
+        if header:
+            scheme, _, token = header.partition(" ")
+            if scheme.lower() != "bearer" or not token:
+                raise Unauthenticated(
+                    "authorization must be 'Bearer <token>'", reason="TOKEN_MALFORMED"
+                )
+            claims = self.kernel.tokens.verify(token.strip())
+            return Principal(
+                claims.principal, self.grants.get(claims.principal), "token"
+            ).restricted_to(claims.roles)
+        names = context.auth_context().get("x509_common_name")
+        if names:
+            name = names[0].decode()
+            return Principal(name, self.grants.get(name), "mtls")
+        raise Unauthenticated(
+            "no credentials: send a bearer token or a client certificate", reason="NO_CREDENTIALS"
+        )
+
+    def intercept_service(
+        self, continuation: Callable[[Any], Any], details: grpc.HandlerCallDetails
+    ) -> Any:
+        handler = continuation(details)
+        method = details.method
+        if handler is None or method.split("/")[1] in PUBLIC_SERVICES:
+            return handler
+        if handler.unary_unary is None:  # every kernel RPC is unary; refuse anything else
+            return _refuse(handler, PermissionDenied(f"{method} is not served"))
+        inner = handler.unary_unary
+
+        def guarded(request: Any, context: grpc.ServicerContext) -> Any:
+            return self._serve(method, inner, request, context)
+
+        return grpc.unary_unary_rpc_method_handler(
+            guarded,
+            request_deserializer=handler.request_deserializer,
+            response_serializer=handler.response_serializer,
+        )
+
+    def _serve(
+        self, method: str, inner: Callable[..., Any], request: Any, context: grpc.ServicerContext
+    ) -> Any:
+        ctx: CallContext | None = None
+        outcome = "OK"
+        try:
+            principal = self.authenticate(context)
+            ctx = CallContext(
+                principal,
+                unmask_reason=dict(context.invocation_metadata()).get(UNMASK_REASON, "").strip(),
+            )
+            permission = PERMISSIONS.get(method)
+            if permission is None or not principal.allows_anywhere(permission):
+                raise PermissionDenied(
+                    f"{principal.name} may not call {method.rsplit('/', 1)[-1]}",
+                    metadata={"permission": permission or "none"},
+                )
+            with acting_as(ctx):
+                response = inner(request, context)
+            return response
+        except Exception as exc:
+            outcome = exc.code.name if isinstance(exc, CustomerCoreError) else "ERROR"
+            status = status_of(exc, method)
+            if outcome == "ERROR":
+                outcome = (
+                    grpc.StatusCode(status.code).name
+                    if isinstance(status.code, grpc.StatusCode)
+                    else "INTERNAL"
+                )
+            context.abort_with_status(status)
+        finally:
+            self._audit(method, request, ctx, outcome)
+
+    def _audit(self, method: str, request: Any, ctx: CallContext | None, outcome: str) -> None:
+        if ctx is None:
+            record = AuditRecord(
+                "(unauthenticated)", method, outcome, request_id=_request_id(request)
+            )
+            self.kernel.audit.record(record)
+            return
+        reason = ctx.reason or ctx.unmask_reason
+        record = AuditRecord(
+            ctx.principal.name,
+            method,
+            outcome,
+            tuple(sorted(ctx.customers)),
+            tuple(ctx.unmasked),
+            reason,
+            _request_id(request),
+        )
+        durable = bool(ctx.unmasked) or method in DURABLY_AUDITED
+        try:
+            self.kernel.audit.record(record, durable=durable)
+        except Exception:  # the call already happened; losing its audit must be loud
+            log.exception("could not audit %s by %s", method, ctx.principal.name)
+            if durable:
+                raise
+
+
+def _request_id(request: Any) -> str:
+    value = getattr(request, "request_id", "")
+    try:
+        return str(uuid.UUID(value)) if value else ""
+    except ValueError:
+        return ""
+
+
+def _refuse(handler: Any, error: CustomerCoreError) -> Any:
+    def refuse(request: Any, context: grpc.ServicerContext) -> Any:
+        context.abort_with_status(to_status(error))
+
+    return grpc.unary_unary_rpc_method_handler(
+        refuse,
+        request_deserializer=handler.request_deserializer,
+        response_serializer=handler.response_serializer,
+    )

@@ -1,0 +1,84 @@
+"""Which permission each RPC needs (somewhere in the caller's scope) before it runs.
+
+The table is checked against the services' descriptors when the server starts: an RPC with no
+entry refuses every call, so a method added later cannot be served unguarded by mistake.
+"""
+
+from __future__ import annotations
+
+from customer_core.authz import roles as r
+from customer_core.v1 import admin_service_pb2, customer_service_pb2, subject_model_service_pb2
+
+_CUSTOMER = customer_service_pb2.DESCRIPTOR.services_by_name["CustomerService"].full_name
+_MODELS = subject_model_service_pb2.DESCRIPTOR.services_by_name["SubjectModelService"].full_name
+_ADMIN = admin_service_pb2.DESCRIPTOR.services_by_name["AdminService"].full_name
+_AUDIT = admin_service_pb2.DESCRIPTOR.services_by_name["AuditService"].full_name
+
+#: `/package.Service/Method` -> the permission it needs.
+PERMISSIONS: dict[str, str] = {
+    **{
+        f"/{_CUSTOMER}/{name}": permission
+        for name, permission in {
+            "CreateCustomer": r.CUSTOMERS_CREATE,
+            "GetCustomer": r.CUSTOMERS_READ,
+            "UpdateCustomer": r.CUSTOMERS_UPDATE,
+            "CloseCustomer": r.CUSTOMERS_CLOSE,
+            "ListCustomers": r.CUSTOMERS_READ,
+            "LookupCustomer": r.CUSTOMERS_READ,
+            "LinkCrossReference": r.XREFS_WRITE,
+            "UnlinkCrossReference": r.XREFS_WRITE,
+            "CreateSubjectRecord": r.RECORDS_WRITE,
+            "GetSubjectRecord": r.RECORDS_READ,
+            "UpdateSubjectRecord": r.RECORDS_WRITE,
+            "DeleteSubjectRecord": r.RECORDS_WRITE,
+            "ListSubjectRecords": r.RECORDS_READ,
+            "GetCustomer360": r.CUSTOMERS_READ,
+            "SearchCustomers": r.CUSTOMERS_READ,
+            "EraseCustomer": r.CUSTOMERS_ERASE,
+        }.items()
+    },
+    f"/{_MODELS}/ListSubjectModels": r.MODELS_READ,
+    **{
+        f"/{_ADMIN}/{name}": permission
+        for name, permission in {
+            "ListRoles": r.BINDINGS_MANAGE,
+            "CreateRoleBinding": r.BINDINGS_MANAGE,
+            "DeleteRoleBinding": r.BINDINGS_MANAGE,
+            "ListRoleBindings": r.BINDINGS_MANAGE,
+            "IssueToken": r.TOKENS_ISSUE,
+            "RevokeToken": r.TOKENS_ISSUE,
+            "RotateMasterKey": r.KEYS_MANAGE,
+            "RotateKeyEncryptionKey": r.KEYS_MANAGE,
+            "RotateDataKeys": r.KEYS_MANAGE,
+            "GetKeyRotation": r.KEYS_MANAGE,
+        }.items()
+    },
+    f"/{_AUDIT}/ListAuditEvents": r.AUDIT_READ,
+}
+
+#: Services anyone may call without credentials: health checking and reflection.
+PUBLIC_SERVICES = frozenset(
+    {
+        "grpc.health.v1.Health",
+        "grpc.reflection.v1alpha.ServerReflection",
+        "grpc.reflection.v1.ServerReflection",
+    }
+)
+
+#: Calls audited durably before their answer leaves the server (besides any call that unmasks).
+DURABLY_AUDITED = frozenset(
+    {m for m in PERMISSIONS if m.startswith(f"/{_ADMIN}/")} | {f"/{_CUSTOMER}/EraseCustomer"}
+)
+
+
+def unguarded(service_full_names: list[str]) -> list[str]:
+    """Methods of these services that have no entry in `PERMISSIONS`."""
+    from google.protobuf import descriptor_pool
+
+    pool = descriptor_pool.Default()
+    missing = []
+    for name in service_full_names:
+        for method in pool.FindServiceByName(name).methods:
+            if f"/{name}/{method.name}" not in PERMISSIONS:
+                missing.append(f"/{name}/{method.name}")
+    return missing

@@ -1,0 +1,134 @@
+"""Role bindings: which principal holds which role over which org-unit subtree and channel scope."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime
+from types import SimpleNamespace
+from typing import Any
+
+from google.protobuf import timestamp_pb2
+from sqlalchemy import delete, insert, select
+from sqlalchemy.engine import Connection
+
+from customer_core.authz.principal import PRINCIPAL_NAME, WHOLE_BANK, Grant
+from customer_core.authz.roles import BUILT_IN
+from customer_core.errors import FieldViolation, InvalidArgument, NotFound
+from customer_core.storage.tables import role_bindings
+from customer_core.v1 import admin_service_pb2 as admin
+
+RESOURCE_TYPE = "customer_core.v1.RoleBinding"
+_ORG_UNIT = re.compile(r"[A-Z0-9][A-Z0-9\-]{0,63}")
+
+
+def _split(text: str) -> frozenset[str]:
+    return frozenset(s for s in text.split(",") if s)
+
+
+def to_proto(row: Any) -> admin.RoleBinding:
+    """The contract message of a binding row."""
+    return admin.RoleBinding(
+        name=f"roleBindings/{row.id}",
+        principal=row.principal,
+        role=row.role,
+        org_unit=row.org_unit,
+        read_subjects=sorted(_split(row.read_subjects)),
+        write_subjects=sorted(_split(row.write_subjects)),
+        created_by=row.created_by,
+        create_time=_timestamp(row.create_time),
+    )
+
+
+def _timestamp(value: datetime) -> timestamp_pb2.Timestamp:
+    ts = timestamp_pb2.Timestamp()
+    ts.FromDatetime(value)
+    return ts
+
+
+def create(
+    connection: Connection,
+    binding: admin.RoleBinding,
+    subjects: set[str],
+    created_by: str,
+    now: datetime,
+) -> admin.RoleBinding:
+    """Stores a new binding after checking every field."""
+    found = []
+    if not PRINCIPAL_NAME.fullmatch(binding.principal):
+        found.append(
+            FieldViolation("role_binding.principal", "must be 1-128 letters, digits or _.@:-")
+        )
+    if binding.role not in BUILT_IN:
+        found.append(
+            FieldViolation(
+                "role_binding.role", f"unknown role; roles: {', '.join(sorted(BUILT_IN))}"
+            )
+        )
+    if binding.org_unit != WHOLE_BANK and not _ORG_UNIT.fullmatch(binding.org_unit):
+        found.append(
+            FieldViolation(
+                "role_binding.org_unit", "must be an org unit code, or * for the whole bank"
+            )
+        )
+    for field in ("read_subjects", "write_subjects"):
+        unknown = set(getattr(binding, field)) - subjects
+        if unknown:
+            found.append(
+                FieldViolation(
+                    f"role_binding.{field}", f"unknown subject models: {', '.join(sorted(unknown))}"
+                )
+            )
+    if found:
+        raise InvalidArgument(found)
+    values = {
+        "id": uuid.uuid4(),
+        "principal": binding.principal,
+        "role": binding.role,
+        "org_unit": binding.org_unit,
+        "read_subjects": ",".join(sorted(binding.read_subjects)),
+        "write_subjects": ",".join(sorted(binding.write_subjects)),
+        "created_by": created_by,
+        "create_time": now,
+    }
+    connection.execute(insert(role_bindings).values(**values))
+    return to_proto(SimpleNamespace(**values))
+
+
+def remove(connection: Connection, name: str) -> str:
+    """Deletes a binding; the principal it was for."""
+    try:
+        binding_id = uuid.UUID(name.removeprefix("roleBindings/"))
+    except ValueError:
+        raise InvalidArgument.field("name", "must be roleBindings/{id}") from None
+    row = connection.execute(select(role_bindings).where(role_bindings.c.id == binding_id)).first()
+    if row is None:
+        raise NotFound(RESOURCE_TYPE, name, f"role binding {name} does not exist")
+    connection.execute(delete(role_bindings).where(role_bindings.c.id == binding_id))
+    return str(row.principal)
+
+
+def list_bindings(connection: Connection, principal: str = "") -> list[admin.RoleBinding]:
+    """Every binding, or a principal's, oldest first."""
+    if principal and not PRINCIPAL_NAME.fullmatch(principal):
+        raise InvalidArgument.field("principal", "must be 1-128 letters, digits or _.@:-")
+    query = select(role_bindings).order_by(role_bindings.c.create_time, role_bindings.c.id)
+    if principal:
+        query = query.where(role_bindings.c.principal == principal)
+    return [to_proto(r) for r in connection.execute(query)]
+
+
+def grants_of(connection: Connection, principal: str) -> tuple[Grant, ...]:
+    """What a principal's bindings allow."""
+    rows = connection.execute(select(role_bindings).where(role_bindings.c.principal == principal))
+    return tuple(
+        Grant(
+            r.role,
+            r.org_unit,
+            BUILT_IN[r.role].permissions,
+            _split(r.read_subjects),
+            _split(r.write_subjects),
+        )
+        for r in rows
+        if r.role in BUILT_IN
+    )

@@ -1,0 +1,90 @@
+"""Permissions and the built-in roles made of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Reads and writes of customers, their cross-references and subject records.
+CUSTOMERS_READ = "customers.read"
+CUSTOMERS_CREATE = "customers.create"
+CUSTOMERS_UPDATE = "customers.update"
+CUSTOMERS_CLOSE = "customers.close"
+CUSTOMERS_ERASE = "customers.erase"
+CUSTOMERS_MERGE = "customers.merge"
+XREFS_WRITE = "xrefs.write"
+RECORDS_READ = "records.read"
+RECORDS_WRITE = "records.write"
+MODELS_READ = "models.read"
+# Seeing sensitive values in clear.
+PII_UNMASK = "pii.unmask"
+# Reading the audit log.
+AUDIT_READ = "audit.read"
+# Key management.
+KEYS_MANAGE = "keys.manage"
+# Administration: who may do what.
+BINDINGS_MANAGE = "bindings.manage"
+TOKENS_ISSUE = "tokens.issue"
+
+ALL_PERMISSIONS = frozenset(
+    {
+        CUSTOMERS_READ, CUSTOMERS_CREATE, CUSTOMERS_UPDATE, CUSTOMERS_CLOSE, CUSTOMERS_ERASE,
+        CUSTOMERS_MERGE, XREFS_WRITE, RECORDS_READ, RECORDS_WRITE, MODELS_READ, PII_UNMASK,
+        AUDIT_READ, KEYS_MANAGE, BINDINGS_MANAGE, TOKENS_ISSUE,
+    }
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Role:
+    """A named set of permissions."""
+
+    name: str
+    permissions: frozenset[str]
+    description: str
+
+
+_WORK = frozenset(
+    {
+        CUSTOMERS_READ,
+        CUSTOMERS_CREATE,
+        CUSTOMERS_UPDATE,
+        XREFS_WRITE,
+        RECORDS_READ,
+        RECORDS_WRITE,
+        MODELS_READ,
+    }
+)
+
+BUILT_IN: dict[str, Role] = {
+    role.name: role
+    for role in (
+        Role("teller", _WORK, "Counter staff: find, open and maintain customers of their branch."),
+        Role(
+            "relationship_manager",
+            _WORK | {PII_UNMASK},
+            "Looks after their branch's customers and may see their sensitive data, stating why.",
+        ),
+        Role(
+            "data_steward",
+            _WORK | {CUSTOMERS_CLOSE, CUSTOMERS_MERGE, PII_UNMASK},
+            "Keeps the master data right: reviews duplicates, merges, corrects and closes.",
+        ),
+        Role(
+            "auditor",
+            frozenset({CUSTOMERS_READ, RECORDS_READ, MODELS_READ, AUDIT_READ}),
+            "Reads everything, changes nothing, reads the audit log.",
+        ),
+        Role("batch_system", _WORK | {CUSTOMERS_CLOSE}, "Nightly loads and exports."),
+        Role(
+            "channel_system",
+            _WORK,
+            "A channel (mobile bank, counter, call centre); narrowed by its channel scope.",
+        ),
+        Role(
+            "security_admin",
+            frozenset({KEYS_MANAGE, BINDINGS_MANAGE, TOKENS_ISSUE, AUDIT_READ, MODELS_READ}),
+            "Manages keys, role bindings and tokens; sees no customer data.",
+        ),
+        Role("admin", ALL_PERMISSIONS, "Everything, including erasure."),
+    )
+}

@@ -1,0 +1,256 @@
+"""Levels two and three of the key hierarchy: key-encrypting keys and data keys.
+
+- A **key-encrypting key** (KEK) per domain (`customer-data`, `index`, `auth`), versioned, stored
+  wrapped by the master key.
+- A **data key** per scope — per customer and subject model for personal data, so erasing a
+  customer destroys exactly its keys — versioned, stored wrapped by its domain's KEK.
+
+Unwrapped keys are cached for a bounded time. A version is `active` (used for new encryption),
+`decrypt-only` (still decrypts while a rotation moves data off it) or `retired` (refuses).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
+
+from customer_core.crypto import primitives
+from customer_core.crypto.master_key import MasterKeyProvider, RetiredKeyError
+from customer_core.errors import FailedPrecondition
+from customer_core.storage.tables import data_keys, key_encryption_keys
+from customer_core.storage.transaction import RetryTransaction
+
+#: KEK domain of customers' personal data.
+CUSTOMER_DATA = "customer-data"
+#: KEK domain of the blind-index key.
+INDEX = "index"
+#: KEK domain of the token-signing key.
+AUTH = "auth"
+DOMAINS = (CUSTOMER_DATA, INDEX, AUTH)
+
+
+class KeyDestroyedError(FailedPrecondition):
+    """The data key was destroyed (crypto-shredding): what it encrypted is gone for good."""
+
+    def __init__(self, key_id: uuid.UUID) -> None:
+        super().__init__(
+            "the data key of this value was destroyed; the value is erased",
+            subject=f"dataKeys/{key_id}",
+            violation_type="KEY_DESTROYED",
+        )
+
+
+@dataclass(frozen=True)
+class DataKey:
+    """An unwrapped data key."""
+
+    id: uuid.UUID
+    scope: str
+    version: int
+    key: bytes
+
+
+def customer_scope(customer_id: uuid.UUID, subject: str) -> str:
+    """The data-key scope of one customer's records of one subject model."""
+    return f"customer/{customer_id}/{subject}"
+
+
+class _Cache:
+    """Unwrapped keys for at most `ttl` seconds."""
+
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self._items: dict[Any, tuple[float, Any]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> Any:
+        item = self._items.get(key)
+        if item is None or item[0] < time.monotonic():
+            return None
+        return item[1]
+
+    def put(self, key: Any, value: Any) -> None:
+        with self._lock:
+            if len(self._items) > 100_000:
+                self._items.clear()
+            self._items[key] = (time.monotonic() + self.ttl, value)
+
+    def drop(self, predicate: Any) -> None:
+        with self._lock:
+            for key in [k for k, (_, v) in self._items.items() if predicate(k, v)]:
+                del self._items[key]
+
+
+class Keyring:
+    """Creates, unwraps, caches and destroys KEKs and data keys."""
+
+    def __init__(self, master: MasterKeyProvider, *, cache_ttl: float = 300.0) -> None:
+        self.master = master
+        self._keks = _Cache(cache_ttl)
+        self._data = _Cache(cache_ttl)
+
+    # Key-encrypting keys
+
+    def _kek_row(self, connection: Connection, domain: str, version: int | None) -> Any:
+        query = select(key_encryption_keys).where(key_encryption_keys.c.domain == domain)
+        if version is None:
+            query = query.where(key_encryption_keys.c.status == "active")
+        else:
+            query = query.where(key_encryption_keys.c.version == version)
+        return connection.execute(query).first()
+
+    def kek(
+        self, connection: Connection, domain: str, version: int | None = None
+    ) -> tuple[int, bytes]:
+        """(version, key) of a domain's KEK: the active one, or `version`; created on first use."""
+        if version is not None and (cached := self._keks.get((domain, version))) is not None:
+            return version, cached
+        row = self._kek_row(connection, domain, version)
+        if row is None:
+            if version is not None:
+                raise FailedPrecondition(
+                    f"KEK {domain} v{version} does not exist",
+                    subject=f"kek/{domain}",
+                    violation_type="KEY_MISSING",
+                )
+            row = self.create_kek(connection, domain, 1)
+        if row.status == "retired":
+            raise RetiredKeyError(f"KEK {domain} v{row.version}")
+        key = self.master.unwrap(row.master_version, row.wrapped, _kek_aad(domain, row.version))
+        self._keks.put((domain, row.version), key)
+        return row.version, key
+
+    def create_kek(self, connection: Connection, domain: str, version: int) -> Any:
+        """Inserts a fresh active KEK version; the inserted row."""
+        key = primitives.random_key()
+        master_version, wrapped = self.master.wrap(key, _kek_aad(domain, version))
+        values = {
+            "id": uuid.uuid4(),
+            "domain": domain,
+            "version": version,
+            "master_version": master_version,
+            "wrapped": wrapped,
+            "status": "active",
+            "create_time": datetime.now(UTC),
+        }
+        try:
+            connection.execute(insert(key_encryption_keys).values(**values))
+        except IntegrityError as exc:  # another replica created it first
+            raise RetryTransaction("kek raced") from exc
+        self._keks.put((domain, version), key)
+        return _Row(values)
+
+    # Data keys
+
+    def data_key_for_write(
+        self, connection: Connection, scope: str, domain: str, customer_id: uuid.UUID | None = None
+    ) -> DataKey:
+        """The active data key of `scope`, created on first use.
+
+        The active row is read in the writer's own transaction (never from a cache), so a
+        concurrent rotation and this write serialize: no ciphertext is made under a version
+        that a rotation is retiring.
+        """
+        row = connection.execute(
+            select(data_keys).where(data_keys.c.scope == scope, data_keys.c.status == "active")
+        ).first()
+        if row is None:
+            return self.create_data_key(connection, scope, domain, 1, customer_id)
+        cached = self._data.get(row.id)
+        return cached if cached is not None else self._unwrap_data_key(connection, row)
+
+    def create_data_key(
+        self,
+        connection: Connection,
+        scope: str,
+        domain: str,
+        version: int,
+        customer_id: uuid.UUID | None,
+    ) -> DataKey:
+        """Inserts a fresh active data-key version of `scope`."""
+        kek_version, kek = self.kek(connection, domain)
+        key_id = uuid.uuid4()
+        plaintext = primitives.random_key()
+        nonce = primitives.random_nonce()
+        wrapped = nonce + primitives.sm4_gcm_encrypt(kek, nonce, plaintext, _data_key_aad(key_id))
+        try:
+            connection.execute(
+                insert(data_keys).values(
+                    id=key_id,
+                    scope=scope,
+                    customer_id=customer_id,
+                    version=version,
+                    kek_domain=domain,
+                    kek_version=kek_version,
+                    wrapped=wrapped,
+                    status="active",
+                    create_time=datetime.now(UTC),
+                )
+            )
+        except IntegrityError as exc:
+            raise RetryTransaction("data key raced") from exc
+        key = DataKey(key_id, scope, version, plaintext)
+        self._data.put(key_id, key)
+        return key
+
+    def data_key(
+        self, connection: Connection, key_id: uuid.UUID, *, check: bool = False
+    ) -> DataKey:
+        """The data key a ciphertext names; refuses a retired or destroyed one.
+
+        With `check`, the key's row is read even when the key is cached, so a key destroyed by
+        another replica is noticed at once (used before showing values in clear).
+        """
+        cached = self._data.get(key_id)
+        if cached is not None and not check:
+            return cached
+        row = connection.execute(select(data_keys).where(data_keys.c.id == key_id)).first()
+        if row is None:
+            self._data.drop(lambda k, _: k == key_id)
+            raise KeyDestroyedError(key_id)
+        if row.status == "retired":
+            raise RetiredKeyError(f"data key {row.scope} v{row.version}")
+        return cached if cached is not None else self._unwrap_data_key(connection, row)
+
+    def _unwrap_data_key(self, connection: Connection, row: Any) -> DataKey:
+        _, kek = self.kek(connection, row.kek_domain, row.kek_version)
+        plaintext = primitives.sm4_gcm_decrypt(
+            kek, row.wrapped[:12], row.wrapped[12:], _data_key_aad(row.id)
+        )
+        key = DataKey(row.id, row.scope, row.version, plaintext)
+        self._data.put(row.id, key)
+        return key
+
+    def destroy_customer_keys(self, connection: Connection, customer_id: uuid.UUID) -> int:
+        """Crypto-shredding: deletes every data key of a customer; how many were destroyed."""
+        result = connection.execute(delete(data_keys).where(data_keys.c.customer_id == customer_id))
+        self.forget(lambda k, v: getattr(v, "scope", "").startswith(f"customer/{customer_id}/"))
+        return int(result.rowcount)
+
+    def forget(self, predicate: Any = None) -> None:
+        """Drops cached keys (all, or those `predicate(cache_key, value)` selects)."""
+        match = predicate or (lambda k, v: True)
+        self._data.drop(match)
+        if predicate is None:
+            self._keks.drop(match)
+
+
+class _Row:
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.__dict__.update(values)
+
+
+def _kek_aad(domain: str, version: int) -> bytes:
+    return f"kek|{domain}|{version}".encode()
+
+
+def _data_key_aad(key_id: uuid.UUID) -> bytes:
+    return b"dk|" + key_id.bytes

@@ -1,0 +1,172 @@
+"""The master key: level one of the key hierarchy, held outside the database.
+
+A provider wraps and unwraps key-encrypting keys; the plaintext master key never leaves it. The
+embedded default keeps versioned keys in a JSON key file created owner-only on first run; a
+deployment may give them in an environment variable instead, or implement `MasterKeyProvider`
+over its KMS or HSM (whose master key never leaves the device).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from pathlib import Path
+from typing import Protocol
+
+from customer_core.crypto import primitives
+from customer_core.errors import FailedPrecondition
+
+#: Env var of `EnvMasterKey`: `1:<32 hex>,2:<32 hex>`; the highest version is active.
+ENV_VAR = "CUSTOMER_CORE_MASTER_KEY"
+
+
+class RetiredKeyError(FailedPrecondition):
+    """A key version was retired: it no longer decrypts anything."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"{what} is retired", subject=what, violation_type="KEY_RETIRED")
+
+
+class MasterKeyProvider(Protocol):
+    """What the kernel needs of a master key, wherever it lives."""
+
+    def active_version(self) -> int:
+        """The version new wraps use."""
+
+    def versions(self) -> dict[int, str]:
+        """Every version with its status: `active`, `decrypt-only` or `retired`."""
+
+    def wrap(self, plaintext: bytes, aad: bytes) -> tuple[int, bytes]:
+        """Encrypts a key under the active version: (version, wrapped)."""
+
+    def unwrap(self, version: int, wrapped: bytes, aad: bytes) -> bytes:
+        """Decrypts a key wrapped under `version`; refuses a retired version."""
+
+    def rotate(self) -> int:
+        """Creates a new version and makes it active; the old one stays decrypt-only. Returns it."""
+
+    def retire(self, version: int) -> None:
+        """Retires a version nothing is wrapped under any more."""
+
+
+class LocalMasterKey:
+    """Versioned SM4 master keys held in this process (the base of the file and env providers)."""
+
+    def __init__(
+        self, keys: dict[int, bytes], active: int, retired: set[int] | None = None
+    ) -> None:
+        if active not in keys:
+            raise ValueError(f"active master key version {active} is missing")
+        self._keys = dict(keys)
+        self._active = active
+        self._retired = set(retired or ())
+        self._lock = threading.Lock()
+
+    def active_version(self) -> int:
+        return self._active
+
+    def versions(self) -> dict[int, str]:
+        return {
+            v: "active"
+            if v == self._active
+            else "retired"
+            if v in self._retired
+            else "decrypt-only"
+            for v in sorted(self._keys)
+        }
+
+    def wrap(self, plaintext: bytes, aad: bytes) -> tuple[int, bytes]:
+        version = self._active
+        nonce = primitives.random_nonce()
+        return version, nonce + primitives.sm4_gcm_encrypt(
+            self._keys[version], nonce, plaintext, aad
+        )
+
+    def unwrap(self, version: int, wrapped: bytes, aad: bytes) -> bytes:
+        if version in self._retired:
+            raise RetiredKeyError(f"master key version {version}")
+        key = self._keys.get(version)
+        if key is None:
+            raise FailedPrecondition(
+                f"master key version {version} is not available to this server",
+                subject=f"master key version {version}",
+                violation_type="KEY_UNAVAILABLE",
+            )
+        return primitives.sm4_gcm_decrypt(key, wrapped[:12], wrapped[12:], aad)
+
+    def rotate(self) -> int:
+        with self._lock:
+            version = max(self._keys) + 1
+            self._keys[version] = primitives.random_key()
+            self._active = version
+            self._saved()
+            return version
+
+    def retire(self, version: int) -> None:
+        with self._lock:
+            if version == self._active:
+                raise ValueError("the active master key version cannot be retired")
+            self._retired.add(version)
+            self._saved()
+
+    def _saved(self) -> None:
+        """Persists a change (nothing to do for keys held only in memory)."""
+
+
+class FileMasterKey(LocalMasterKey):
+    """Master keys in a JSON file readable by the owner only; created on first use."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._write({"active": 1, "keys": {"1": primitives.random_key().hex()}, "retired": []})
+        mode = path.stat().st_mode & 0o777
+        if mode & 0o077:
+            raise PermissionError(
+                f"master key file {path} must be readable by its owner only (mode {mode:o})"
+            )
+        data = json.loads(path.read_text())
+        super().__init__(
+            {int(v): bytes.fromhex(k) for v, k in data["keys"].items()},
+            int(data["active"]),
+            {int(v) for v in data.get("retired", [])},
+        )
+
+    def _write(self, data: dict[str, object]) -> None:
+        temporary = self.path.with_suffix(".tmp")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            json.dump(data, handle)
+        os.replace(temporary, self.path)
+
+    def _saved(self) -> None:
+        self._write(
+            {
+                "active": self._active,
+                "keys": {str(v): k.hex() for v, k in self._keys.items()},
+                "retired": sorted(self._retired),
+            }
+        )
+
+
+class EnvMasterKey(LocalMasterKey):
+    """Master keys from `CUSTOMER_CORE_MASTER_KEY`; rotation means deploying a new value."""
+
+    def __init__(self, value: str) -> None:
+        keys: dict[int, bytes] = {}
+        for item in value.split(","):
+            version, _, hexkey = item.strip().partition(":")
+            key = bytes.fromhex(hexkey)
+            if len(key) != 16:
+                raise ValueError(f"{ENV_VAR}: version {version} is not a 16-byte key in hex")
+            keys[int(version)] = key
+        super().__init__(keys, max(keys))
+
+    def rotate(self) -> int:
+        raise FailedPrecondition(
+            f"master keys from {ENV_VAR} rotate by deploying a value with a new version",
+            subject="master key",
+            violation_type="ROTATION_UNSUPPORTED",
+        )

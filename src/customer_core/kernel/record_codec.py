@@ -1,0 +1,81 @@
+"""How subject records go into and come out of storage: sealed, blind-indexed, masked or unmasked."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from google.protobuf import any_pb2
+from google.protobuf.message import Message
+from sqlalchemy import delete, insert
+from sqlalchemy.engine import Connection
+
+from customer_core.kernel import access, convert
+from customer_core.kernel.registry import Registry
+from customer_core.kernel.sealing import SealedRecord, Sealer
+from customer_core.kernel.subject_model import SubjectModel
+from customer_core.storage.tables import blind_indexes
+from customer_core.v1 import customer_pb2
+
+
+class RecordCodec:
+    """The registry's models and the sealer, together: what every record operation needs."""
+
+    def __init__(self, registry: Registry, sealer: Sealer) -> None:
+        self.registry = registry
+        self.sealer = sealer
+
+    def seal(
+        self,
+        connection: Connection,
+        model: SubjectModel,
+        message: Message,
+        customer_id: uuid.UUID,
+        record_id: uuid.UUID,
+    ) -> SealedRecord:
+        """The stored form of a record; its blind indexes are replaced in the same transaction."""
+        sealed = self.sealer.seal(connection, model, message, customer_id, record_id)
+        connection.execute(delete(blind_indexes).where(blind_indexes.c.record_id == record_id))
+        if sealed.digests:
+            connection.execute(
+                insert(blind_indexes),
+                [
+                    {
+                        "id": uuid.uuid4(),
+                        "customer_id": customer_id,
+                        "record_id": record_id,
+                        "subject": model.name,
+                        "field_path": path,
+                        "digest": digest,
+                    }
+                    for path, digest in sealed.digests
+                ],
+            )
+        return sealed
+
+    def plaintext(self, connection: Connection, model: SubjectModel, row: Any) -> Message:
+        """A stored record in clear, for the kernel's own use (merging an update); not audited."""
+        message, _ = self.sealer.unseal(
+            connection, model, row.payload, row.sealed, row.customer_id, row.id
+        )
+        return message
+
+    def to_proto(
+        self, connection: Connection, row: Any, customer: Any
+    ) -> customer_pb2.SubjectRecord:
+        """A record as the caller may see it: masked, or in clear when it asked and may."""
+        record = convert.subject_record(row, customer.customer_number)
+        if row.sealed is None or not access.unmask_reason():
+            return record
+        model = self.registry.get(row.subject)
+        if model is None:
+            return record
+        access.require_unmask(customer)
+        message, paths = self.sealer.unseal(
+            connection, model, row.payload, row.sealed, row.customer_id, row.id, check=True
+        )
+        record.data.CopyFrom(
+            any_pb2.Any(type_url=row.type_url, value=message.SerializeToString(deterministic=True))
+        )
+        access.note_unmasked(record.name, paths)
+        return record

@@ -1,0 +1,205 @@
+"""Sealing a subject record: sensitive fields encrypted, masked in the stored message, blind-indexed.
+
+A record is stored as two parts: the plugin message with each sensitive value replaced by its
+mask (what callers without the unmask permission see, served with no decryption at all), and the
+sensitive values' SM4-GCM ciphertexts under the data key of the customer and subject model,
+each bound to customer, subject, record and field path. Match-key fields also get a blind index:
+HMAC-SM3 of the normalized value under the blind-index key, so equality search works on
+encrypted values.
+"""
+
+from __future__ import annotations
+
+import struct
+import unicodedata
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from google.protobuf.message import Message
+from sqlalchemy.engine import Connection, Engine
+
+from customer_core.authz.masking import mask
+from customer_core.crypto import envelope, primitives
+from customer_core.crypto.keyring import CUSTOMER_DATA, INDEX, Keyring, customer_scope
+from customer_core.kernel.subject_model import FieldSpec, SubjectModel
+from customer_core.storage.transaction import run_in_transaction
+
+BLIND_INDEX_SCOPE = "blind-index"
+
+
+@dataclass(frozen=True)
+class FieldRef:
+    """Where one sensitive value sits in a message."""
+
+    path: str
+    spec: FieldSpec
+    owner: Message
+    index: int | None
+
+    @property
+    def value(self) -> Any:
+        container = getattr(self.owner, self.spec.descriptor.name)
+        return container[self.index] if self.index is not None else container
+
+    def set(self, value: Any) -> None:
+        name = self.spec.descriptor.name
+        if self.index is None:
+            setattr(self.owner, name, value)
+        else:
+            getattr(self.owner, name)[self.index] = value
+
+
+def sensitive_fields(model: SubjectModel, message: Message) -> list[FieldRef]:
+    """Every set sensitive value of `message`, with its path (list elements indexed)."""
+    return list(_walk(model.specs_by_field, message, ""))
+
+
+def _walk(specs: dict[str, FieldSpec], message: Message, prefix: str) -> Iterator[FieldRef]:
+    for fd, value in message.ListFields():
+        spec = specs.get(fd.full_name)
+        if spec is None:
+            continue
+        path = prefix + fd.name
+        if fd.message_type is not None:
+            items = value if fd.is_repeated else [value]
+            for i, item in enumerate(items):
+                yield from _walk(specs, item, f"{path}[{i}]." if fd.is_repeated else path + ".")
+        elif spec.rules.sensitive:
+            if fd.is_repeated:
+                for i in range(len(value)):
+                    yield FieldRef(f"{path}[{i}]", spec, message, i)
+            else:
+                yield FieldRef(path, spec, message, None)
+
+
+def normalize(value: str) -> str:
+    """The form a match-key value is blind-indexed in: NFKC, upper case, no spaces or dashes."""
+    folded = unicodedata.normalize("NFKC", value).upper()
+    return "".join(ch for ch in folded if not ch.isspace() and ch != "-")
+
+
+def _binding(customer_id: uuid.UUID, subject: str, record_id: uuid.UUID, path: str) -> bytes:
+    return b"|".join((customer_id.bytes, subject.encode(), record_id.bytes, path.encode()))
+
+
+def _encode(entries: list[tuple[str, bytes]]) -> bytes:
+    out = bytearray()
+    for path, ciphertext in entries:
+        raw = path.encode()
+        out += struct.pack(">HI", len(raw), len(ciphertext)) + raw + ciphertext
+    return bytes(out)
+
+
+def _decode(blob: bytes) -> Iterator[tuple[str, bytes]]:
+    at = 0
+    while at < len(blob):
+        path_len, ct_len = struct.unpack_from(">HI", blob, at)
+        at += 6
+        yield blob[at : at + path_len].decode(), blob[at + path_len : at + path_len + ct_len]
+        at += path_len + ct_len
+
+
+def key_ids(sealed: bytes | None) -> set[uuid.UUID]:
+    """The data keys a record's sealed fields are encrypted under."""
+    return {envelope.key_id(ct) for _, ct in _decode(sealed)} if sealed else set()
+
+
+def _set_path(message: Message, path: str, value: Any) -> None:
+    *parents, leaf = path.split(".")
+    owner = message
+    for part in parents:
+        name, _, index = part.partition("[")
+        owner = getattr(owner, name)[int(index[:-1])] if index else getattr(owner, name)
+    name, _, index = leaf.partition("[")
+    if index:
+        getattr(owner, name)[int(index[:-1])] = value
+    else:
+        setattr(owner, name, value)
+
+
+@dataclass(frozen=True)
+class SealedRecord:
+    """What is stored of a record."""
+
+    payload: bytes
+    sealed: bytes | None
+    digests: list[tuple[str, str]]
+
+
+class Sealer:
+    """Seals and unseals records with the keyring's keys."""
+
+    def __init__(self, keyring: Keyring, engine: Engine, *, enabled: bool = True) -> None:
+        self.keyring = keyring
+        self.enabled = enabled
+        # Created once, committed, then kept: every replica must index with the same key.
+        self._blind_key = run_in_transaction(
+            engine, lambda c: keyring.data_key_for_write(c, BLIND_INDEX_SCOPE, INDEX).key
+        )
+
+    def blind_digest(self, subject: str, field_path: str, value: str) -> str:
+        """The blind index of a match-key value."""
+        data = f"{subject}|{field_path}|{normalize(value)}".encode()
+        return primitives.hmac_sm3(self._blind_key, data).hex()
+
+    def seal(
+        self,
+        connection: Connection,
+        model: SubjectModel,
+        message: Message,
+        customer_id: uuid.UUID,
+        record_id: uuid.UUID,
+    ) -> SealedRecord:
+        """The stored form of a validated record."""
+        refs = sensitive_fields(model, message) if model.sensitive and self.enabled else []
+        if not refs:
+            return SealedRecord(message.SerializeToString(deterministic=True), None, [])
+        key = self.keyring.data_key_for_write(
+            connection, customer_scope(customer_id, model.name), CUSTOMER_DATA, customer_id
+        )
+        masked = type(message)()
+        masked.CopyFrom(message)
+        masked_refs = sensitive_fields(model, masked)
+        entries, digests = [], []
+        for ref, masked_ref in zip(refs, masked_refs, strict=True):
+            value = ref.value
+            raw = value.encode() if isinstance(value, str) else bytes(value)
+            aad = _binding(customer_id, model.name, record_id, ref.path)
+            entries.append((ref.path, envelope.encrypt(key, raw, aad)))
+            masked_ref.set(mask(value, ref.spec.rules.mask) if isinstance(value, str) else b"")
+            if ref.spec.rules.match_key and isinstance(value, str):
+                digests.append((ref.spec.path, self.blind_digest(model.name, ref.spec.path, value)))
+        return SealedRecord(masked.SerializeToString(deterministic=True), _encode(entries), digests)
+
+    def unseal(
+        self,
+        connection: Connection,
+        model: SubjectModel,
+        payload: bytes,
+        sealed: bytes | None,
+        customer_id: uuid.UUID,
+        record_id: uuid.UUID,
+        *,
+        check: bool = False,
+    ) -> tuple[Message, list[str]]:
+        """The record with its sensitive values in clear, and the paths that were decrypted.
+
+        With `check`, each data key's row is re-read, so a key destroyed elsewhere is noticed.
+        """
+        message = model.message_class.FromString(payload)
+        paths = []
+        for path, ciphertext in _decode(sealed) if sealed else ():
+            key = self.keyring.data_key(connection, envelope.key_id(ciphertext), check=check)
+            raw = envelope.decrypt(
+                key, ciphertext, _binding(customer_id, model.name, record_id, path)
+            )
+            _set_path(message, path, raw if _is_bytes(model, path) else raw.decode())
+            paths.append(path)
+        return message, paths
+
+
+def _is_bytes(model: SubjectModel, path: str) -> bool:
+    spec_path = ".".join(p.partition("[")[0] for p in path.split("."))
+    return any(s.path == spec_path and s.type == "bytes" for s in model.fields)
