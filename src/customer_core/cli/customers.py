@@ -150,3 +150,26 @@ def list_customers(
     with _client(target) as client:
         for customer in islice(client.list_customers(filter=filter), limit):
             typer.echo(MessageToJson(customer, indent=None, preserving_proto_field_name=True))
+
+
+@customers_app.command("search")
+def search(
+    subject: Annotated[str, typer.Argument(help="Subject model, e.g. identification")],
+    field: Annotated[str, typer.Argument(help="Match-key field, e.g. id_number or phone.number")],
+    value: Annotated[str, typer.Argument(help="The exact value")],
+    target: Target = DEFAULT_TARGET,
+) -> None:
+    """Find customers by an encrypted match key, one JSON object per line."""
+    with _client(target) as client:
+        for customer in client.search(subject, field, value):
+            typer.echo(MessageToJson(customer, indent=None, preserving_proto_field_name=True))
+
+
+@customers_app.command("erase")
+def erase(
+    customer: Annotated[str, typer.Argument(help="Customer number of a closed customer")],
+    reason: Annotated[str, typer.Option(help="Legal basis, e.g. the erasure request's reference")],
+    target: Target = DEFAULT_TARGET,
+) -> None:
+    """Crypto-shred a closed customer's personal data."""
+    _run(target, lambda c: c.erase_customer(customer, reason))

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from sqlalchemy.engine import make_url
 
+from customer_core.cli.admin import audit_app, bindings_app, keys_app, tokens_app
 from customer_core.cli.customers import customers_app
 from customer_core.errors import PluginRegistrationError
 from customer_core.kernel.config import Settings
@@ -19,6 +20,10 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(customers_app, name="customers")
+app.add_typer(tokens_app, name="tokens")
+app.add_typer(bindings_app, name="bindings")
+app.add_typer(keys_app, name="keys")
+app.add_typer(audit_app, name="audit")
 
 DatabaseUrl = Annotated[
     str | None,

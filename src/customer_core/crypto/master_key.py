@@ -122,17 +122,26 @@ class FileMasterKey(LocalMasterKey):
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             self._write({"active": 1, "keys": {"1": primitives.random_key().hex()}, "retired": []})
-        mode = path.stat().st_mode & 0o777
+        super().__init__(*self._read())
+
+    def _read(self) -> tuple[dict[int, bytes], int, set[int]]:
+        mode = self.path.stat().st_mode & 0o777
         if mode & 0o077:
             raise PermissionError(
-                f"master key file {path} must be readable by its owner only (mode {mode:o})"
+                f"master key file {self.path} must be readable by its owner only (mode {mode:o})"
             )
-        data = json.loads(path.read_text())
-        super().__init__(
+        data = json.loads(self.path.read_text())
+        return (
             {int(v): bytes.fromhex(k) for v, k in data["keys"].items()},
             int(data["active"]),
             {int(v) for v in data.get("retired", [])},
         )
+
+    def unwrap(self, version: int, wrapped: bytes, aad: bytes) -> bytes:
+        if version not in self._keys:  # rotated by another process (the CLI): read the file again
+            with self._lock:
+                self._keys, self._active, self._retired = self._read()
+        return super().unwrap(version, wrapped, aad)
 
     def _write(self, data: dict[str, object]) -> None:
         temporary = self.path.with_suffix(".tmp")

@@ -1,0 +1,61 @@
+"""An SRE bootstraps access, rotates keys and reads the audit log from the shell."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+from customer_core.client import Client, unpack
+from tests.integration.conftest import start_server
+from tests.integration.helpers import mobile
+
+CLI = str(Path(sys.executable).parent / "customer-core")
+
+
+def cli(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "CUSTOMER_CORE_DATABASE_URL": url}
+    return subprocess.run(
+        [CLI, *args], capture_output=True, text=True, timeout=120, check=False, env=env
+    )
+
+
+def test_bootstrap_an_administrator_then_rotate_keys_and_read_the_audit(new_database) -> None:  # type: ignore[no-untyped-def]
+    url = str(new_database("cli"))
+    alice = f"alice-{uuid.uuid4().hex[:6]}"
+    granted = cli(
+        url, "bindings", "grant", "--principal", alice, "--role", "admin", "--org-unit", "*"
+    )
+    assert granted.returncode == 0, granted.stderr
+    issued = cli(url, "tokens", "issue", "--principal", alice, "--ttl", "600")
+    assert issued.returncode == 0, issued.stderr
+    token = issued.stdout.strip()
+    running = start_server(url)
+    try:
+        with Client(f"127.0.0.1:{running.port}", token=token) as client:
+            customer = client.create_customer(
+                type="individual", owning_org_unit="HO01", display_name="Rotated"
+            )
+            record = client.create_record(customer.customer_number, mobile("+8613512345678"))
+        for level in ("master", "kek", "data"):
+            rotated = cli(url, "keys", "rotate", level)
+            assert rotated.returncode == 0, rotated.stderr
+            assert '"state": "ROTATION_STATE_SUCCEEDED"' in rotated.stdout
+        status = cli(url, "keys", "status")
+        assert "master key versions: {1: 'retired', 2: 'active'}" in status.stdout
+        assert (
+            "kek customer-data v1: retired" in status.stdout
+            and "kek customer-data v2: active" in status.stdout
+        )
+        with Client(f"127.0.0.1:{running.port}", token=token) as client:
+            fetched = client.get_record(record.name, unmask_reason="post-rotation check")
+            assert unpack(fetched.data).phone.number == "+8613512345678"
+        listed = cli(url, "audit", "list", "--principal", alice)
+        assert "GetSubjectRecord OK" in listed.stdout
+        assert f"{record.name}#phone.number" in listed.stdout
+        revoked_id = cli(url, "tokens", "issue", "--principal", alice).stderr.split()[2].rstrip(",")
+        assert cli(url, "tokens", "revoke", revoked_id, "--reason", "laptop lost").returncode == 0
+    finally:
+        running.stop(grace=1)
