@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import time
 
 import grpc
@@ -87,3 +88,17 @@ def test_lost_database_turns_health_not_serving_and_calls_unavailable() -> None:
                 assert exc.value.code == grpc.StatusCode.UNAVAILABLE
         finally:
             running.stop(grace=1)
+
+
+def test_separate_health_port_answers_without_credentials(database_url: str) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        free = s.getsockname()[1]
+    running = start_server(database_url, health_port=free)
+    try:
+        assert running.health_port == free
+        with grpc.insecure_channel(f"127.0.0.1:{free}") as channel:
+            answer = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=5)
+        assert answer.status == health_pb2.HealthCheckResponse.SERVING
+    finally:
+        running.stop(grace=1)

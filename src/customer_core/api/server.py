@@ -57,10 +57,14 @@ class RunningServer:
     kernel: Kernel
     health: DatabaseHealth
     pipeline: Pipeline
+    health_server: grpc.Server | None = None
+    health_port: int = 0
 
     def stop(self, grace: float | None = 5.0) -> None:
         """Stops accepting calls, lets running ones finish within `grace` seconds, closes the kernel."""
         self.health.stop()
+        if self.health_server is not None:
+            self.health_server.stop(grace).wait()
         self.server.stop(grace).wait()
         self.kernel.close()
 
@@ -121,9 +125,18 @@ def create_server(kernel: Kernel, settings: Settings) -> RunningServer:
     )
     if port == 0:
         raise OSError(f"cannot listen on {address}")
+    health_server, health_port = None, 0
+    if settings.health_port:
+        health_server = grpc.server(
+            futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="health")
+        )
+        health_pb2_grpc.add_HealthServicer_to_server(db_health.servicer, health_server)
+        health_port = health_server.add_insecure_port(f"{settings.host}:{settings.health_port}")
     db_health.start()
     server.start()
-    return RunningServer(server, port, kernel, db_health, pipeline)
+    if health_server is not None:
+        health_server.start()
+    return RunningServer(server, port, kernel, db_health, pipeline, health_server, health_port)
 
 
 def development_token(kernel: Kernel) -> str:

@@ -30,6 +30,8 @@ class Settings(BaseSettings):
         tls_client_ca_file: CA certificates (PEM) client certificates must chain to (mTLS).
         encryption: encrypt sensitive fields; `false` is for benchmarks only and refused in production.
         audit_flush_interval: seconds between flushes of queued audit records.
+        health_port: a second, plaintext port serving only gRPC health checking (for
+            orchestrators' probes when the main port requires mTLS); 0: none.
     """
 
     model_config = SettingsConfigDict(env_prefix="CUSTOMER_CORE_", extra="ignore")
@@ -38,7 +40,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=50051, ge=0, le=65535)
     plugins: str = ""
-    max_workers: int = Field(default=32, ge=1)
+    max_workers: int = Field(default=16, ge=1)
     db_pool_size: int = Field(default=16, ge=1)
     health_check_interval: float = Field(default=5.0, gt=0)
     environment: Literal["development", "production"] = "development"
@@ -49,6 +51,7 @@ class Settings(BaseSettings):
     tls_client_ca_file: str = ""
     encryption: bool = True
     audit_flush_interval: float = Field(default=0.2, gt=0)
+    health_port: int = Field(default=0, ge=0, le=65535)
 
     def check_production(self) -> list[str]:
         """Why these settings may not serve in production ([] when they may)."""

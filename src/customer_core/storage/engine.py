@@ -52,7 +52,9 @@ def create_engine(url: str | URL, *, pool_size: int = 16, echo: bool = False) ->
         isolation_level="SERIALIZABLE",
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
+        # No ping per checkout (a round trip per transaction): run_in_transaction retries once
+        # on a pooled connection the server had closed.
+        pool_pre_ping=False,
         echo=echo,
     )
 

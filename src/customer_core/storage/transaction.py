@@ -109,7 +109,8 @@ def run_in_transaction(
                 with connection.begin():
                     return work(connection)
         except (DBAPIError, RetryTransaction) as error:
-            if is_retryable(error) and attempt < policy.max_attempts:
+            stale = isinstance(error, DBAPIError) and error.connection_invalidated and attempt == 1
+            if (stale or is_retryable(error)) and attempt < policy.max_attempts:
                 if on_retry is not None:
                     on_retry(attempt, error)
                 time.sleep(policy.delay(attempt))
