@@ -18,7 +18,7 @@ def test_call_made_while_the_server_is_starting_succeeds(database_url: str, toke
     started: list[RunningServer] = []
 
     def start_late() -> None:
-        time.sleep(0.3)
+        time.sleep(1.0)
         started.append(start_server(database_url, port=port))
 
     thread = threading.Thread(target=start_late)

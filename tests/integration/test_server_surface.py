@@ -98,7 +98,9 @@ def test_separate_health_port_answers_without_credentials(database_url: str) -> 
     try:
         assert running.health_port == free
         with grpc.insecure_channel(f"127.0.0.1:{free}") as channel:
-            answer = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=5)
+            answer = health_pb2_grpc.HealthStub(channel).Check(
+                health_pb2.HealthCheckRequest(), timeout=5
+            )
         assert answer.status == health_pb2.HealthCheckResponse.SERVING
     finally:
         running.stop(grace=1)

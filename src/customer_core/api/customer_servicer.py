@@ -83,7 +83,7 @@ class CustomerServicer(customer_service_pb2_grpc.CustomerServiceServicer):
         self, request: svc.UnlinkCrossReferenceRequest, context: Any
     ) -> empty_pb2.Empty:
         def work(c: Any, now: Any) -> empty_pb2.Empty:
-            cross_references.unlink(c, request)
+            cross_references.unlink(c, request, now)
             return empty_pb2.Empty()
 
         return self.kernel.write("UnlinkCrossReference", request, empty_pb2.Empty, work)
@@ -117,7 +117,7 @@ class CustomerServicer(customer_service_pb2_grpc.CustomerServiceServicer):
         self, request: svc.DeleteSubjectRecordRequest, context: Any
     ) -> empty_pb2.Empty:
         def work(c: Any, now: Any) -> empty_pb2.Empty:
-            records.delete_record(c, request)
+            records.delete_record(c, request, now)
             return empty_pb2.Empty()
 
         return self.kernel.write("DeleteSubjectRecord", request, empty_pb2.Empty, work)

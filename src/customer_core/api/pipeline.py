@@ -8,6 +8,7 @@ in the permission table is refused, so nothing can be served around the pipeline
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 import uuid
@@ -22,7 +23,12 @@ from customer_core.authz import bindings
 from customer_core.authz.audit import AuditRecord
 from customer_core.authz.context import CallContext, acting_as
 from customer_core.authz.principal import Grant, Principal
-from customer_core.errors import CustomerCoreError, PermissionDenied, Unauthenticated
+from customer_core.errors import (
+    CustomerCoreError,
+    InvalidArgument,
+    PermissionDenied,
+    Unauthenticated,
+)
 from customer_core.kernel.app import Kernel
 from customer_core.storage.transaction import run_in_transaction
 
@@ -30,6 +36,9 @@ log = logging.getLogger(__name__)
 
 #: Metadata key of the reason a caller gives for seeing sensitive values in clear.
 UNMASK_REASON = "x-unmask-reason"
+#: Metadata key of the source system a caller acts for (recorded in the ledger).
+SOURCE_SYSTEM = "x-source-system"
+SOURCE_SYSTEM_CODE = re.compile(r"[A-Z][A-Z0-9_]{1,31}")
 
 
 class GrantCache:
@@ -113,9 +122,18 @@ class Pipeline(grpc.ServerInterceptor):
         outcome = "OK"
         try:
             principal = self.authenticate(context)
+            metadata = dict(context.invocation_metadata())
+            source_system = metadata.get(SOURCE_SYSTEM, "").strip()
+            if source_system and not SOURCE_SYSTEM_CODE.fullmatch(source_system):
+                raise InvalidArgument.field(
+                    SOURCE_SYSTEM, "must be a source system code, e.g. CORE"
+                )
             ctx = CallContext(
                 principal,
-                unmask_reason=dict(context.invocation_metadata()).get(UNMASK_REASON, "").strip(),
+                unmask_reason=metadata.get(UNMASK_REASON, "").strip(),
+                method=method,
+                request_id=_request_id(request),
+                source_system=source_system,
             )
             permission = PERMISSIONS.get(method)
             if permission is None or not principal.allows_anywhere(permission):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 
@@ -15,6 +15,8 @@ from sqlalchemy.engine import Connection
 from customer_core.authz.principal import PRINCIPAL_NAME, WHOLE_BANK, Grant
 from customer_core.authz.roles import BUILT_IN
 from customer_core.errors import FieldViolation, InvalidArgument, NotFound
+from customer_core.ledger import recorder as ledger
+from customer_core.ledger.chain import system_chain
 from customer_core.storage.tables import role_bindings
 from customer_core.v1 import admin_service_pb2 as admin
 
@@ -92,7 +94,12 @@ def create(
         "create_time": now,
     }
     connection.execute(insert(role_bindings).values(**values))
-    return to_proto(SimpleNamespace(**values))
+    created = to_proto(SimpleNamespace(**values))
+    ledger.append(
+        connection, chain=system_chain("role_bindings"), subject="role_binding", resource=created.name,
+        action=ledger.CREATE, now=now, after=created,
+    )  # fmt: skip
+    return created
 
 
 def remove(connection: Connection, name: str) -> str:
@@ -105,6 +112,10 @@ def remove(connection: Connection, name: str) -> str:
     if row is None:
         raise NotFound(RESOURCE_TYPE, name, f"role binding {name} does not exist")
     connection.execute(delete(role_bindings).where(role_bindings.c.id == binding_id))
+    ledger.append(
+        connection, chain=system_chain("role_bindings"), subject="role_binding", resource=name,
+        action=ledger.DELETE, now=datetime.now(UTC), before=to_proto(row),
+    )  # fmt: skip
     return str(row.principal)
 
 

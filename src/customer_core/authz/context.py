@@ -21,6 +21,9 @@ class CallContext:
         customers: numbers of the customers the call read or changed.
         unmasked: sensitive fields shown in clear, as `record name#field path`.
         reason: a reason to audit besides the unmask reason (e.g. erasure's legal basis).
+        method: the RPC being served.
+        request_id: the request id of a write.
+        source_system: the source system the caller acts for (`x-source-system`), if any.
     """
 
     principal: Principal
@@ -28,6 +31,9 @@ class CallContext:
     customers: set[str] = field(default_factory=set)
     unmasked: list[str] = field(default_factory=list)
     reason: str = ""
+    method: str = ""
+    request_id: str = ""
+    source_system: str = ""
 
 
 _current: ContextVar[CallContext | None] = ContextVar("customer_core_call", default=None)
@@ -39,6 +45,11 @@ def current() -> CallContext:
     if ctx is None:
         raise Unauthenticated("no authenticated caller")
     return ctx
+
+
+def current_or_none() -> CallContext | None:
+    """The context of the call being served, if any (kernel jobs run outside calls)."""
+    return _current.get()
 
 
 @contextmanager

@@ -116,6 +116,7 @@ class Client:
         token: str | None = None,
         credentials: grpc.ChannelCredentials | None = None,
         timeout: float = 30.0,
+        wait_for_ready: bool = True,
         channel: grpc.Channel | None = None,
     ) -> None:
         """Connects to `target` (`host:port`).
@@ -125,9 +126,12 @@ class Client:
             token: a bearer token (`customer-core tokens issue`).
             credentials: TLS credentials, e.g. `grpc.ssl_channel_credentials(ca, key, cert)` for mTLS.
             timeout: seconds each call may take, retries included.
+            wait_for_ready: while the server cannot be reached, calls wait for it (up to `timeout`)
+                instead of failing at once; answers of UNAVAILABLE are retried either way.
             channel: a channel to use instead of making one.
         """
         self.timeout = timeout
+        self.wait_for_ready = wait_for_ready
         self._metadata: tuple[tuple[str, str], ...] = (
             (("authorization", f"Bearer {token}"),) if token else ()
         )
@@ -157,7 +161,9 @@ class Client:
     def _call(self, method: Callable[..., T], request: Message, unmask_reason: str = "") -> T:
         metadata = self._metadata + ((("x-unmask-reason", unmask_reason),) if unmask_reason else ())
         try:
-            return method(request, timeout=self.timeout, metadata=metadata)
+            return method(
+                request, timeout=self.timeout, metadata=metadata, wait_for_ready=self.wait_for_ready
+            )
         except grpc.RpcError as error:
             raise RPCError.from_call(error) from None
 

@@ -110,9 +110,12 @@ class Keyring:
     def kek(
         self, connection: Connection, domain: str, version: int | None = None
     ) -> tuple[int, bytes]:
-        """(version, key) of a domain's KEK: the active one, or `version`; created on first use."""
-        if version is not None and (cached := self._keks.get((domain, version))) is not None:
-            return version, cached
+        """(version, key) of a domain's KEK: the active one, or `version`; created on first use.
+
+        The row is always read, so a version retired meanwhile refuses even when it is cached;
+        the cache spares only the unwrap (which would need the master version the row names in
+        this transaction's snapshot, possibly one a master rotation has just retired).
+        """
         row = self._kek_row(connection, domain, version)
         if row is None:
             if version is not None:
@@ -124,6 +127,8 @@ class Keyring:
             row = self.create_kek(connection, domain, 1)
         if row.status == "retired":
             raise RetiredKeyError(f"KEK {domain} v{row.version}")
+        if (cached := self._keks.get((domain, row.version))) is not None:
+            return row.version, cached
         key = self.master.unwrap(row.master_version, row.wrapped, _kek_aad(domain, row.version))
         self._keks.put((domain, row.version), key)
         return row.version, key

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from google.protobuf.message import Message
 from sqlalchemy.engine import Connection, Engine
 
+import customer_core.ledger.recorder  # noqa: F401  (registers the chain-tip reset on every BEGIN)
 from customer_core.authz.audit import AuditLog
 from customer_core.authz.tokens import TokenService
 from customer_core.crypto.keyring import Keyring

@@ -17,6 +17,7 @@ from customer_core.errors import AlreadyExists, FieldViolation, InvalidArgument,
 from customer_core.kernel import access, convert
 from customer_core.kernel import customers as customer_ops
 from customer_core.kernel.names import parse_customer_name
+from customer_core.ledger import recorder as ledger
 from customer_core.storage.tables import cross_references, customers
 from customer_core.storage.transaction import RetryTransaction
 from customer_core.v1 import customer_pb2, customer_service_pb2
@@ -87,7 +88,15 @@ def link(
         connection.execute(insert(cross_references).values(**values))
     except IntegrityError as exc:  # linked concurrently: the next attempt sees who won
         raise RetryTransaction("cross-reference raced") from exc
-    return convert.cross_reference(SimpleNamespace(**values), customer.customer_number)
+    linked = convert.cross_reference(SimpleNamespace(**values), customer.customer_number)
+    customer_ops.record_change(
+        connection, customer, "cross_reference", _resource(linked), ledger.CREATE, now, after=linked
+    )
+    return linked
+
+
+def _resource(x: customer_pb2.CrossReference) -> str:
+    return f"{x.customer}/crossReferences/{x.source_system}~{x.local_id}"
 
 
 def link_request(
@@ -105,7 +114,7 @@ def link_request(
 
 
 def unlink(
-    connection: Connection, request: customer_service_pb2.UnlinkCrossReferenceRequest
+    connection: Connection, request: customer_service_pb2.UnlinkCrossReferenceRequest, now: datetime
 ) -> None:
     """UnlinkCrossReference."""
     number = parse_customer_name(request.parent, "parent")
@@ -114,19 +123,30 @@ def unlink(
         raise InvalidArgument(found)
     customer = customer_ops.load(connection, number, roles.XREFS_WRITE)
     customer_ops.require_active(customer)
-    result = connection.execute(
-        delete(cross_references).where(
+    existing = connection.execute(
+        select(cross_references).where(
             cross_references.c.customer_id == customer.id,
             cross_references.c.source_system == request.source_system,
             cross_references.c.local_id == request.local_id,
         )
-    )
-    if result.rowcount == 0:
+    ).first()
+    if existing is None:
         raise NotFound(
             RESOURCE_TYPE,
             _key(request.source_system, request.local_id),
             f"customer {number} has no {request.source_system} record {request.local_id}",
         )
+    connection.execute(delete(cross_references).where(cross_references.c.id == existing.id))
+    unlinked = convert.cross_reference(existing, customer.customer_number)
+    customer_ops.record_change(
+        connection,
+        customer,
+        "cross_reference",
+        _resource(unlinked),
+        ledger.DELETE,
+        now,
+        before=unlinked,
+    )
 
 
 def lookup(

@@ -23,6 +23,9 @@ from customer_core.errors import (
 from customer_core.kernel import access, convert, customer_number, pagination
 from customer_core.kernel.filtering import parse_filter
 from customer_core.kernel.names import customer_name, parse_customer_name
+from customer_core.ledger import recorder as ledger
+from customer_core.ledger.chain import customer_chain
+from customer_core.ledger.recorder import CREATE, UPDATE
 from customer_core.storage.tables import customers
 from customer_core.storage.transaction import RetryTransaction
 from customer_core.v1 import customer_pb2, customer_service_pb2
@@ -96,7 +99,44 @@ def insert_customer(connection: Connection, customer: customer_pb2.Customer, now
         connection.execute(insert(customers).values(**values))
     except IntegrityError as exc:  # the one-in-a-quadrillion number collision: draw again
         raise RetryTransaction("customer number collision") from exc
-    return SimpleNamespace(**values)
+    row = SimpleNamespace(**values)
+    record_change(
+        connection,
+        row,
+        "customer",
+        customer_name(row.customer_number),
+        CREATE,
+        now,
+        after=convert.customer(row),
+    )
+    return row
+
+
+def record_change(
+    connection: Connection,
+    customer: Any,
+    subject: str,
+    resource: str,
+    action: int,
+    now: datetime,
+    *,
+    before: Any = None,
+    after: Any = None,
+) -> None:
+    """Appends the ledger entry of a change to one of `customer`'s resources."""
+    ledger.append(
+        connection,
+        chain=customer_chain(customer.customer_number),
+        subject=subject,
+        resource=resource,
+        action=action,
+        now=now,
+        before=before,
+        after=after,
+        customer_id=customer.id,
+        customer_number=customer.customer_number,
+        new_chain=action == CREATE and subject == "customer",
+    )
 
 
 def load(connection: Connection, number: str, permission: str = roles.CUSTOMERS_READ) -> Any:
@@ -200,7 +240,18 @@ def _bump(
     if result.rowcount != 1:  # changed under us: let the transaction run again
         raise RetryTransaction("customer version moved")
     fresh = connection.execute(select(customers).where(customers.c.id == row.id)).one()
-    return to_proto(connection, fresh)
+    after = to_proto(connection, fresh)
+    record_change(
+        connection,
+        row,
+        "customer",
+        after.name,
+        UPDATE,
+        now,
+        before=to_proto(connection, row),
+        after=after,
+    )
+    return after
 
 
 def close(

@@ -12,10 +12,12 @@ from customer_core.authz.context import current
 from customer_core.errors import FailedPrecondition, InvalidArgument
 from customer_core.kernel import access, pagination
 from customer_core.kernel import customers as customer_ops
-from customer_core.kernel.names import customer_name, parse_customer_name
+from customer_core.kernel.names import customer_name, parse_customer_name, record_name
 from customer_core.kernel.record_codec import RecordCodec
 from customer_core.kernel.records import model_named
 from customer_core.kernel.sealing import sensitive_fields
+from customer_core.ledger import recorder as ledger
+from customer_core.ledger.snapshots import record_snapshot
 from customer_core.storage.tables import blind_indexes, customers, subject_records
 from customer_core.v1 import customer_pb2, customer_service_pb2
 
@@ -103,10 +105,28 @@ def erase(
                 update_time=now,
             )
         )
+        erased = connection.execute(
+            select(subject_records).where(subject_records.c.id == record.id)
+        ).one()
+        customer_ops.record_change(
+            connection, row, record.subject, record_name(number, record.id), ledger.UPDATE, now,
+            before=record_snapshot(record), after=record_snapshot(erased),
+        )  # fmt: skip
     connection.execute(
         update(customers)
         .where(customers.c.id == row.id)
         .values(erase_time=now, version=row.version + 1, update_time=now)
     )
     fresh = connection.execute(select(customers).where(customers.c.id == row.id)).one()
-    return customer_ops.to_proto(connection, fresh)
+    after = customer_ops.to_proto(connection, fresh)
+    customer_ops.record_change(
+        connection,
+        row,
+        "customer",
+        after.name,
+        ledger.UPDATE,
+        now,
+        before=customer_ops.to_proto(connection, row),
+        after=after,
+    )
+    return after

@@ -16,7 +16,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
@@ -25,17 +25,38 @@ from customer_core.crypto import primitives
 from customer_core.crypto.keyring import CUSTOMER_DATA, DOMAINS, Keyring, _data_key_aad, _kek_aad
 from customer_core.errors import FailedPrecondition, InvalidArgument, NotFound
 from customer_core.kernel.record_codec import RecordCodec
+from customer_core.ledger import recorder as ledger
+from customer_core.ledger.chain import system_chain
 from customer_core.storage.tables import (
     data_keys,
     key_encryption_keys,
     key_rotations,
     subject_records,
 )
-from customer_core.storage.transaction import run_in_transaction
+from customer_core.storage.transaction import RetryPolicy
+from customer_core.storage.transaction import run_in_transaction as _run_in_transaction
 
 log = logging.getLogger(__name__)
 BATCH = 200
 Progress = Callable[[int, int], None]
+T = TypeVar("T")
+#: A rotation is a background job with no caller waiting: it outlasts conflicts with the writers
+#: running beside it (a rotation that gave up after a writer's 12 attempts would end FAILED).
+PATIENT = RetryPolicy(max_attempts=100, max_delay=1.0)
+
+
+def run_in_transaction(engine: Engine, work: Callable[[Connection], T], *, write: bool = True) -> T:
+    """`customer_core.storage.run_in_transaction` with the rotation's patient retry policy."""
+    return _run_in_transaction(engine, work, write=write, policy=PATIENT)
+
+
+def _event(row: Any) -> bytes:
+    """A key rotation's outcome as the ledger records it (no key material)."""
+    text = (
+        f"level={row.level} target={row.target} state={row.state} new_version={row.new_version} "
+        f"done={row.done}/{row.total} error={row.error or ''}"
+    )
+    return text.encode()
 
 
 class KeyRotator:
@@ -120,7 +141,22 @@ class KeyRotator:
         )
 
     def _finish(self, job_id: uuid.UUID, state: str, error: str | None) -> None:
-        self._update(job_id, state=state, error=error, end_time=datetime.now(UTC))
+        def finish(connection: Connection) -> None:
+            now = datetime.now(UTC)
+            connection.execute(
+                update(key_rotations)
+                .where(key_rotations.c.id == job_id)
+                .values(state=state, error=error, end_time=now)
+            )
+            row = connection.execute(
+                select(key_rotations).where(key_rotations.c.id == job_id)
+            ).one()
+            ledger.append(
+                connection, chain=system_chain("keys"), subject="key", resource=f"keyRotations/{job_id}",
+                action=ledger.UPDATE, now=now, after=_event(row),
+            )  # fmt: skip
+
+        run_in_transaction(self.engine, finish)
 
     # Master
 
@@ -137,10 +173,15 @@ class KeyRotator:
             self._update(job.id, done=done)
             if progress:
                 progress(done, len(rows))
-        in_use = run_in_transaction(
+        in_use = run_in_transaction(  # retired KEKs decrypt nothing: they keep no version alive
             self.engine,
             lambda c: {
-                r[0] for r in c.execute(select(key_encryption_keys.c.master_version).distinct())
+                r[0]
+                for r in c.execute(
+                    select(key_encryption_keys.c.master_version)
+                    .where(key_encryption_keys.c.status != "retired")
+                    .distinct()
+                )
             },
             write=False,
         )

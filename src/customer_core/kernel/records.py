@@ -25,11 +25,13 @@ from customer_core.errors import (
 from customer_core.kernel import access, pagination
 from customer_core.kernel import cross_references as xref_ops
 from customer_core.kernel import customers as customer_ops
-from customer_core.kernel.names import parse_customer_name, parse_record_name
+from customer_core.kernel.names import parse_customer_name, parse_record_name, record_name
 from customer_core.kernel.record_codec import RecordCodec
 from customer_core.kernel.registry import Registry
 from customer_core.kernel.subject_model import SubjectModel
 from customer_core.kernel.validation import validate_record
+from customer_core.ledger import recorder as ledger
+from customer_core.ledger.snapshots import record_snapshot
 from customer_core.plugin import CustomerFacts
 from customer_core.storage.tables import blind_indexes, subject_records
 from customer_core.storage.transaction import RetryTransaction
@@ -163,7 +165,12 @@ def insert(
         "update_time": now,
     }
     connection.execute(sql_insert(subject_records).values(**values))
-    return codec.to_proto(connection, SimpleNamespace(**values), customer)
+    row = SimpleNamespace(**values)
+    customer_ops.record_change(
+        connection, customer, model.name, record_name(customer.customer_number, record_id), ledger.CREATE, now,
+        after=record_snapshot(row),
+    )  # fmt: skip
+    return codec.to_proto(connection, row, customer)
 
 
 def facts(customer: Any) -> CustomerFacts:
@@ -259,6 +266,10 @@ def update_record(
     if result.rowcount != 1:
         raise RetryTransaction("record version moved")
     fresh = connection.execute(select(subject_records).where(subject_records.c.id == row.id)).one()
+    customer_ops.record_change(
+        connection, customer, model.name, given.name, ledger.UPDATE, now,
+        before=record_snapshot(row), after=record_snapshot(fresh),
+    )  # fmt: skip
     return codec.to_proto(connection, fresh, customer)
 
 
@@ -281,7 +292,7 @@ def _merge(model: SubjectModel, stored: Message, incoming: Message, paths: list[
 
 
 def delete_record(
-    connection: Connection, request: customer_service_pb2.DeleteSubjectRecordRequest
+    connection: Connection, request: customer_service_pb2.DeleteSubjectRecordRequest, now: datetime
 ) -> None:
     """DeleteSubjectRecord."""
     customer, row = _load(connection, request.name, "name", roles.RECORDS_WRITE)
@@ -289,6 +300,15 @@ def delete_record(
     customer_ops.require_active(customer)
     connection.execute(delete(blind_indexes).where(blind_indexes.c.record_id == row.id))
     connection.execute(delete(subject_records).where(subject_records.c.id == row.id))
+    customer_ops.record_change(
+        connection,
+        customer,
+        row.subject,
+        request.name,
+        ledger.DELETE,
+        now,
+        before=record_snapshot(row),
+    )
 
 
 def list_records(

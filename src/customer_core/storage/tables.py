@@ -6,6 +6,7 @@ Keys are UUIDs so no table has a hot, ever-increasing key (CockroachDB spreads t
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     ForeignKey,
     Index,
@@ -219,4 +220,56 @@ audit_event_customers = Table(
     Column("customer_number", String(18), primary_key=True),
     Column("time", UTCDateTime, nullable=False),
     Index(None, "customer_number", "time"),
+)
+
+ledger_entries = Table(
+    "ledger_entries",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("chain", String(80), nullable=False),
+    Column("sequence", BigInteger, nullable=False),
+    Column("time", UTCDateTime, nullable=False),
+    Column("customer_id", Uuid, nullable=True),
+    Column("source_system", String(32), nullable=False),
+    # The LedgerEntry message without offset and hash, serialized deterministically: what is hashed.
+    Column("entry", LargeBinary, nullable=False),
+    Column("prev_hash", LargeBinary, nullable=False),
+    Column("hash", LargeBinary, nullable=False),
+    UniqueConstraint("chain", "sequence"),
+    Index(None, "customer_id", "time"),
+    Index(None, "time"),
+)
+
+ledger_offsets = Table(
+    "ledger_offsets",
+    metadata,
+    Column("offset", BigInteger, primary_key=True, autoincrement=False),
+    Column("entry_id", Uuid, nullable=False, unique=True),
+    Column("block_height", BigInteger, nullable=False),
+)
+
+ledger_blocks = Table(
+    "ledger_blocks",
+    metadata,
+    Column("height", BigInteger, primary_key=True, autoincrement=False),
+    Column("first_offset", BigInteger, nullable=False),
+    Column("last_offset", BigInteger, nullable=False),
+    Column("merkle_root", LargeBinary, nullable=False),
+    Column("prev_hash", LargeBinary, nullable=False),
+    Column("hash", LargeBinary, nullable=False),
+    # SM2 signature of `hash` by the sealer, and the public key that verifies it.
+    Column("signature", LargeBinary, nullable=False),
+    Column("public_key", String(130), nullable=False),
+    # The lease's fencing token the sealer held: strictly increasing across sealers.
+    Column("fencing_token", BigInteger, nullable=False),
+    Column("sealed_at", UTCDateTime, nullable=False),
+)
+
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("holder", String(128), nullable=False),
+    Column("token", BigInteger, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
 )

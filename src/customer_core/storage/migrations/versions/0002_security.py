@@ -147,12 +147,12 @@ def upgrade() -> None:
         "audit_event_customers",
         ["customer_number", "time"],
     )
-    _append_only(dialect)
+    append_only(dialect, APPEND_ONLY)
 
 
-def _append_only(dialect: str) -> None:
-    """The database itself refuses to change or delete audit rows."""
-    for table in APPEND_ONLY:
+def append_only(dialect: str, tables: tuple[str, ...]) -> None:
+    """The database itself refuses to change or delete rows of `tables` (used by later revisions too)."""
+    for table in tables:
         if dialect == "sqlite":
             for action in ("UPDATE", "DELETE"):
                 op.execute(

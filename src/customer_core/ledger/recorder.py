@@ -1,0 +1,113 @@
+"""Appending ledger entries in the same transaction as the change they record.
+
+No change without its entry, no entry without its change: kernel operations call `append` inside
+the unit of work, so both commit or neither does. Chain tips met earlier in the same transaction
+are remembered, so onboarding a customer with its records chains them without re-reading.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from google.protobuf.message import Message
+from sqlalchemy import event, insert, select
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+
+from customer_core.authz.context import current_or_none
+from customer_core.ledger.chain import GENESIS, canonical, entry_hash
+from customer_core.storage.tables import ledger_entries
+from customer_core.storage.transaction import RetryTransaction
+from customer_core.v1 import ledger_pb2
+
+CREATE = ledger_pb2.CHANGE_ACTION_CREATE
+UPDATE = ledger_pb2.CHANGE_ACTION_UPDATE
+DELETE = ledger_pb2.CHANGE_ACTION_DELETE
+_TIPS = "customer_core.ledger_tips"
+
+
+@event.listens_for(Engine, "begin")
+def _forget_tips(connection: Connection) -> None:
+    """Every transaction starts with no remembered chain tips (those of a rolled-back one are wrong)."""
+    connection.info.pop(_TIPS, None)
+
+
+def _tip(connection: Connection, chain: str, new_chain: bool) -> tuple[int, bytes]:
+    tips: dict[str, tuple[int, bytes]] = connection.info.setdefault(_TIPS, {})
+    if chain in tips:
+        return tips[chain]
+    if new_chain:  # a customer created in this transaction: nothing to read
+        return 0, GENESIS
+    row = connection.execute(
+        select(ledger_entries.c.sequence, ledger_entries.c.hash)
+        .where(ledger_entries.c.chain == chain)
+        .order_by(ledger_entries.c.sequence.desc())
+        .limit(1)
+    ).first()
+    return (int(row.sequence), bytes(row.hash)) if row is not None else (0, GENESIS)
+
+
+def _bytes(value: Message | bytes | None) -> bytes:
+    if value is None:
+        return b""
+    if isinstance(value, bytes):
+        return value
+    return value.SerializeToString(deterministic=True)
+
+
+def append(
+    connection: Connection,
+    *,
+    chain: str,
+    subject: str,
+    resource: str,
+    action: int,
+    now: datetime,
+    before: Message | bytes | None = None,
+    after: Message | bytes | None = None,
+    customer_id: uuid.UUID | None = None,
+    customer_number: str = "",
+    new_chain: bool = False,
+) -> ledger_pb2.LedgerEntry:
+    """Appends one entry to `chain`; the entry as stored."""
+    ctx: Any = current_or_none()
+    sequence, prev = _tip(connection, chain, new_chain)
+    entry = ledger_pb2.LedgerEntry(
+        id=str(uuid.uuid4()),
+        chain=chain,
+        sequence=sequence + 1,
+        principal=ctx.principal.name if ctx else "system",
+        method=ctx.method if ctx else "",
+        request_id=ctx.request_id if ctx else "",
+        source_system=ctx.source_system if ctx else "",
+        customer=f"customers/{customer_number}" if customer_number else "",
+        subject=subject,
+        resource=resource,
+        action=action,  # type: ignore[arg-type]
+        before=_bytes(before),
+        after=_bytes(after),
+        prev_hash=prev,
+    )
+    entry.time.FromDatetime(now)
+    body = canonical(entry)
+    entry.hash = entry_hash(prev, body)
+    try:
+        connection.execute(
+            insert(ledger_entries).values(
+                id=uuid.UUID(entry.id),
+                chain=chain,
+                sequence=entry.sequence,
+                time=now,
+                customer_id=customer_id,
+                source_system=entry.source_system,
+                entry=body,
+                prev_hash=prev,
+                hash=entry.hash,
+            )
+        )
+    except IntegrityError as exc:  # another transaction extended the chain first: start again
+        raise RetryTransaction("ledger chain raced") from exc
+    connection.info.setdefault(_TIPS, {})[chain] = (entry.sequence, entry.hash)
+    return entry
