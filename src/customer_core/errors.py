@@ -22,6 +22,7 @@ __all__ = [
     "ERROR_DOMAIN",
     "Aborted",
     "AlreadyExists",
+    "ConfigurationError",
     "CustomerCoreError",
     "FailedPrecondition",
     "FieldViolation",
@@ -188,6 +189,10 @@ class Unavailable(CustomerCoreError):
 
     code = grpc.StatusCode.UNAVAILABLE
     default_reason = "UNAVAILABLE"
+
+
+class ConfigurationError(Exception):
+    """Start-up refused: the settings are unsafe or inconsistent; the message says which."""
 
 
 class PluginRegistrationError(Exception):

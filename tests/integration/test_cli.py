@@ -105,3 +105,36 @@ def test_migrate_creates_a_database(tmp_path: Path) -> None:
     result = run("migrate", "--database-url", url)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "cli.db").exists()
+
+
+def test_production_refuses_to_start_without_tls(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "CUSTOMER_CORE_ENVIRONMENT": "production",
+        "CUSTOMER_CORE_DATABASE_URL": "postgresql://db.example/customer_core",
+    }
+    result = subprocess.run(
+        [CLI, "serve"], capture_output=True, text=True, timeout=60, check=False, env=env
+    )
+    assert result.returncode == 3
+    assert "TLS is off" in result.stderr and "client certificates are not verified" in result.stderr
+
+
+def test_production_refuses_the_example_master_key(tmp_path: Path) -> None:
+    cert, key, ca = (tmp_path / n for n in ("c.pem", "k.pem", "ca.pem"))
+    for path in (cert, key, ca):
+        path.write_text("placeholder")
+    env = {
+        **os.environ,
+        "CUSTOMER_CORE_ENVIRONMENT": "production",
+        "CUSTOMER_CORE_DATABASE_URL": "postgresql://db.example/customer_core",
+        "CUSTOMER_CORE_TLS_CERT_FILE": str(cert),
+        "CUSTOMER_CORE_TLS_KEY_FILE": str(key),
+        "CUSTOMER_CORE_TLS_CLIENT_CA_FILE": str(ca),
+        "CUSTOMER_CORE_MASTER_KEY": "1:" + "00" * 16,
+    }
+    result = subprocess.run(
+        [CLI, "serve"], capture_output=True, text=True, timeout=60, check=False, env=env
+    )
+    assert result.returncode == 3
+    assert "all-zero (example) master key" in result.stderr

@@ -15,24 +15,40 @@ from tests.integration.helpers import mobile
 CLI = str(Path(sys.executable).parent / "customer-core")
 
 
-def cli(url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CUSTOMER_CORE_DATABASE_URL": url}
+def cli(url: str, key_file: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "CUSTOMER_CORE_DATABASE_URL": url,
+        "CUSTOMER_CORE_MASTER_KEY_FILE": str(key_file),
+    }
     return subprocess.run(
         [CLI, *args], capture_output=True, text=True, timeout=120, check=False, env=env
     )
 
 
-def test_bootstrap_an_administrator_then_rotate_keys_and_read_the_audit(new_database) -> None:  # type: ignore[no-untyped-def]
+def test_bootstrap_an_administrator_then_rotate_keys_and_read_the_audit(
+    new_database, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     url = str(new_database("cli"))
+    key_file = tmp_path / "master.key"  # this database's own: its master rotation retires versions
     alice = f"alice-{uuid.uuid4().hex[:6]}"
     granted = cli(
-        url, "bindings", "grant", "--principal", alice, "--role", "admin", "--org-unit", "*"
+        url,
+        key_file,
+        "bindings",
+        "grant",
+        "--principal",
+        alice,
+        "--role",
+        "admin",
+        "--org-unit",
+        "*",
     )
     assert granted.returncode == 0, granted.stderr
-    issued = cli(url, "tokens", "issue", "--principal", alice, "--ttl", "600")
+    issued = cli(url, key_file, "tokens", "issue", "--principal", alice, "--ttl", "600")
     assert issued.returncode == 0, issued.stderr
     token = issued.stdout.strip()
-    running = start_server(url)
+    running = start_server(url, master_key_file=str(key_file))
     try:
         with Client(f"127.0.0.1:{running.port}", token=token) as client:
             customer = client.create_customer(
@@ -40,10 +56,10 @@ def test_bootstrap_an_administrator_then_rotate_keys_and_read_the_audit(new_data
             )
             record = client.create_record(customer.customer_number, mobile("+8613512345678"))
         for level in ("master", "kek", "data"):
-            rotated = cli(url, "keys", "rotate", level)
+            rotated = cli(url, key_file, "keys", "rotate", level)
             assert rotated.returncode == 0, rotated.stderr
             assert '"state": "ROTATION_STATE_SUCCEEDED"' in rotated.stdout
-        status = cli(url, "keys", "status")
+        status = cli(url, key_file, "keys", "status")
         assert "master key versions: {1: 'retired', 2: 'active'}" in status.stdout
         assert (
             "kek customer-data v1: retired" in status.stdout
@@ -52,10 +68,17 @@ def test_bootstrap_an_administrator_then_rotate_keys_and_read_the_audit(new_data
         with Client(f"127.0.0.1:{running.port}", token=token) as client:
             fetched = client.get_record(record.name, unmask_reason="post-rotation check")
             assert unpack(fetched.data).phone.number == "+8613512345678"
-        listed = cli(url, "audit", "list", "--principal", alice)
+        listed = cli(url, key_file, "audit", "list", "--principal", alice)
         assert "GetSubjectRecord OK" in listed.stdout
         assert f"{record.name}#phone.number" in listed.stdout
-        revoked_id = cli(url, "tokens", "issue", "--principal", alice).stderr.split()[2].rstrip(",")
-        assert cli(url, "tokens", "revoke", revoked_id, "--reason", "laptop lost").returncode == 0
+        revoked_id = (
+            cli(url, key_file, "tokens", "issue", "--principal", alice)
+            .stderr.split()[2]
+            .rstrip(",")
+        )
+        assert (
+            cli(url, key_file, "tokens", "revoke", revoked_id, "--reason", "laptop lost").returncode
+            == 0
+        )
     finally:
         running.stop(grace=1)

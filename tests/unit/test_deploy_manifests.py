@@ -1,6 +1,7 @@
 """The deployment in deploy/: nothing can run it here (no Docker, no CockroachDB), so these tests
 parse every file and check the facts a slip would break: what runs `customer-core`, which database
-it gets, what starts after what, which port the probes ask, and that every setting exists."""
+it gets, what starts after what, which port the probes ask, that production runs with mTLS and one
+master key from a Secret shared by every replica, and that every setting exists."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 import os
 import re
 import shlex
+import socket
 import subprocess
 import sys
 from concurrent import futures
@@ -20,21 +22,48 @@ import yaml
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1.health import HealthServicer
 
+from customer_core.crypto.master_key import ENV_VAR as MASTER_KEY_VARIABLE
+from customer_core.crypto.master_key import EnvMasterKey
+from customer_core.kernel.app import master_key_provider
 from customer_core.kernel.config import Settings
+from customer_core.storage import migrate
 from customer_core.storage.engine import normalize_url
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
 KUBERNETES = DEPLOY / "kubernetes"
+#: Manifests run by hand, once (not applied by `kubectl apply -f deploy/kubernetes/`).
+BOOTSTRAP = KUBERNETES / "bootstrap"
 YAML_FILES = sorted(p for p in DEPLOY.rglob("*") if p.suffix in (".yaml", ".yml"))
+README = (DEPLOY / "README.md").read_text()
 
-#: The settings customer-core reads, and the one variable its CLI reads for `customers` commands.
-REAL_VARIABLES = {f"CUSTOMER_CORE_{name.upper()}" for name in Settings.model_fields} | {
-    "CUSTOMER_CORE_TARGET"
+#: Variables the CLI reads itself (`customers` commands), not through `Settings`.
+CLI_VARIABLES = {"CUSTOMER_CORE_TARGET", "CUSTOMER_CORE_TOKEN"}
+#: The settings customer-core reads, the master keys (read from the environment by
+#: crypto/master_key.py, never through `Settings`) and the CLI's variables.
+REAL_VARIABLES = (
+    {f"CUSTOMER_CORE_{name.upper()}" for name in Settings.model_fields}
+    | {MASTER_KEY_VARIABLE}
+    | CLI_VARIABLES
+)
+
+#: Secrets holding certificates and keys, made by the README's commands (`cockroach cert`,
+#: `openssl`), not by a manifest: a placeholder could not serve, and applying one would overwrite
+#: the real Secret.
+CERTIFICATE_SECRETS = {
+    "cockroachdb.node",
+    "cockroachdb.client.root",
+    "cockroachdb.ca",
+    "customer-core-tls",
 }
-
-#: Secrets made with `cockroach cert` by the README's commands, not by a manifest.
-CERTIFICATE_SECRETS = {"cockroachdb.node", "cockroachdb.client.root", "cockroachdb.ca"}
+#: The kernel's TLS settings and the key of the customer-core-tls Secret each must point at.
+TLS_FILES = {
+    "CUSTOMER_CORE_TLS_CERT_FILE": "tls.crt",
+    "CUSTOMER_CORE_TLS_KEY_FILE": "tls.key",
+    "CUSTOMER_CORE_TLS_CLIENT_CA_FILE": "client-ca.crt",
+}
+#: The placeholder master key of the examples: all zeros, so no real key is ever committed.
+PLACEHOLDER_MASTER_KEY = "1:" + "0" * 32
 
 
 def _documents(path: Path) -> list[Any]:
@@ -45,6 +74,9 @@ COMPOSE: dict[str, Any] = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
 SERVICES: dict[str, dict[str, Any]] = COMPOSE["services"]
 OBJECTS: list[dict[str, Any]] = [
     doc for path in sorted(KUBERNETES.glob("*.yaml")) for doc in _documents(path)
+]
+BOOTSTRAP_OBJECTS: list[dict[str, Any]] = [
+    doc for path in sorted(BOOTSTRAP.glob("*.yaml")) for doc in _documents(path)
 ]
 EXAMPLE_SECRETS = [
     d for d in _documents(KUBERNETES / "secrets.example.yaml") if d["kind"] == "Secret"
@@ -88,6 +120,44 @@ def _container(workload: dict[str, Any]) -> dict[str, Any]:
 def _example_value(secret_name: str, key: str) -> str:
     (secret,) = [s for s in EXAMPLE_SECRETS if s["metadata"]["name"] == secret_name]
     return str(secret["stringData"][key])
+
+
+def _kernel() -> dict[str, Any]:
+    return _one("Deployment", "customer-core")
+
+
+def _environment(container: dict[str, Any]) -> dict[str, str]:
+    """The container's environment as Kubernetes builds it: ConfigMaps (`envFrom`), then `env`,
+    which wins; values from Secrets are those of the example Secrets."""
+    environment: dict[str, str] = {}
+    for source in container.get("envFrom", []):
+        environment.update(_one("ConfigMap", source["configMapRef"]["name"])["data"])
+    for variable in container.get("env", []):
+        if "value" in variable:
+            environment[variable["name"]] = str(variable["value"])
+        else:
+            ref = variable["valueFrom"]["secretKeyRef"]
+            environment[variable["name"]] = _example_value(ref["name"], ref["key"])
+    return environment
+
+
+def _secret_file(workload: dict[str, Any], path: str) -> tuple[str, str, dict[str, Any]]:
+    """(Secret name, key, mount) of the file at `path` in `workload`'s container."""
+    (mount,) = [
+        m for m in _container(workload)["volumeMounts"] if Path(path).is_relative_to(m["mountPath"])
+    ]
+    (volume,) = [v for v in _pod_spec(workload)["volumes"] if v["name"] == mount["name"]]
+    relative = str(Path(path).relative_to(mount["mountPath"]))
+    items = {item["path"]: item["key"] for item in volume["secret"].get("items", [])}
+    return volume["secret"]["secretName"], items.get(relative, relative), mount
+
+
+def _readme_secret_command(name: str) -> str:
+    """The README's `kubectl create secret generic <name> ...` command, continuation lines joined."""
+    start = README.index(f"create secret generic {name} ")
+    end = re.search(r"[^\\]\n", README[start:])
+    assert end is not None
+    return README[start : start + end.end()].replace("\\\n", " ")
 
 
 def _dockerfile() -> list[tuple[str, str]]:
@@ -140,6 +210,8 @@ def test_every_yaml_document_parses(path: Path) -> None:
 
 
 def test_every_customer_core_variable_is_a_real_setting() -> None:
+    cli_source = " ".join(p.read_text() for p in (REPO / "src/customer_core/cli").glob("*.py"))
+    assert all(variable in cli_source for variable in CLI_VARIABLES)
     used: dict[str, set[str]] = {}
     for path in sorted(p for p in DEPLOY.rglob("*") if p.is_file()):
         for variable in re.findall(r"CUSTOMER_CORE_[A-Z0-9_]+", path.read_text()):
@@ -168,34 +240,52 @@ def test_the_image_runs_customer_core_serve_as_a_non_root_user() -> None:
     assert bases[-1] == "python:3.11-slim"
     assert json.loads(final["CMD"]) == ["customer-core", "serve"]
     assert final["USER"].split(":")[0] not in ("root", "0")
-    assert final["EXPOSE"].split() == ["50051"]
+    assert final["EXPOSE"].split() == ["50051", "8081"]
     env = " ".join(args for instruction, args in instructions if instruction == "ENV")
-    assert "CUSTOMER_CORE_HOST=0.0.0.0" in env.split()
+    assert {
+        "CUSTOMER_CORE_HOST=0.0.0.0",
+        "CUSTOMER_CORE_PORT=50051",
+        "CUSTOMER_CORE_HEALTH_PORT=8081",
+    } <= set(env.split())
 
 
-def test_the_healthcheck_passes_only_while_the_server_reports_serving() -> None:
-    """Runs the Dockerfile's `python -c` check against a grpc.health.v1 server, as Docker would."""
+def test_the_healthcheck_asks_the_health_port_and_passes_only_while_serving() -> None:
+    """Runs the Dockerfile's `python -c` check against a grpc.health.v1 server, as Docker would.
+
+    The server stands for the plaintext health port; the main port (mTLS in production) has
+    nothing the check could use, here nothing at all: the check must not depend on it."""
     code = _dockerfile_healthcheck_code()
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
     health = HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health, server)
     port = server.add_insecure_port("127.0.0.1:0")
-    env = {**os.environ, "CUSTOMER_CORE_PORT": str(port)}
+    with socket.socket() as unused:  # a port nothing listens on
+        unused.bind(("127.0.0.1", 0))
+        closed_port = unused.getsockname()[1]
+    on_health_port = {
+        "CUSTOMER_CORE_PORT": str(closed_port),
+        "CUSTOMER_CORE_HEALTH_PORT": str(port),
+    }
+    without_health_port = {"CUSTOMER_CORE_PORT": str(port), "CUSTOMER_CORE_HEALTH_PORT": "0"}
 
-    def check() -> int:
-        run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, timeout=60)
+    def check(variables: dict[str, str]) -> int:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CUSTOMER_CORE_")}
+        run = subprocess.run(
+            [sys.executable, "-c", code], env={**env, **variables}, capture_output=True, timeout=60
+        )
         return run.returncode
 
     server.start()
     try:
         health.set("", health_pb2.HealthCheckResponse.SERVING)
-        serving = check()
+        serving = check(on_health_port)
+        fallback = check(without_health_port)  # no health port: the (plaintext) main port
         health.set("", health_pb2.HealthCheckResponse.NOT_SERVING)
-        not_serving = check()
+        not_serving = check(on_health_port)
     finally:
         server.stop(None).wait()
-    assert (serving, not_serving) == (0, 1)
-    assert check() != 0  # nothing listening
+    assert (serving, fallback, not_serving) == (0, 0, 1)
+    assert check(on_health_port) != 0  # nothing listening
 
 
 # ---- compose -----------------------------------------------------------------------------------
@@ -271,6 +361,24 @@ def test_compose_long_running_services_have_healthchecks() -> None:
         ], name
 
 
+def test_compose_kernels_are_a_labelled_development_trial_sharing_one_test_master_key() -> None:
+    kernels = _compose_services_running("serve")
+    environments = {name: kernel["environment"] for name, kernel in kernels.items()}
+    for name, env in environments.items():
+        assert env["CUSTOMER_CORE_ENVIRONMENT"] == "development", name
+        assert not set(env) & set(TLS_FILES), f"{name}: the trial is plaintext, as labelled"
+        health_port = int(env["CUSTOMER_CORE_HEALTH_PORT"])
+        assert health_port and health_port != int(env["CUSTOMER_CORE_PORT"]), name
+    # Replicas with different master keys could not unwrap each other's key-encrypting keys.
+    keys = {name: env.get(MASTER_KEY_VARIABLE) for name, env in environments.items()}
+    assert len(set(keys.values())) == 1, keys
+    (key,) = set(keys.values())
+    assert key == PLACEHOLDER_MASTER_KEY, "the compose key is a public TEST value, not a real key"
+    assert EnvMasterKey(key).active_version() == 1
+    text = (DEPLOY / "compose.yaml").read_text()
+    assert "TEST MASTER KEY" in text and "CUSTOMER_CORE_ENVIRONMENT=development" in text
+
+
 def test_minio_has_a_console_and_labelled_development_credentials() -> None:
     (minio,) = [s for s in SERVICES.values() if "minio/minio" in s["image"]]
     assert "--console-address" in _command(minio)
@@ -284,7 +392,7 @@ def test_minio_has_a_console_and_labelled_development_credentials() -> None:
 
 def test_every_kubernetes_object_is_in_the_namespace() -> None:
     (namespace,) = _objects("Namespace")
-    for obj in OBJECTS:
+    for obj in OBJECTS + BOOTSTRAP_OBJECTS:
         if obj["kind"] != "Namespace":
             assert obj["metadata"].get("namespace") == namespace["metadata"]["name"], obj[
                 "metadata"
@@ -312,24 +420,154 @@ def test_cockroachdb_statefulset_has_three_nodes_a_budget_and_volumes() -> None:
     assert "cockroach init" in " ".join(_container(_one("Job", "cockroachdb-init"))["command"])
 
 
-def test_kernel_probes_are_grpc_probes_on_the_container_port() -> None:
-    deployment = _one("Deployment", "customer-core")
-    container = _container(deployment)
-    (port,) = container["ports"]
-    assert port["containerPort"] == 50051
+def test_kernel_probes_are_grpc_probes_on_the_plaintext_health_port() -> None:
+    """The kubelet has no client certificate: probes on the mTLS port would always fail."""
+    container = _container(_kernel())
+    env = _environment(container)
+    ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+    assert ports["grpc"] == int(env["CUSTOMER_CORE_PORT"]) == 50051
+    assert ports["health"] == int(env["CUSTOMER_CORE_HEALTH_PORT"]) == 8081
     probes = {k: v for k, v in container.items() if k.endswith("Probe")}
-    assert {"readinessProbe", "livenessProbe"} <= set(probes)
+    assert {"startupProbe", "readinessProbe", "livenessProbe"} <= set(probes)
     for name, probe in probes.items():
         assert set(probe) & {"grpc", "httpGet", "tcpSocket", "exec"} == {"grpc"}, name
-        assert probe["grpc"]["port"] == port["containerPort"], name
-    config = _one("ConfigMap", container["envFrom"][0]["configMapRef"]["name"])
-    assert int(config["data"]["CUSTOMER_CORE_PORT"]) == port["containerPort"]
+        assert probe["grpc"]["port"] == ports["health"], name
+        assert probe["grpc"].get("service", "") == "", name
+    # Clients reach the API port only, never the health-only port.
     for service in _objects("Service"):
         if service["metadata"]["name"].startswith("customer-core"):
-            assert service["spec"]["ports"][0]["targetPort"] in (
-                port["name"],
-                port["containerPort"],
-            )
+            for port in service["spec"]["ports"]:
+                assert port["targetPort"] in ("grpc", ports["grpc"]), service["metadata"]["name"]
+
+
+def test_kernel_runs_in_production_with_tls_files_from_the_mounted_secret(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    deployment = _kernel()
+    env = _environment(_container(deployment))
+    assert env["CUSTOMER_CORE_ENVIRONMENT"] == "production"
+    for variable, key in TLS_FILES.items():
+        secret, found_key, mount = _secret_file(deployment, env[variable])
+        assert (secret, found_key) == ("customer-core-tls", key), variable
+        assert mount["readOnly"] is True, variable
+    command = _readme_secret_command("customer-core-tls")
+    for key in TLS_FILES.values():
+        assert f"--from-file={key}=" in command, key
+    # What `customer-core serve` checks before it starts (TLS, client CA, encryption, no SQLite).
+    for variable in [v for v in os.environ if v.startswith("CUSTOMER_CORE_")]:
+        monkeypatch.delenv(variable)
+    for variable, value in env.items():
+        monkeypatch.setenv(variable, value)
+    settings = Settings()
+    assert settings.environment == "production"
+    assert settings.check_production() == []
+
+
+def test_kernel_master_key_comes_from_a_secret_never_a_literal_or_a_pod_file(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Anywhere in Kubernetes: the master key is a secretKeyRef, never a value or ConfigMap entry.
+    holders = []
+    for workload in OBJECTS + BOOTSTRAP_OBJECTS:
+        if workload["kind"] in ("Deployment", "StatefulSet", "Job"):
+            for container in _pod_spec(workload)["containers"]:
+                for variable in container.get("env", []):
+                    if variable["name"] == MASTER_KEY_VARIABLE:
+                        assert "value" not in variable, workload["metadata"]["name"]
+                        ref = variable["valueFrom"]["secretKeyRef"]
+                        assert (ref["name"], ref["key"]) == (
+                            "customer-core-master-key",
+                            "master-key",
+                        )
+                        holders.append((workload["kind"], workload["metadata"]["name"]))
+    for config in _objects("ConfigMap"):
+        assert MASTER_KEY_VARIABLE not in config.get("data", {}), config["metadata"]["name"]
+    assert ("Deployment", "customer-core") in holders
+    # The example is the public all-zero placeholder, in the form the kernel reads.
+    example = _example_value("customer-core-master-key", "master-key")
+    assert example == PLACEHOLDER_MASTER_KEY
+    assert EnvMasterKey(example).active_version() == 1
+    text = (KUBERNETES / "secrets.example.yaml").read_text()
+    assert "python -c \"import secrets; print('1:' + secrets.token_hex(16))\"" in text
+    # Every replica uses the Secret's key: none falls back to a key file of its own, and none
+    # could make one (read-only root filesystem, no writable volume where the file would be).
+    deployment = _kernel()
+    container = _container(deployment)
+    for variable in [v for v in os.environ if v.startswith("CUSTOMER_CORE_")]:
+        monkeypatch.delenv(variable)
+    for variable, value in _environment(container).items():
+        monkeypatch.setenv(variable, value)
+    settings = Settings()
+    assert isinstance(master_key_provider(settings), EnvMasterKey)
+    workdir = [args for instruction, args in _dockerfile() if instruction == "WORKDIR"][-1]
+    key_file = Path(workdir) / settings.master_key_file
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    for mount in container["volumeMounts"]:
+        assert mount.get("readOnly") or not key_file.is_relative_to(mount["mountPath"]), mount
+
+
+def test_migrate_job_gets_the_database_url_and_nothing_else_secret() -> None:
+    container = _container(_one("Job", "customer-core-migrate"))
+    assert {v["name"] for v in container["env"]} == {"CUSTOMER_CORE_DATABASE_URL"}
+    assert "envFrom" not in container
+    mounted = {
+        v["secret"]["secretName"]
+        for v in _pod_spec(_one("Job", "customer-core-migrate"))["volumes"]
+        if "secret" in v
+    }
+    assert mounted == {"cockroachdb.ca"}
+
+
+def test_bootstrap_job_binds_the_first_administrator(tmp_path: Path) -> None:
+    """Runs the Job's script as the pod would, against a migrated SQLite database."""
+    # Not with the manifests `kubectl apply -f deploy/kubernetes/` applies: it runs once, by hand.
+    assert "bindings grant" not in json.dumps(OBJECTS)
+    (job,) = BOOTSTRAP_OBJECTS
+    assert job["kind"] == "Job" and job["spec"]["template"]["spec"]["restartPolicy"] == "Never"
+    container = _container(job)
+    kernel = _container(_kernel())
+    # The same database and master key as the kernel replicas.
+    for name in ("CUSTOMER_CORE_DATABASE_URL", MASTER_KEY_VARIABLE):
+        (own,) = [v for v in container["env"] if v["name"] == name]
+        (kernels,) = [v for v in kernel["env"] if v["name"] == name]
+        assert own == kernels, name
+    url = _environment(container)["CUSTOMER_CORE_DATABASE_URL"]
+    secret, _, _ = _secret_file(job, str(normalize_url(url).query["sslrootcert"]))
+    assert secret == "cockroachdb.ca"
+
+    shell, flag, script = container["command"]
+    assert (shell, flag) == ("/bin/sh", "-c")
+    database = f"sqlite:///{tmp_path / 'bootstrap.db'}"
+    migrate(database)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CUSTOMER_CORE_")}
+    env |= _environment(container) | {
+        "CUSTOMER_CORE_DATABASE_URL": database,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+
+    def run(principal: str | None) -> subprocess.CompletedProcess[str]:
+        variables = env if principal is None else {**env, "ADMIN_PRINCIPAL": principal}
+        return subprocess.run(
+            [shell, flag, script],
+            env=variables,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    placeholder = run(None)
+    assert placeholder.returncode != 0 and "ADMIN_PRINCIPAL" in placeholder.stderr
+    granted = run("ops-admin-01")
+    assert granted.returncode == 0, granted.stderr
+    binding = json.loads(granted.stdout)
+    assert (binding["principal"], binding["role"], binding["org_unit"]) == (
+        "ops-admin-01",
+        "admin",
+        "*",
+    )
+    assert not (tmp_path / "var").exists(), "it made a master key file of its own"
+    assert "bindings grant --principal" in README and "--role admin --org-unit '*'" in README
 
 
 def test_kernel_deployment_is_replicated_sized_spread_and_budgeted() -> None:
@@ -408,14 +646,37 @@ def test_every_referenced_secret_is_an_example_or_a_documented_certificate() -> 
             for value in node:
                 walk(value)
 
-    walk(OBJECTS)
+    walk(OBJECTS + BOOTSTRAP_OBJECTS)
     examples = {s["metadata"]["name"] for s in EXAMPLE_SECRETS}
     assert referenced - examples == CERTIFICATE_SECRETS
-    readme = (DEPLOY / "README.md").read_text()
     for name in CERTIFICATE_SECRETS:
-        assert f"create secret generic {name} " in readme, name
+        assert f"create secret generic {name} " in README, name
     # Secrets are defined only as labelled examples.
     assert [s for s in OBJECTS if s["kind"] == "Secret"] == EXAMPLE_SECRETS
     for secret in EXAMPLE_SECRETS:
         assert secret["metadata"]["labels"]["customer-core/example"] == "true"
     assert "EXAMPLE VALUES ONLY" in (KUBERNETES / "secrets.example.yaml").read_text()
+
+
+def test_every_referenced_secret_key_exists() -> None:
+    """A key missing from its Secret stops the pod; a typo is found here instead."""
+    for workload in OBJECTS + BOOTSTRAP_OBJECTS:
+        if workload["kind"] not in ("Deployment", "StatefulSet", "Job"):
+            continue
+        pod = _pod_spec(workload)
+        refs = [
+            (v["valueFrom"]["secretKeyRef"]["name"], v["valueFrom"]["secretKeyRef"]["key"])
+            for c in pod["containers"] + pod.get("initContainers", [])
+            for v in c.get("env", [])
+            if "secretKeyRef" in v.get("valueFrom", {})
+        ] + [
+            (v["secret"]["secretName"], item["key"])
+            for v in pod.get("volumes", [])
+            if "secret" in v
+            for item in v["secret"].get("items", [])
+        ]
+        for name, key in refs:
+            if name in CERTIFICATE_SECRETS:
+                assert f"--from-file={key}=" in _readme_secret_command(name), (name, key)
+            else:
+                assert _example_value(name, key) is not None, (name, key)

@@ -23,7 +23,7 @@ from customer_core.api.policy import unguarded
 from customer_core.api.subject_model_servicer import SubjectModelServicer
 from customer_core.authz import bindings
 from customer_core.authz.principal import WHOLE_BANK
-from customer_core.errors import PluginRegistrationError
+from customer_core.errors import ConfigurationError, PluginRegistrationError
 from customer_core.kernel.app import Kernel
 from customer_core.kernel.config import Settings
 from customer_core.v1 import (
@@ -161,7 +161,7 @@ def serve(settings: Settings, *, announce: Any = print) -> None:
     """Opens the kernel, serves until SIGINT or SIGTERM, then drains and stops."""
     problems = settings.check_production()
     if problems:
-        raise PluginRegistrationError([f"production settings: {p}" for p in problems])
+        raise ConfigurationError("production settings: " + "; ".join(problems))
     kernel = Kernel.open(settings)
     running = create_server(kernel, settings)
     target = f"{settings.host}:{running.port}"

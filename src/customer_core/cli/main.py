@@ -11,7 +11,7 @@ from sqlalchemy.engine import make_url
 
 from customer_core.cli.admin import audit_app, bindings_app, keys_app, tokens_app
 from customer_core.cli.customers import customers_app
-from customer_core.errors import PluginRegistrationError
+from customer_core.errors import ConfigurationError, PluginRegistrationError
 from customer_core.kernel.config import Settings
 
 app = typer.Typer(
@@ -56,7 +56,7 @@ def serve(
     )
     try:
         run(_settings(database_url, host=host, port=port), announce=typer.echo)
-    except PluginRegistrationError as exc:
+    except (PluginRegistrationError, ConfigurationError) as exc:
         typer.echo(f"refusing to start: {exc}", err=True)
         raise typer.Exit(3) from None
 

@@ -110,6 +110,10 @@ class LocalMasterKey:
             self._retired.add(version)
             self._saved()
 
+    def has_example_key(self) -> bool:
+        """True when some version is the all-zero example key of the deployment examples."""
+        return any(key == bytes(16) for key in self._keys.values())
+
     def _saved(self) -> None:
         """Persists a change (nothing to do for keys held only in memory)."""
 

@@ -20,7 +20,14 @@ import customer_core.ledger.recorder  # noqa: F401  (registers the chain-tip res
 from customer_core.authz.audit import AuditLog
 from customer_core.authz.tokens import TokenService
 from customer_core.crypto.keyring import Keyring
-from customer_core.crypto.master_key import ENV_VAR, EnvMasterKey, FileMasterKey, MasterKeyProvider
+from customer_core.crypto.master_key import (
+    ENV_VAR,
+    EnvMasterKey,
+    FileMasterKey,
+    LocalMasterKey,
+    MasterKeyProvider,
+)
+from customer_core.errors import ConfigurationError
 from customer_core.kernel import idempotency
 from customer_core.kernel.config import Settings
 from customer_core.kernel.key_rotation import KeyRotator
@@ -38,8 +45,12 @@ T = TypeVar("T")
 def master_key_provider(settings: Settings) -> MasterKeyProvider:
     """The master key: from `CUSTOMER_CORE_MASTER_KEY`, else the key file (created on first run)."""
     if os.environ.get(ENV_VAR):
-        return EnvMasterKey(os.environ[ENV_VAR])
-    return FileMasterKey(Path(settings.master_key_file))
+        master: LocalMasterKey = EnvMasterKey(os.environ[ENV_VAR])
+    else:
+        master = FileMasterKey(Path(settings.master_key_file))
+    if settings.environment == "production" and master.has_example_key():
+        raise ConfigurationError("refusing an all-zero (example) master key in production")
+    return master
 
 
 class Kernel:
