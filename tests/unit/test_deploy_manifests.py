@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import shlex
 import socket
 import subprocess
@@ -24,6 +25,7 @@ from grpc_health.v1.health import HealthServicer
 
 from customer_core.crypto.master_key import ENV_VAR as MASTER_KEY_VARIABLE
 from customer_core.crypto.master_key import EnvMasterKey
+from customer_core.errors import ConfigurationError
 from customer_core.kernel.app import master_key_provider
 from customer_core.kernel.config import Settings
 from customer_core.storage import migrate
@@ -498,6 +500,11 @@ def test_kernel_master_key_comes_from_a_secret_never_a_literal_or_a_pod_file(
     for variable, value in _environment(container).items():
         monkeypatch.setenv(variable, value)
     settings = Settings()
+    with pytest.raises(
+        ConfigurationError, match="all-zero"
+    ):  # the example key never serves production
+        master_key_provider(settings)
+    monkeypatch.setenv("CUSTOMER_CORE_MASTER_KEY", "1:" + secrets.token_hex(16))
     assert isinstance(master_key_provider(settings), EnvMasterKey)
     workdir = [args for instruction, args in _dockerfile() if instruction == "WORKDIR"][-1]
     key_file = Path(workdir) / settings.master_key_file
