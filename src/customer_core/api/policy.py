@@ -7,12 +7,18 @@ entry refuses every call, so a method added later cannot be served unguarded by 
 from __future__ import annotations
 
 from customer_core.authz import roles as r
-from customer_core.v1 import admin_service_pb2, customer_service_pb2, subject_model_service_pb2
+from customer_core.v1 import (
+    admin_service_pb2,
+    customer_service_pb2,
+    ledger_pb2,
+    subject_model_service_pb2,
+)
 
 _CUSTOMER = customer_service_pb2.DESCRIPTOR.services_by_name["CustomerService"].full_name
 _MODELS = subject_model_service_pb2.DESCRIPTOR.services_by_name["SubjectModelService"].full_name
 _ADMIN = admin_service_pb2.DESCRIPTOR.services_by_name["AdminService"].full_name
 _AUDIT = admin_service_pb2.DESCRIPTOR.services_by_name["AuditService"].full_name
+_LEDGER = ledger_pb2.DESCRIPTOR.services_by_name["LedgerService"].full_name
 
 #: `/package.Service/Method` -> the permission it needs.
 PERMISSIONS: dict[str, str] = {
@@ -54,6 +60,10 @@ PERMISSIONS: dict[str, str] = {
         }.items()
     },
     f"/{_AUDIT}/ListAuditEvents": r.AUDIT_READ,
+    f"/{_LEDGER}/ListCustomerHistory": r.CUSTOMERS_READ,
+    f"/{_LEDGER}/WatchChanges": r.LEDGER_WATCH,
+    f"/{_LEDGER}/VerifyLedger": r.AUDIT_READ,
+    f"/{_LEDGER}/GetInclusionProof": r.AUDIT_READ,
 }
 
 #: Services anyone may call without credentials: health checking and reflection.

@@ -21,6 +21,8 @@ PII_UNMASK = "pii.unmask"
 AUDIT_READ = "audit.read"
 # Key management.
 KEYS_MANAGE = "keys.manage"
+# Following the change stream.
+LEDGER_WATCH = "ledger.watch"
 # Administration: who may do what.
 BINDINGS_MANAGE = "bindings.manage"
 TOKENS_ISSUE = "tokens.issue"
@@ -29,7 +31,7 @@ ALL_PERMISSIONS = frozenset(
     {
         CUSTOMERS_READ, CUSTOMERS_CREATE, CUSTOMERS_UPDATE, CUSTOMERS_CLOSE, CUSTOMERS_ERASE,
         CUSTOMERS_MERGE, XREFS_WRITE, RECORDS_READ, RECORDS_WRITE, MODELS_READ, PII_UNMASK,
-        AUDIT_READ, KEYS_MANAGE, BINDINGS_MANAGE, TOKENS_ISSUE,
+        AUDIT_READ, KEYS_MANAGE, BINDINGS_MANAGE, TOKENS_ISSUE, LEDGER_WATCH,
     }
 )  # fmt: skip
 
@@ -74,7 +76,11 @@ BUILT_IN: dict[str, Role] = {
             frozenset({CUSTOMERS_READ, RECORDS_READ, MODELS_READ, AUDIT_READ}),
             "Reads everything, changes nothing, reads the audit log.",
         ),
-        Role("batch_system", _WORK | {CUSTOMERS_CLOSE}, "Nightly loads and exports."),
+        Role(
+            "batch_system",
+            _WORK | {CUSTOMERS_CLOSE, LEDGER_WATCH},
+            "Nightly loads and exports; follows the change stream.",
+        ),
         Role(
             "channel_system",
             _WORK,

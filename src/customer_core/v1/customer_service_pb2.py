@@ -25,53 +25,54 @@ _sym_db = _symbol_database.Default()
 from customer_core.v1 import customer_pb2 as customer__core_dot_v1_dot_customer__pb2
 from google.protobuf import empty_pb2 as google_dot_protobuf_dot_empty__pb2
 from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mask__pb2
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\'customer_core/v1/customer_service.proto\x12\x10\x63ustomer_core.v1\x1a\x1f\x63ustomer_core/v1/customer.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\"\xc7\x01\n\x15\x43reateCustomerRequest\x12,\n\x08\x63ustomer\x18\x01 \x01(\x0b\x32\x1a.customer_core.v1.Customer\x12:\n\x10\x63ross_references\x18\x02 \x03(\x0b\x32 .customer_core.v1.CrossReference\x12\x30\n\x07records\x18\x03 \x03(\x0b\x32\x1f.customer_core.v1.SubjectRecord\x12\x12\n\nrequest_id\x18\x04 \x01(\t\"\"\n\x12GetCustomerRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"\x8a\x01\n\x15UpdateCustomerRequest\x12,\n\x08\x63ustomer\x18\x01 \x01(\x0b\x32\x1a.customer_core.v1.Customer\x12/\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"V\n\x14\x43loseCustomerRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04\x65tag\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x12\n\nrequest_id\x18\x04 \x01(\t\"M\n\x14ListCustomersRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x0e\n\x06\x66ilter\x18\x03 \x01(\t\"_\n\x15ListCustomersResponse\x12-\n\tcustomers\x18\x01 \x03(\x0b\x32\x1a.customer_core.v1.Customer\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"@\n\x15LookupCustomerRequest\x12\x15\n\rsource_system\x18\x01 \x01(\t\x12\x10\n\x08local_id\x18\x02 \x01(\t\"z\n\x19LinkCrossReferenceRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12\x39\n\x0f\x63ross_reference\x18\x02 \x01(\x0b\x32 .customer_core.v1.CrossReference\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"j\n\x1bUnlinkCrossReferenceRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12\x15\n\rsource_system\x18\x02 \x01(\t\x12\x10\n\x08local_id\x18\x03 \x01(\t\x12\x12\n\nrequest_id\x18\x04 \x01(\t\"q\n\x1a\x43reateSubjectRecordRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12/\n\x06record\x18\x02 \x01(\x0b\x32\x1f.customer_core.v1.SubjectRecord\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"\'\n\x17GetSubjectRecordRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"\x92\x01\n\x1aUpdateSubjectRecordRequest\x12/\n\x06record\x18\x01 \x01(\x0b\x32\x1f.customer_core.v1.SubjectRecord\x12/\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"L\n\x1a\x44\x65leteSubjectRecordRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04\x65tag\x18\x02 \x01(\t\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"c\n\x19ListSubjectRecordsRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12\x0f\n\x07subject\x18\x02 \x01(\t\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\"g\n\x1aListSubjectRecordsResponse\x12\x30\n\x07records\x18\x01 \x03(\x0b\x32\x1f.customer_core.v1.SubjectRecord\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"%\n\x15GetCustomer360Request\x12\x0c\n\x04name\x18\x01 \x01(\t\"Z\n\x16SearchCustomersRequest\x12\x0f\n\x07subject\x18\x01 \x01(\t\x12\r\n\x05\x66ield\x18\x02 \x01(\t\x12\r\n\x05value\x18\x03 \x01(\t\x12\x11\n\tpage_size\x18\x04 \x01(\x05\"H\n\x17SearchCustomersResponse\x12-\n\tcustomers\x18\x01 \x03(\x0b\x32\x1a.customer_core.v1.Customer\"H\n\x14\x45raseCustomerRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12\x12\n\nrequest_id\x18\x03 \x01(\t2\xf3\x0b\n\x0f\x43ustomerService\x12U\n\x0e\x43reateCustomer\x12\'.customer_core.v1.CreateCustomerRequest\x1a\x1a.customer_core.v1.Customer\x12O\n\x0bGetCustomer\x12$.customer_core.v1.GetCustomerRequest\x1a\x1a.customer_core.v1.Customer\x12U\n\x0eUpdateCustomer\x12\'.customer_core.v1.UpdateCustomerRequest\x1a\x1a.customer_core.v1.Customer\x12S\n\rCloseCustomer\x12&.customer_core.v1.CloseCustomerRequest\x1a\x1a.customer_core.v1.Customer\x12`\n\rListCustomers\x12&.customer_core.v1.ListCustomersRequest\x1a\'.customer_core.v1.ListCustomersResponse\x12U\n\x0eLookupCustomer\x12\'.customer_core.v1.LookupCustomerRequest\x1a\x1a.customer_core.v1.Customer\x12\x63\n\x12LinkCrossReference\x12+.customer_core.v1.LinkCrossReferenceRequest\x1a .customer_core.v1.CrossReference\x12]\n\x14UnlinkCrossReference\x12-.customer_core.v1.UnlinkCrossReferenceRequest\x1a\x16.google.protobuf.Empty\x12\x64\n\x13\x43reateSubjectRecord\x12,.customer_core.v1.CreateSubjectRecordRequest\x1a\x1f.customer_core.v1.SubjectRecord\x12^\n\x10GetSubjectRecord\x12).customer_core.v1.GetSubjectRecordRequest\x1a\x1f.customer_core.v1.SubjectRecord\x12\x64\n\x13UpdateSubjectRecord\x12,.customer_core.v1.UpdateSubjectRecordRequest\x1a\x1f.customer_core.v1.SubjectRecord\x12[\n\x13\x44\x65leteSubjectRecord\x12,.customer_core.v1.DeleteSubjectRecordRequest\x1a\x16.google.protobuf.Empty\x12o\n\x12ListSubjectRecords\x12+.customer_core.v1.ListSubjectRecordsRequest\x1a,.customer_core.v1.ListSubjectRecordsResponse\x12X\n\x0eGetCustomer360\x12\'.customer_core.v1.GetCustomer360Request\x1a\x1d.customer_core.v1.Customer360\x12\x66\n\x0fSearchCustomers\x12(.customer_core.v1.SearchCustomersRequest\x1a).customer_core.v1.SearchCustomersResponse\x12S\n\rEraseCustomer\x12&.customer_core.v1.EraseCustomerRequest\x1a\x1a.customer_core.v1.Customerb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\'customer_core/v1/customer_service.proto\x12\x10\x63ustomer_core.v1\x1a\x1f\x63ustomer_core/v1/customer.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc7\x01\n\x15\x43reateCustomerRequest\x12,\n\x08\x63ustomer\x18\x01 \x01(\x0b\x32\x1a.customer_core.v1.Customer\x12:\n\x10\x63ross_references\x18\x02 \x03(\x0b\x32 .customer_core.v1.CrossReference\x12\x30\n\x07records\x18\x03 \x03(\x0b\x32\x1f.customer_core.v1.SubjectRecord\x12\x12\n\nrequest_id\x18\x04 \x01(\t\"\"\n\x12GetCustomerRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"\x8a\x01\n\x15UpdateCustomerRequest\x12,\n\x08\x63ustomer\x18\x01 \x01(\x0b\x32\x1a.customer_core.v1.Customer\x12/\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"V\n\x14\x43loseCustomerRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04\x65tag\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x12\n\nrequest_id\x18\x04 \x01(\t\"M\n\x14ListCustomersRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x0e\n\x06\x66ilter\x18\x03 \x01(\t\"_\n\x15ListCustomersResponse\x12-\n\tcustomers\x18\x01 \x03(\x0b\x32\x1a.customer_core.v1.Customer\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"@\n\x15LookupCustomerRequest\x12\x15\n\rsource_system\x18\x01 \x01(\t\x12\x10\n\x08local_id\x18\x02 \x01(\t\"z\n\x19LinkCrossReferenceRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12\x39\n\x0f\x63ross_reference\x18\x02 \x01(\x0b\x32 .customer_core.v1.CrossReference\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"j\n\x1bUnlinkCrossReferenceRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12\x15\n\rsource_system\x18\x02 \x01(\t\x12\x10\n\x08local_id\x18\x03 \x01(\t\x12\x12\n\nrequest_id\x18\x04 \x01(\t\"q\n\x1a\x43reateSubjectRecordRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12/\n\x06record\x18\x02 \x01(\x0b\x32\x1f.customer_core.v1.SubjectRecord\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"\'\n\x17GetSubjectRecordRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"\x92\x01\n\x1aUpdateSubjectRecordRequest\x12/\n\x06record\x18\x01 \x01(\x0b\x32\x1f.customer_core.v1.SubjectRecord\x12/\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"L\n\x1a\x44\x65leteSubjectRecordRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04\x65tag\x18\x02 \x01(\t\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"c\n\x19ListSubjectRecordsRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12\x0f\n\x07subject\x18\x02 \x01(\t\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\"g\n\x1aListSubjectRecordsResponse\x12\x30\n\x07records\x18\x01 \x03(\x0b\x32\x1f.customer_core.v1.SubjectRecord\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"P\n\x15GetCustomer360Request\x12\x0c\n\x04name\x18\x01 \x01(\t\x12)\n\x05\x61s_of\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"Z\n\x16SearchCustomersRequest\x12\x0f\n\x07subject\x18\x01 \x01(\t\x12\r\n\x05\x66ield\x18\x02 \x01(\t\x12\r\n\x05value\x18\x03 \x01(\t\x12\x11\n\tpage_size\x18\x04 \x01(\x05\"H\n\x17SearchCustomersResponse\x12-\n\tcustomers\x18\x01 \x03(\x0b\x32\x1a.customer_core.v1.Customer\"H\n\x14\x45raseCustomerRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12\x12\n\nrequest_id\x18\x03 \x01(\t2\xf3\x0b\n\x0f\x43ustomerService\x12U\n\x0e\x43reateCustomer\x12\'.customer_core.v1.CreateCustomerRequest\x1a\x1a.customer_core.v1.Customer\x12O\n\x0bGetCustomer\x12$.customer_core.v1.GetCustomerRequest\x1a\x1a.customer_core.v1.Customer\x12U\n\x0eUpdateCustomer\x12\'.customer_core.v1.UpdateCustomerRequest\x1a\x1a.customer_core.v1.Customer\x12S\n\rCloseCustomer\x12&.customer_core.v1.CloseCustomerRequest\x1a\x1a.customer_core.v1.Customer\x12`\n\rListCustomers\x12&.customer_core.v1.ListCustomersRequest\x1a\'.customer_core.v1.ListCustomersResponse\x12U\n\x0eLookupCustomer\x12\'.customer_core.v1.LookupCustomerRequest\x1a\x1a.customer_core.v1.Customer\x12\x63\n\x12LinkCrossReference\x12+.customer_core.v1.LinkCrossReferenceRequest\x1a .customer_core.v1.CrossReference\x12]\n\x14UnlinkCrossReference\x12-.customer_core.v1.UnlinkCrossReferenceRequest\x1a\x16.google.protobuf.Empty\x12\x64\n\x13\x43reateSubjectRecord\x12,.customer_core.v1.CreateSubjectRecordRequest\x1a\x1f.customer_core.v1.SubjectRecord\x12^\n\x10GetSubjectRecord\x12).customer_core.v1.GetSubjectRecordRequest\x1a\x1f.customer_core.v1.SubjectRecord\x12\x64\n\x13UpdateSubjectRecord\x12,.customer_core.v1.UpdateSubjectRecordRequest\x1a\x1f.customer_core.v1.SubjectRecord\x12[\n\x13\x44\x65leteSubjectRecord\x12,.customer_core.v1.DeleteSubjectRecordRequest\x1a\x16.google.protobuf.Empty\x12o\n\x12ListSubjectRecords\x12+.customer_core.v1.ListSubjectRecordsRequest\x1a,.customer_core.v1.ListSubjectRecordsResponse\x12X\n\x0eGetCustomer360\x12\'.customer_core.v1.GetCustomer360Request\x1a\x1d.customer_core.v1.Customer360\x12\x66\n\x0fSearchCustomers\x12(.customer_core.v1.SearchCustomersRequest\x1a).customer_core.v1.SearchCustomersResponse\x12S\n\rEraseCustomer\x12&.customer_core.v1.EraseCustomerRequest\x1a\x1a.customer_core.v1.Customerb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'customer_core.v1.customer_service_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_CREATECUSTOMERREQUEST']._serialized_start=158
-  _globals['_CREATECUSTOMERREQUEST']._serialized_end=357
-  _globals['_GETCUSTOMERREQUEST']._serialized_start=359
-  _globals['_GETCUSTOMERREQUEST']._serialized_end=393
-  _globals['_UPDATECUSTOMERREQUEST']._serialized_start=396
-  _globals['_UPDATECUSTOMERREQUEST']._serialized_end=534
-  _globals['_CLOSECUSTOMERREQUEST']._serialized_start=536
-  _globals['_CLOSECUSTOMERREQUEST']._serialized_end=622
-  _globals['_LISTCUSTOMERSREQUEST']._serialized_start=624
-  _globals['_LISTCUSTOMERSREQUEST']._serialized_end=701
-  _globals['_LISTCUSTOMERSRESPONSE']._serialized_start=703
-  _globals['_LISTCUSTOMERSRESPONSE']._serialized_end=798
-  _globals['_LOOKUPCUSTOMERREQUEST']._serialized_start=800
-  _globals['_LOOKUPCUSTOMERREQUEST']._serialized_end=864
-  _globals['_LINKCROSSREFERENCEREQUEST']._serialized_start=866
-  _globals['_LINKCROSSREFERENCEREQUEST']._serialized_end=988
-  _globals['_UNLINKCROSSREFERENCEREQUEST']._serialized_start=990
-  _globals['_UNLINKCROSSREFERENCEREQUEST']._serialized_end=1096
-  _globals['_CREATESUBJECTRECORDREQUEST']._serialized_start=1098
-  _globals['_CREATESUBJECTRECORDREQUEST']._serialized_end=1211
-  _globals['_GETSUBJECTRECORDREQUEST']._serialized_start=1213
-  _globals['_GETSUBJECTRECORDREQUEST']._serialized_end=1252
-  _globals['_UPDATESUBJECTRECORDREQUEST']._serialized_start=1255
-  _globals['_UPDATESUBJECTRECORDREQUEST']._serialized_end=1401
-  _globals['_DELETESUBJECTRECORDREQUEST']._serialized_start=1403
-  _globals['_DELETESUBJECTRECORDREQUEST']._serialized_end=1479
-  _globals['_LISTSUBJECTRECORDSREQUEST']._serialized_start=1481
-  _globals['_LISTSUBJECTRECORDSREQUEST']._serialized_end=1580
-  _globals['_LISTSUBJECTRECORDSRESPONSE']._serialized_start=1582
-  _globals['_LISTSUBJECTRECORDSRESPONSE']._serialized_end=1685
-  _globals['_GETCUSTOMER360REQUEST']._serialized_start=1687
-  _globals['_GETCUSTOMER360REQUEST']._serialized_end=1724
-  _globals['_SEARCHCUSTOMERSREQUEST']._serialized_start=1726
-  _globals['_SEARCHCUSTOMERSREQUEST']._serialized_end=1816
-  _globals['_SEARCHCUSTOMERSRESPONSE']._serialized_start=1818
-  _globals['_SEARCHCUSTOMERSRESPONSE']._serialized_end=1890
-  _globals['_ERASECUSTOMERREQUEST']._serialized_start=1892
-  _globals['_ERASECUSTOMERREQUEST']._serialized_end=1964
-  _globals['_CUSTOMERSERVICE']._serialized_start=1967
-  _globals['_CUSTOMERSERVICE']._serialized_end=3490
+  _globals['_CREATECUSTOMERREQUEST']._serialized_start=191
+  _globals['_CREATECUSTOMERREQUEST']._serialized_end=390
+  _globals['_GETCUSTOMERREQUEST']._serialized_start=392
+  _globals['_GETCUSTOMERREQUEST']._serialized_end=426
+  _globals['_UPDATECUSTOMERREQUEST']._serialized_start=429
+  _globals['_UPDATECUSTOMERREQUEST']._serialized_end=567
+  _globals['_CLOSECUSTOMERREQUEST']._serialized_start=569
+  _globals['_CLOSECUSTOMERREQUEST']._serialized_end=655
+  _globals['_LISTCUSTOMERSREQUEST']._serialized_start=657
+  _globals['_LISTCUSTOMERSREQUEST']._serialized_end=734
+  _globals['_LISTCUSTOMERSRESPONSE']._serialized_start=736
+  _globals['_LISTCUSTOMERSRESPONSE']._serialized_end=831
+  _globals['_LOOKUPCUSTOMERREQUEST']._serialized_start=833
+  _globals['_LOOKUPCUSTOMERREQUEST']._serialized_end=897
+  _globals['_LINKCROSSREFERENCEREQUEST']._serialized_start=899
+  _globals['_LINKCROSSREFERENCEREQUEST']._serialized_end=1021
+  _globals['_UNLINKCROSSREFERENCEREQUEST']._serialized_start=1023
+  _globals['_UNLINKCROSSREFERENCEREQUEST']._serialized_end=1129
+  _globals['_CREATESUBJECTRECORDREQUEST']._serialized_start=1131
+  _globals['_CREATESUBJECTRECORDREQUEST']._serialized_end=1244
+  _globals['_GETSUBJECTRECORDREQUEST']._serialized_start=1246
+  _globals['_GETSUBJECTRECORDREQUEST']._serialized_end=1285
+  _globals['_UPDATESUBJECTRECORDREQUEST']._serialized_start=1288
+  _globals['_UPDATESUBJECTRECORDREQUEST']._serialized_end=1434
+  _globals['_DELETESUBJECTRECORDREQUEST']._serialized_start=1436
+  _globals['_DELETESUBJECTRECORDREQUEST']._serialized_end=1512
+  _globals['_LISTSUBJECTRECORDSREQUEST']._serialized_start=1514
+  _globals['_LISTSUBJECTRECORDSREQUEST']._serialized_end=1613
+  _globals['_LISTSUBJECTRECORDSRESPONSE']._serialized_start=1615
+  _globals['_LISTSUBJECTRECORDSRESPONSE']._serialized_end=1718
+  _globals['_GETCUSTOMER360REQUEST']._serialized_start=1720
+  _globals['_GETCUSTOMER360REQUEST']._serialized_end=1800
+  _globals['_SEARCHCUSTOMERSREQUEST']._serialized_start=1802
+  _globals['_SEARCHCUSTOMERSREQUEST']._serialized_end=1892
+  _globals['_SEARCHCUSTOMERSRESPONSE']._serialized_start=1894
+  _globals['_SEARCHCUSTOMERSRESPONSE']._serialized_end=1966
+  _globals['_ERASECUSTOMERREQUEST']._serialized_start=1968
+  _globals['_ERASECUSTOMERREQUEST']._serialized_end=2040
+  _globals['_CUSTOMERSERVICE']._serialized_start=2043
+  _globals['_CUSTOMERSERVICE']._serialized_end=3566
 # @@protoc_insertion_point(module_scope)

@@ -1,10 +1,11 @@
 import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
-from collections.abc import Mapping as _Mapping
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
@@ -79,3 +80,105 @@ class RecordSnapshot(_message.Message):
     update_time: _timestamp_pb2.Timestamp
     version: int
     def __init__(self, subject: _Optional[str] = ..., type_url: _Optional[str] = ..., schema_version: _Optional[int] = ..., payload: _Optional[bytes] = ..., sealed: _Optional[bytes] = ..., source_system: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., version: _Optional[int] = ...) -> None: ...
+
+class ListCustomerHistoryRequest(_message.Message):
+    __slots__ = ("customer", "subject", "page_size", "page_token")
+    CUSTOMER_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    customer: str
+    subject: str
+    page_size: int
+    page_token: str
+    def __init__(self, customer: _Optional[str] = ..., subject: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListCustomerHistoryResponse(_message.Message):
+    __slots__ = ("entries", "next_page_token")
+    ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    entries: _containers.RepeatedCompositeFieldContainer[LedgerEntry]
+    next_page_token: str
+    def __init__(self, entries: _Optional[_Iterable[_Union[LedgerEntry, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class WatchChangesRequest(_message.Message):
+    __slots__ = ("from_offset", "exclude_source_system", "subjects")
+    FROM_OFFSET_FIELD_NUMBER: _ClassVar[int]
+    EXCLUDE_SOURCE_SYSTEM_FIELD_NUMBER: _ClassVar[int]
+    SUBJECTS_FIELD_NUMBER: _ClassVar[int]
+    from_offset: int
+    exclude_source_system: str
+    subjects: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, from_offset: _Optional[int] = ..., exclude_source_system: _Optional[str] = ..., subjects: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class BlockHead(_message.Message):
+    __slots__ = ("height", "first_offset", "last_offset", "merkle_root", "prev_hash", "hash", "signature", "public_key", "seal_time")
+    HEIGHT_FIELD_NUMBER: _ClassVar[int]
+    FIRST_OFFSET_FIELD_NUMBER: _ClassVar[int]
+    LAST_OFFSET_FIELD_NUMBER: _ClassVar[int]
+    MERKLE_ROOT_FIELD_NUMBER: _ClassVar[int]
+    PREV_HASH_FIELD_NUMBER: _ClassVar[int]
+    HASH_FIELD_NUMBER: _ClassVar[int]
+    SIGNATURE_FIELD_NUMBER: _ClassVar[int]
+    PUBLIC_KEY_FIELD_NUMBER: _ClassVar[int]
+    SEAL_TIME_FIELD_NUMBER: _ClassVar[int]
+    height: int
+    first_offset: int
+    last_offset: int
+    merkle_root: bytes
+    prev_hash: bytes
+    hash: bytes
+    signature: bytes
+    public_key: str
+    seal_time: _timestamp_pb2.Timestamp
+    def __init__(self, height: _Optional[int] = ..., first_offset: _Optional[int] = ..., last_offset: _Optional[int] = ..., merkle_root: _Optional[bytes] = ..., prev_hash: _Optional[bytes] = ..., hash: _Optional[bytes] = ..., signature: _Optional[bytes] = ..., public_key: _Optional[str] = ..., seal_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class VerifyLedgerRequest(_message.Message):
+    __slots__ = ("first_block", "last_block", "chains")
+    FIRST_BLOCK_FIELD_NUMBER: _ClassVar[int]
+    LAST_BLOCK_FIELD_NUMBER: _ClassVar[int]
+    CHAINS_FIELD_NUMBER: _ClassVar[int]
+    first_block: int
+    last_block: int
+    chains: bool
+    def __init__(self, first_block: _Optional[int] = ..., last_block: _Optional[int] = ..., chains: _Optional[bool] = ...) -> None: ...
+
+class VerifyLedgerResponse(_message.Message):
+    __slots__ = ("ok", "blocks_checked", "entries_checked", "first_failure", "failed_block", "failed_entry")
+    OK_FIELD_NUMBER: _ClassVar[int]
+    BLOCKS_CHECKED_FIELD_NUMBER: _ClassVar[int]
+    ENTRIES_CHECKED_FIELD_NUMBER: _ClassVar[int]
+    FIRST_FAILURE_FIELD_NUMBER: _ClassVar[int]
+    FAILED_BLOCK_FIELD_NUMBER: _ClassVar[int]
+    FAILED_ENTRY_FIELD_NUMBER: _ClassVar[int]
+    ok: bool
+    blocks_checked: int
+    entries_checked: int
+    first_failure: str
+    failed_block: int
+    failed_entry: str
+    def __init__(self, ok: _Optional[bool] = ..., blocks_checked: _Optional[int] = ..., entries_checked: _Optional[int] = ..., first_failure: _Optional[str] = ..., failed_block: _Optional[int] = ..., failed_entry: _Optional[str] = ...) -> None: ...
+
+class GetInclusionProofRequest(_message.Message):
+    __slots__ = ("entry_id",)
+    ENTRY_ID_FIELD_NUMBER: _ClassVar[int]
+    entry_id: str
+    def __init__(self, entry_id: _Optional[str] = ...) -> None: ...
+
+class ProofStep(_message.Message):
+    __slots__ = ("sibling", "left")
+    SIBLING_FIELD_NUMBER: _ClassVar[int]
+    LEFT_FIELD_NUMBER: _ClassVar[int]
+    sibling: bytes
+    left: bool
+    def __init__(self, sibling: _Optional[bytes] = ..., left: _Optional[bool] = ...) -> None: ...
+
+class InclusionProof(_message.Message):
+    __slots__ = ("entry", "block", "path")
+    ENTRY_FIELD_NUMBER: _ClassVar[int]
+    BLOCK_FIELD_NUMBER: _ClassVar[int]
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    entry: LedgerEntry
+    block: BlockHead
+    path: _containers.RepeatedCompositeFieldContainer[ProofStep]
+    def __init__(self, entry: _Optional[_Union[LedgerEntry, _Mapping]] = ..., block: _Optional[_Union[BlockHead, _Mapping]] = ..., path: _Optional[_Iterable[_Union[ProofStep, _Mapping]]] = ...) -> None: ...

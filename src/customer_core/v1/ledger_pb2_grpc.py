@@ -3,6 +3,7 @@
 import grpc
 import warnings
 
+from customer_core.v1 import ledger_pb2 as customer__core_dot_v1_dot_ledger__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
 GRPC_VERSION = grpc.__version__
@@ -22,3 +23,212 @@ if _version_not_supported:
         + f' Please upgrade your grpc module to grpcio>={GRPC_GENERATED_VERSION}'
         + f' or downgrade your generated code using grpcio-tools<={GRPC_VERSION}.'
     )
+
+
+class LedgerServiceStub:
+    """The ledger: history, a resumable change stream, verification and inclusion proofs.
+    """
+
+    def __init__(self, channel):
+        """Constructor.
+
+        Args:
+            channel: A grpc.Channel.
+        """
+        self.ListCustomerHistory = channel.unary_unary(
+                '/customer_core.v1.LedgerService/ListCustomerHistory',
+                request_serializer=customer__core_dot_v1_dot_ledger__pb2.ListCustomerHistoryRequest.SerializeToString,
+                response_deserializer=customer__core_dot_v1_dot_ledger__pb2.ListCustomerHistoryResponse.FromString,
+                _registered_method=True)
+        self.WatchChanges = channel.unary_stream(
+                '/customer_core.v1.LedgerService/WatchChanges',
+                request_serializer=customer__core_dot_v1_dot_ledger__pb2.WatchChangesRequest.SerializeToString,
+                response_deserializer=customer__core_dot_v1_dot_ledger__pb2.LedgerEntry.FromString,
+                _registered_method=True)
+        self.VerifyLedger = channel.unary_unary(
+                '/customer_core.v1.LedgerService/VerifyLedger',
+                request_serializer=customer__core_dot_v1_dot_ledger__pb2.VerifyLedgerRequest.SerializeToString,
+                response_deserializer=customer__core_dot_v1_dot_ledger__pb2.VerifyLedgerResponse.FromString,
+                _registered_method=True)
+        self.GetInclusionProof = channel.unary_unary(
+                '/customer_core.v1.LedgerService/GetInclusionProof',
+                request_serializer=customer__core_dot_v1_dot_ledger__pb2.GetInclusionProofRequest.SerializeToString,
+                response_deserializer=customer__core_dot_v1_dot_ledger__pb2.InclusionProof.FromString,
+                _registered_method=True)
+
+
+class LedgerServiceServicer:
+    """The ledger: history, a resumable change stream, verification and inclusion proofs.
+    """
+
+    def ListCustomerHistory(self, request, context):
+        """A customer's changes, newest first, optionally of one subject.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def WatchChanges(self, request, context):
+        """Streams sealed entries in offset order from `from_offset`, then follows new ones as they are
+        sealed; reconnect with the last offset received + 1 to resume with no gap and no duplicate.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def VerifyLedger(self, request, context):
+        """Recomputes chains, Merkle roots, block links and signatures; names the first mismatch.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetInclusionProof(self, request, context):
+        """Proves that one entry is in a signed block.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+
+def add_LedgerServiceServicer_to_server(servicer, server):
+    rpc_method_handlers = {
+            'ListCustomerHistory': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListCustomerHistory,
+                    request_deserializer=customer__core_dot_v1_dot_ledger__pb2.ListCustomerHistoryRequest.FromString,
+                    response_serializer=customer__core_dot_v1_dot_ledger__pb2.ListCustomerHistoryResponse.SerializeToString,
+            ),
+            'WatchChanges': grpc.unary_stream_rpc_method_handler(
+                    servicer.WatchChanges,
+                    request_deserializer=customer__core_dot_v1_dot_ledger__pb2.WatchChangesRequest.FromString,
+                    response_serializer=customer__core_dot_v1_dot_ledger__pb2.LedgerEntry.SerializeToString,
+            ),
+            'VerifyLedger': grpc.unary_unary_rpc_method_handler(
+                    servicer.VerifyLedger,
+                    request_deserializer=customer__core_dot_v1_dot_ledger__pb2.VerifyLedgerRequest.FromString,
+                    response_serializer=customer__core_dot_v1_dot_ledger__pb2.VerifyLedgerResponse.SerializeToString,
+            ),
+            'GetInclusionProof': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetInclusionProof,
+                    request_deserializer=customer__core_dot_v1_dot_ledger__pb2.GetInclusionProofRequest.FromString,
+                    response_serializer=customer__core_dot_v1_dot_ledger__pb2.InclusionProof.SerializeToString,
+            ),
+    }
+    generic_handler = grpc.method_handlers_generic_handler(
+            'customer_core.v1.LedgerService', rpc_method_handlers)
+    server.add_generic_rpc_handlers((generic_handler,))
+    server.add_registered_method_handlers('customer_core.v1.LedgerService', rpc_method_handlers)
+
+
+ # This class is part of an EXPERIMENTAL API.
+class LedgerService:
+    """The ledger: history, a resumable change stream, verification and inclusion proofs.
+    """
+
+    @staticmethod
+    def ListCustomerHistory(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/customer_core.v1.LedgerService/ListCustomerHistory',
+            customer__core_dot_v1_dot_ledger__pb2.ListCustomerHistoryRequest.SerializeToString,
+            customer__core_dot_v1_dot_ledger__pb2.ListCustomerHistoryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WatchChanges(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/customer_core.v1.LedgerService/WatchChanges',
+            customer__core_dot_v1_dot_ledger__pb2.WatchChangesRequest.SerializeToString,
+            customer__core_dot_v1_dot_ledger__pb2.LedgerEntry.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def VerifyLedger(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/customer_core.v1.LedgerService/VerifyLedger',
+            customer__core_dot_v1_dot_ledger__pb2.VerifyLedgerRequest.SerializeToString,
+            customer__core_dot_v1_dot_ledger__pb2.VerifyLedgerResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetInclusionProof(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/customer_core.v1.LedgerService/GetInclusionProof',
+            customer__core_dot_v1_dot_ledger__pb2.GetInclusionProofRequest.SerializeToString,
+            customer__core_dot_v1_dot_ledger__pb2.InclusionProof.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
