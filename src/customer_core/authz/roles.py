@@ -83,8 +83,8 @@ BUILT_IN: dict[str, Role] = {
         ),
         Role(
             "channel_system",
-            _WORK,
-            "A channel (mobile bank, counter, call centre); narrowed by its channel scope.",
+            _WORK | {LEDGER_WATCH},
+            "A channel or source system, narrowed by its channel scope; follows the change stream.",
         ),
         Role(
             "security_admin",
