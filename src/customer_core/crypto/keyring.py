@@ -211,12 +211,11 @@ class Keyring:
     ) -> DataKey:
         """The data key a ciphertext names; refuses a retired or destroyed one.
 
-        With `check`, the key's row is read even when the key is cached, so a key destroyed by
-        another replica is noticed at once (used before showing values in clear).
+        The key's row is read even when the key is cached (whatever `check` says), so a key
+        destroyed by another replica, or retired while a reader with an older snapshot put it
+        back in the cache, refuses at once; the cache spares only the unwrap.
         """
         cached = self._data.get(key_id)
-        if cached is not None and not check:
-            return cached
         row = connection.execute(select(data_keys).where(data_keys.c.id == key_id)).first()
         if row is None:
             self._data.drop(lambda k, _: k == key_id)

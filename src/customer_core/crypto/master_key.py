@@ -97,10 +97,15 @@ class LocalMasterKey:
 
     def rotate(self) -> int:
         with self._lock:
-            version = max(self._keys) + 1
+            version, previous = max(self._keys) + 1, self._active
             self._keys[version] = primitives.random_key()
             self._active = version
-            self._saved()
+            try:
+                self._saved()
+            except BaseException:  # never wrap under a version that would not survive a restart
+                del self._keys[version]
+                self._active = previous
+                raise
             return version
 
     def retire(self, version: int) -> None:

@@ -216,10 +216,16 @@ class KeyRotator:
             self._update(job.id, new_version=new)
         else:
             new = job.new_version
-        total = run_in_transaction(
+        total = run_in_transaction(  # what needs rewrapping: not keys made under `new` meanwhile
             self.engine,
             lambda c: c.execute(
-                select(func.count()).select_from(data_keys).where(data_keys.c.kek_domain == domain)
+                select(func.count())
+                .select_from(data_keys)
+                .where(
+                    data_keys.c.kek_domain == domain,
+                    data_keys.c.kek_version != new,
+                    data_keys.c.status != "retired",
+                )
             ).scalar_one(),
             write=False,
         )
