@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select
-from sqlalchemy.engine import Connection
+from sqlalchemy import delete, event, insert, select
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from customer_core.crypto import primitives
@@ -35,6 +35,15 @@ INDEX = "index"
 #: KEK domain of the token-signing key.
 AUTH = "auth"
 DOMAINS = (CUSTOMER_DATA, INDEX, AUTH)
+
+
+_MADE = "customer_core.data_keys_made"
+
+
+@event.listens_for(Engine, "begin")
+def _forget_made(connection: Connection) -> None:
+    """Data keys made by an earlier (perhaps rolled-back) transaction are not this one's."""
+    connection.info.pop(_MADE, None)
 
 
 class KeyDestroyedError(FailedPrecondition):
@@ -156,14 +165,28 @@ class Keyring:
     # Data keys
 
     def data_key_for_write(
-        self, connection: Connection, scope: str, domain: str, customer_id: uuid.UUID | None = None
+        self,
+        connection: Connection,
+        scope: str,
+        domain: str,
+        customer_id: uuid.UUID | None = None,
+        *,
+        new_scope: bool = False,
     ) -> DataKey:
         """The active data key of `scope`, created on first use.
 
         The active row is read in the writer's own transaction (never from a cache), so a
         concurrent rotation and this write serialize: no ciphertext is made under a version
-        that a rotation is retiring.
+        that a rotation is retiring. With `new_scope` (the scope's customer was created in this
+        transaction) there is nothing to read: looking up a key that cannot exist yet would only
+        give SERIALIZABLE engines a predicate to conflict on.
         """
+        made: dict[str, DataKey] = connection.info.setdefault(_MADE, {})
+        if scope in made:
+            return made[scope]
+        if new_scope:
+            made[scope] = self.create_data_key(connection, scope, domain, 1, customer_id)
+            return made[scope]
         row = connection.execute(
             select(data_keys).where(data_keys.c.scope == scope, data_keys.c.status == "active")
         ).first()

@@ -56,7 +56,7 @@ def create_customer(
     for x in request.cross_references:
         xref_ops.link(connection, row, x.source_system, x.local_id, now)
     for item in prepared:
-        record_ops.insert(connection, codec, row, item, now)
+        record_ops.insert(connection, codec, row, item, now, new_customer=True)
     return customer_ops.to_proto(connection, row)
 
 

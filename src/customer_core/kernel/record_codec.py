@@ -32,10 +32,20 @@ class RecordCodec:
         message: Message,
         customer_id: uuid.UUID,
         record_id: uuid.UUID,
+        *,
+        new_record: bool = False,
+        new_customer: bool = False,
     ) -> SealedRecord:
-        """The stored form of a record; its blind indexes are replaced in the same transaction."""
-        sealed = self.sealer.seal(connection, model, message, customer_id, record_id)
-        connection.execute(delete(blind_indexes).where(blind_indexes.c.record_id == record_id))
+        """The stored form of a record; its blind indexes are replaced in the same transaction.
+
+        `new_record` and `new_customer` say what this transaction created: there is then nothing
+        to look up or delete (lookups of rows that cannot exist yet only add SERIALIZABLE conflicts).
+        """
+        sealed = self.sealer.seal(
+            connection, model, message, customer_id, record_id, new_customer=new_customer
+        )
+        if not new_record:
+            connection.execute(delete(blind_indexes).where(blind_indexes.c.record_id == record_id))
         if sealed.digests:
             connection.execute(
                 insert(blind_indexes),

@@ -127,13 +127,24 @@ def prepare(
 
 
 def insert(
-    connection: Connection, codec: RecordCodec, customer: Any, prepared: Prepared, now: datetime
+    connection: Connection,
+    codec: RecordCodec,
+    customer: Any,
+    prepared: Prepared,
+    now: datetime,
+    *,
+    new_customer: bool = False,
 ) -> customer_pb2.SubjectRecord:
-    """Stores a prepared record; ALREADY_EXISTS for a second record of a singleton model."""
+    """Stores a prepared record; ALREADY_EXISTS for a second record of a singleton model.
+
+    `new_customer`: the customer was created in this transaction (onboarding), so it has no
+    records yet and nothing needs looking up.
+    """
     model = prepared.model
     access.require_subject(customer, roles.RECORDS_WRITE, model.name)
     if (
         model.singleton
+        and not new_customer
         and connection.execute(
             select(
                 exists().where(
@@ -150,7 +161,15 @@ def insert(
             reason="SINGLETON_RECORD_EXISTS",
         )
     record_id = uuid.uuid4()
-    sealed = codec.seal(connection, model, prepared.message, customer.id, record_id)
+    sealed = codec.seal(
+        connection,
+        model,
+        prepared.message,
+        customer.id,
+        record_id,
+        new_record=True,
+        new_customer=new_customer,
+    )
     values = {
         "id": record_id,
         "customer_id": customer.id,

@@ -151,13 +151,19 @@ class Sealer:
         message: Message,
         customer_id: uuid.UUID,
         record_id: uuid.UUID,
+        *,
+        new_customer: bool = False,
     ) -> SealedRecord:
-        """The stored form of a validated record."""
+        """The stored form of a validated record (`new_customer`: created in this transaction)."""
         refs = sensitive_fields(model, message) if model.sensitive and self.enabled else []
         if not refs:
             return SealedRecord(message.SerializeToString(deterministic=True), None, [])
         key = self.keyring.data_key_for_write(
-            connection, customer_scope(customer_id, model.name), CUSTOMER_DATA, customer_id
+            connection,
+            customer_scope(customer_id, model.name),
+            CUSTOMER_DATA,
+            customer_id,
+            new_scope=new_customer,
         )
         masked = type(message)()
         masked.CopyFrom(message)

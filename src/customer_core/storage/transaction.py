@@ -36,9 +36,9 @@ class RetryTransaction(Exception):
 class RetryPolicy:
     """How often and how patiently a conflicting transaction is retried."""
 
-    max_attempts: int = 12
+    max_attempts: int = 25
     base_delay: float = 0.002
-    max_delay: float = 0.25
+    max_delay: float = 0.5
 
     def delay(self, attempt: int) -> float:
         """Full-jitter backoff before attempt `attempt + 1`."""
