@@ -337,3 +337,24 @@ def test_a_backup_taken_after_the_erasure_holds_nothing_recoverable(
             assert sensitive_values(kept) == erased.kept.values  # the restore itself works
     finally:
         running.stop(grace=1)
+
+
+def test_a_backup_taken_before_the_erasure_does_not_bring_the_values_back(
+    client: Client, database_url: str, postgres: PostgresServer | None, tmp_path: Path
+) -> None:
+    gone = onboard(client, "Backed Up Then Erased")
+    kept = onboard(client, "Backed Up And Kept")
+    backup = take_backup(database_url, postgres, tmp_path)  # the nightly backup
+    client.close_customer(gone.number, "customer request")
+    client.erase_customer(gone.number, reason="PIPL art. 47 request 2026-0193")  # erased afterwards
+    # Restored with the same master key: the provider's record of the erasure shreds it again.
+    running = start_server(restore(backup, postgres, tmp_path))
+    try:
+        with Client(f"127.0.0.1:{running.port}", token=admin_token(running)) as restored:
+            got = sensitive_values(restored.get_360(gone.number, unmask_reason=REASON))
+            still = sensitive_values(restored.get_360(kept.number, unmask_reason=REASON))
+            assert restored.search("identification", "id_number", gone.values["id"]) == []
+    finally:
+        running.stop(grace=1)
+    assert got == {"id": "", "phone": "", "email": "", "street": ""}, f"recovered: {got}"
+    assert still["id"] == kept.values["id"]

@@ -47,3 +47,10 @@ def test_kernel_queries_compile_for_cockroachdb() -> None:
     assert str(records.compile(dialect=dialect)) == str(
         records.compile(dialect=postgresql.dialect())
     )
+
+
+def test_ledger_tables_are_append_only_on_cockroachdb() -> None:
+    sql = offline_sql("cockroachdb://root@localhost:26257/customer_core")
+    for table in ("ledger_entries", "ledger_offsets", "ledger_blocks", "ledger_signing_keys"):
+        assert f"REVOKE UPDATE, DELETE ON TABLE {table} FROM public;" in sql
+    assert "CREATE TRIGGER" not in sql  # CockroachDB has none: the grants are the guard

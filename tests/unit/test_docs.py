@@ -10,7 +10,12 @@ import typer.main
 from customer_core.cli import app
 from customer_core.kernel.config import Settings
 from customer_core.plugin import _hookspecs
-from customer_core.v1 import admin_service_pb2, customer_service_pb2, subject_model_service_pb2
+from customer_core.v1 import (
+    admin_service_pb2,
+    customer_service_pb2,
+    ledger_pb2,
+    subject_model_service_pb2,
+)
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
 
@@ -18,7 +23,12 @@ README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
 def _rpcs() -> list[str]:
     return [
         method.name
-        for module in (customer_service_pb2, subject_model_service_pb2, admin_service_pb2)
+        for module in (
+            customer_service_pb2,
+            subject_model_service_pb2,
+            admin_service_pb2,
+            ledger_pb2,
+        )
         for service in module.DESCRIPTOR.services_by_name.values()
         for method in service.methods
     ]

@@ -13,6 +13,7 @@ from customer_core.kernel import (
     erasure,
     onboarding,
     records,
+    search,
 )
 from customer_core.kernel.app import Kernel
 from customer_core.v1 import customer_pb2, customer_service_pb2_grpc
@@ -135,7 +136,7 @@ class CustomerServicer(customer_service_pb2_grpc.CustomerServiceServicer):
     def SearchCustomers(
         self, request: svc.SearchCustomersRequest, context: Any
     ) -> svc.SearchCustomersResponse:
-        return self.kernel.read(lambda c: erasure.search(c, self.codec, request))
+        return self.kernel.read(lambda c: search.search(c, self.codec, request))
 
     def EraseCustomer(
         self, request: svc.EraseCustomerRequest, context: Any

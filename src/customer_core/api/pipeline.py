@@ -12,7 +12,7 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import grpc
@@ -39,6 +39,7 @@ UNMASK_REASON = "x-unmask-reason"
 #: Metadata key of the source system a caller acts for (recorded in the ledger).
 SOURCE_SYSTEM = "x-source-system"
 SOURCE_SYSTEM_CODE = re.compile(r"[A-Z][A-Z0-9_]{1,31}")
+_END = object()
 
 
 class GrantCache:
@@ -69,9 +70,11 @@ class GrantCache:
 class Pipeline(grpc.ServerInterceptor):
     """Authenticates, authorizes, runs, maps errors and audits every call."""
 
-    def __init__(self, kernel: Kernel) -> None:
+    def __init__(self, kernel: Kernel, *, recheck_interval: float = 5.0) -> None:
         self.kernel = kernel
         self.grants = GrantCache(kernel)
+        #: Seconds between re-checks of a streaming caller's credentials and permission.
+        self.recheck_interval = recheck_interval
 
     def authenticate(self, context: grpc.ServicerContext) -> Principal:
         """The caller, from its bearer token or else its client certificate."""
@@ -102,18 +105,46 @@ class Pipeline(grpc.ServerInterceptor):
         method = details.method
         if handler is None or method.split("/")[1] in PUBLIC_SERVICES:
             return handler
-        if handler.unary_unary is None:  # every kernel RPC is unary; refuse anything else
-            return _refuse(handler, PermissionDenied(f"{method} is not served"))
-        inner = handler.unary_unary
+        if handler.unary_unary is not None:
+            inner = handler.unary_unary
 
-        def guarded(request: Any, context: grpc.ServicerContext) -> Any:
-            return self._serve(method, inner, request, context)
+            def guarded(request: Any, context: grpc.ServicerContext) -> Any:
+                return self._serve(method, inner, request, context)
 
-        return grpc.unary_unary_rpc_method_handler(
-            guarded,
-            request_deserializer=handler.request_deserializer,
-            response_serializer=handler.response_serializer,
+            return grpc.unary_unary_rpc_method_handler(
+                guarded,
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        if handler.unary_stream is not None:
+            producer = handler.unary_stream
+
+            def guarded_stream(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
+                return self._serve_stream(method, producer, request, context)
+
+            return grpc.unary_stream_rpc_method_handler(
+                guarded_stream,
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        # Every kernel RPC is unary or server-streaming; refuse anything else.
+        return _refuse(handler, PermissionDenied(f"{method} is not served"))
+
+    def _admit(self, method: str, request: Any, context: grpc.ServicerContext) -> CallContext:
+        """The call's security context, with the caller authenticated (not yet authorized)."""
+        principal = self.authenticate(context)
+        metadata = dict(context.invocation_metadata())
+        source_system = metadata.get(SOURCE_SYSTEM, "").strip()
+        if source_system and not SOURCE_SYSTEM_CODE.fullmatch(source_system):
+            raise InvalidArgument.field(SOURCE_SYSTEM, "must be a source system code, e.g. CORE")
+        ctx = CallContext(
+            principal,
+            unmask_reason=metadata.get(UNMASK_REASON, "").strip(),
+            method=method,
+            request_id=_request_id(request),
+            source_system=source_system,
         )
+        return ctx
 
     def _serve(
         self, method: str, inner: Callable[..., Any], request: Any, context: grpc.ServicerContext
@@ -121,40 +152,68 @@ class Pipeline(grpc.ServerInterceptor):
         ctx: CallContext | None = None
         outcome = "OK"
         try:
-            principal = self.authenticate(context)
-            metadata = dict(context.invocation_metadata())
-            source_system = metadata.get(SOURCE_SYSTEM, "").strip()
-            if source_system and not SOURCE_SYSTEM_CODE.fullmatch(source_system):
-                raise InvalidArgument.field(
-                    SOURCE_SYSTEM, "must be a source system code, e.g. CORE"
-                )
-            ctx = CallContext(
-                principal,
-                unmask_reason=metadata.get(UNMASK_REASON, "").strip(),
-                method=method,
-                request_id=_request_id(request),
-                source_system=source_system,
-            )
-            permission = PERMISSIONS.get(method)
-            if permission is None or not principal.allows_anywhere(permission):
-                raise PermissionDenied(
-                    f"{principal.name} may not call {method.rsplit('/', 1)[-1]}",
-                    metadata={"permission": permission or "none"},
-                )
+            ctx = self._admit(method, request, context)
+            _authorize(method, ctx.principal)  # after ctx: a refusal is audited as the caller's
             with acting_as(ctx):
                 response = inner(request, context)
             return response
         except Exception as exc:
-            outcome = exc.code.name if isinstance(exc, CustomerCoreError) else "ERROR"
             status = status_of(exc, method)
-            if outcome == "ERROR":
-                outcome = (
-                    grpc.StatusCode(status.code).name
-                    if isinstance(status.code, grpc.StatusCode)
-                    else "INTERNAL"
-                )
+            outcome = _outcome_of(exc, status)
             context.abort_with_status(status)
         finally:
+            self._audit(method, request, ctx, outcome)
+
+    def _serve_stream(
+        self, method: str, producer: Callable[..., Any], request: Any, context: grpc.ServicerContext
+    ) -> Iterator[Any]:
+        """A server-streaming call: admitted like a unary one before anything is sent.
+
+        The handler's iterator runs as the caller one step at a time (the call context is set
+        around each step and reset before the message leaves), errors end the stream with their
+        status, and the call is audited once, when the stream ends (`CANCELLED` when the client
+        went away). A step may produce `None`, a heartbeat that is not sent: then a cancelled call
+        is noticed, and every `recheck_interval` seconds the caller is authenticated and
+        authorized again, so a stream ends once its token is revoked or expires, or the caller
+        loses the permission.
+        """
+        ctx: CallContext | None = None
+        outcome = "OK"
+        responses: Iterator[Any] | None = None
+        try:
+            ctx = self._admit(method, request, context)
+            _authorize(method, ctx.principal)
+            checked = time.monotonic()
+            with acting_as(ctx):
+                responses = iter(producer(request, context))
+            while True:
+                with acting_as(ctx):
+                    item = next(responses, _END)
+                if item is _END:
+                    break
+                if item is not None:
+                    yield item
+                    continue
+                if not context.is_active():
+                    break
+                if time.monotonic() - checked >= self.recheck_interval:
+                    ctx.principal = self.authenticate(context)
+                    _authorize(method, ctx.principal)
+                    checked = time.monotonic()
+            if not context.is_active():
+                outcome = "CANCELLED"
+        except GeneratorExit:  # the client went away while a message was being sent
+            outcome = "CANCELLED"
+            raise
+        except Exception as exc:
+            status = status_of(exc, method)
+            outcome = _outcome_of(exc, status)
+            context.abort_with_status(status)
+        finally:
+            close = getattr(responses, "close", None)
+            if close is not None and ctx is not None:
+                with acting_as(ctx):
+                    close()
             self._audit(method, request, ctx, outcome)
 
     def _audit(self, method: str, request: Any, ctx: CallContext | None, outcome: str) -> None:
@@ -181,6 +240,27 @@ class Pipeline(grpc.ServerInterceptor):
             log.exception("could not audit %s by %s", method, ctx.principal.name)
             if durable:
                 raise
+
+
+def _authorize(method: str, principal: Principal) -> None:
+    """PERMISSION_DENIED unless `principal` holds the permission `method` needs somewhere."""
+    permission = PERMISSIONS.get(method)
+    if permission is None or not principal.allows_anywhere(permission):
+        raise PermissionDenied(
+            f"{principal.name} may not call {method.rsplit('/', 1)[-1]}",
+            metadata={"permission": permission or "none"},
+        )
+
+
+def _outcome_of(exc: Exception, status: grpc.Status) -> str:
+    """The audit outcome of a call that raised `exc` and ends with `status`: the code's name."""
+    if isinstance(exc, CustomerCoreError):
+        return exc.code.name
+    return (
+        grpc.StatusCode(status.code).name
+        if isinstance(status.code, grpc.StatusCode)
+        else "INTERNAL"
+    )
 
 
 def _request_id(request: Any) -> str:

@@ -18,6 +18,7 @@ from grpc_reflection.v1alpha import reflection
 from customer_core.api.admin_servicer import AdminServicer, AuditServicer
 from customer_core.api.customer_servicer import CustomerServicer
 from customer_core.api.health import DatabaseHealth
+from customer_core.api.ledger_servicer import LedgerServicer
 from customer_core.api.pipeline import Pipeline
 from customer_core.api.policy import unguarded
 from customer_core.api.subject_model_servicer import SubjectModelServicer
@@ -26,11 +27,14 @@ from customer_core.authz.principal import WHOLE_BANK
 from customer_core.errors import ConfigurationError, PluginRegistrationError
 from customer_core.kernel.app import Kernel
 from customer_core.kernel.config import Settings
+from customer_core.ledger.sealer import LedgerSealer
 from customer_core.v1 import (
     admin_service_pb2,
     admin_service_pb2_grpc,
     customer_service_pb2,
     customer_service_pb2_grpc,
+    ledger_pb2,
+    ledger_pb2_grpc,
     subject_model_service_pb2,
     subject_model_service_pb2_grpc,
 )
@@ -43,6 +47,7 @@ SERVICE_NAMES = [
     subject_model_service_pb2.DESCRIPTOR.services_by_name["SubjectModelService"].full_name,
     admin_service_pb2.DESCRIPTOR.services_by_name["AdminService"].full_name,
     admin_service_pb2.DESCRIPTOR.services_by_name["AuditService"].full_name,
+    ledger_pb2.DESCRIPTOR.services_by_name["LedgerService"].full_name,
 ]
 #: The principal the development token is for.
 DEV_ADMIN = "dev-admin"
@@ -59,6 +64,11 @@ class RunningServer:
     pipeline: Pipeline
     health_server: grpc.Server | None = None
     health_port: int = 0
+
+    @property
+    def sealer(self) -> LedgerSealer:
+        """The kernel's ledger sealer (its thread runs while the server does)."""
+        return self.kernel.ledger_sealer
 
     def stop(self, grace: float | None = 5.0) -> None:
         """Stops accepting calls, lets running ones finish within `grace` seconds, closes the kernel."""
@@ -106,6 +116,7 @@ def create_server(kernel: Kernel, settings: Settings) -> RunningServer:
         AdminServicer(kernel, pipeline.grants.clear), server
     )
     admin_service_pb2_grpc.add_AuditServiceServicer_to_server(AuditServicer(kernel), server)
+    ledger_pb2_grpc.add_LedgerServiceServicer_to_server(LedgerServicer(kernel), server)
     db_health = DatabaseHealth(kernel.engine, SERVICE_NAMES, settings.health_check_interval)
     health_pb2_grpc.add_HealthServicer_to_server(db_health.servicer, server)
     reflection.enable_server_reflection(
@@ -134,6 +145,7 @@ def create_server(kernel: Kernel, settings: Settings) -> RunningServer:
         health_port = health_server.add_insecure_port(f"{settings.host}:{settings.health_port}")
     db_health.start()
     server.start()
+    kernel.ledger_sealer.start()
     if health_server is not None:
         health_server.start()
     return RunningServer(server, port, kernel, db_health, pipeline, health_server, health_port)

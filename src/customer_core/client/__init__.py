@@ -8,7 +8,14 @@ with Client("127.0.0.1:50051") as client:
 
 from __future__ import annotations
 
-from customer_core.client._client import Client, customer_name, pack, subject_of, unpack
+from customer_core.client._client import (
+    ChangeStream,
+    Client,
+    customer_name,
+    pack,
+    subject_of,
+    unpack,
+)
 from customer_core.client._errors import RPCError
 
-__all__ = ["Client", "RPCError", "customer_name", "pack", "subject_of", "unpack"]
+__all__ = ["ChangeStream", "Client", "RPCError", "customer_name", "pack", "subject_of", "unpack"]

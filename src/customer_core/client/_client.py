@@ -6,11 +6,12 @@ import json
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
 from importlib.metadata import entry_points
 from typing import Any, TypeVar
 
 import grpc
-from google.protobuf import any_pb2, descriptor_pool, field_mask_pb2, message_factory
+from google.protobuf import any_pb2, descriptor_pool, field_mask_pb2, message_factory, timestamp_pb2
 from google.protobuf.message import Message
 
 from customer_core.client._errors import RPCError
@@ -19,6 +20,8 @@ from customer_core.v1 import (
     admin_service_pb2_grpc,
     customer_pb2,
     customer_service_pb2_grpc,
+    ledger_pb2,
+    ledger_pb2_grpc,
     options_pb2,
     subject_model_service_pb2,
     subject_model_service_pb2_grpc,
@@ -36,6 +39,7 @@ _SERVICE_CONFIG = {
             "name": [
                 {"service": "customer_core.v1.CustomerService"},
                 {"service": "customer_core.v1.SubjectModelService"},
+                {"service": "customer_core.v1.LedgerService"},
             ],
             "retryPolicy": {
                 "maxAttempts": 5,
@@ -118,6 +122,7 @@ class Client:
         timeout: float = 30.0,
         wait_for_ready: bool = True,
         channel: grpc.Channel | None = None,
+        source_system: str = "",
     ) -> None:
         """Connects to `target` (`host:port`).
 
@@ -129,12 +134,16 @@ class Client:
             wait_for_ready: while the server cannot be reached, calls wait for it (up to `timeout`)
                 instead of failing at once; answers of UNAVAILABLE are retried either way.
             channel: a channel to use instead of making one.
+            source_system: the source system this client acts for (e.g. `CARDS`), sent as
+                `x-source-system`; the ledger records it with every change, and a system's
+                change stream can leave its own changes out (`watch(exclude_source_system=...)`).
         """
         self.timeout = timeout
         self.wait_for_ready = wait_for_ready
+        self.source_system = source_system
         self._metadata: tuple[tuple[str, str], ...] = (
             (("authorization", f"Bearer {token}"),) if token else ()
-        )
+        ) + ((("x-source-system", source_system),) if source_system else ())
         options = [("grpc.enable_retries", 1), ("grpc.service_config", json.dumps(_SERVICE_CONFIG))]
         if channel is None:
             channel = (
@@ -147,6 +156,7 @@ class Client:
         self._models = subject_model_service_pb2_grpc.SubjectModelServiceStub(self._channel)
         self._admin = admin_service_pb2_grpc.AdminServiceStub(self._channel)
         self._audit = admin_service_pb2_grpc.AuditServiceStub(self._channel)
+        self._ledger = ledger_pb2_grpc.LedgerServiceStub(self._channel)
 
     def close(self) -> None:
         """Closes the connection."""
@@ -351,13 +361,17 @@ class Client:
             if not token:
                 return
 
-    def get_360(self, customer: str, *, unmask_reason: str = "") -> customer_pb2.Customer360:
-        """The customer, all its records and all its cross-references."""
-        return self._call(
-            self._customers.GetCustomer360,
-            svc.GetCustomer360Request(name=customer_name(customer)),
-            unmask_reason,
-        )
+    def get_360(
+        self, customer: str, *, unmask_reason: str = "", as_of: datetime | None = None
+    ) -> customer_pb2.Customer360:
+        """The customer, all its records and all its cross-references.
+
+        With `as_of` (timezone-aware), the view as it was then, rebuilt from the ledger.
+        """
+        request = svc.GetCustomer360Request(name=customer_name(customer))
+        if as_of is not None:
+            request.as_of.CopyFrom(_timestamp(as_of))
+        return self._call(self._customers.GetCustomer360, request, unmask_reason)
 
     def search(self, subject: str, field: str, value: str) -> list[customer_pb2.Customer]:
         """Customers with a `subject` record whose match key `field` equals `value`."""
@@ -372,6 +386,52 @@ class Client:
             name=customer_name(customer), reason=reason, request_id=request_id or str(uuid.uuid4())
         )
         return self._call(self._customers.EraseCustomer, request)
+
+    # Ledger
+
+    def history(
+        self, customer: str, subject: str = "", *, page_size: int = 0
+    ) -> Iterator[ledger_pb2.LedgerEntry]:
+        """A customer's changes, newest first (of one subject, if given), page by page."""
+        token = ""
+        while True:
+            page = self._call(
+                self._ledger.ListCustomerHistory,
+                ledger_pb2.ListCustomerHistoryRequest(
+                    customer=customer_name(customer),
+                    subject=subject,
+                    page_size=page_size,
+                    page_token=token,
+                ),
+            )
+            yield from page.entries
+            token = page.next_page_token
+            if not token:
+                return
+
+    def watch(
+        self,
+        from_offset: int = 1,
+        exclude_source_system: str = "",
+        subjects: Iterable[str] = (),
+        *,
+        timeout: float | None = None,
+    ) -> ChangeStream:
+        """Follows the change stream: sealed entries in offset order from `from_offset`, forever.
+
+        Iterate the answer for LedgerEntry messages; `cancel()` it (from any thread) or close it
+        to stop. To resume after a break, watch again from the last offset received + 1.
+        `timeout` bounds the whole stream (default: none).
+        """
+        request = ledger_pb2.WatchChangesRequest(
+            from_offset=from_offset,
+            exclude_source_system=exclude_source_system,
+            subjects=list(subjects),
+        )
+        call = self._ledger.WatchChanges(
+            request, timeout=timeout, metadata=self._metadata, wait_for_ready=self.wait_for_ready
+        )
+        return ChangeStream(call)
 
     # Administration
 
@@ -471,4 +531,51 @@ class Client:
         return list(response.models)
 
 
-__all__ = ["Client", "customer_name", "pack", "subject_of", "unpack"]
+def _timestamp(value: datetime) -> timestamp_pb2.Timestamp:
+    if value.tzinfo is None:
+        raise ValueError("as_of must be timezone-aware, e.g. datetime.now(UTC)")
+    ts = timestamp_pb2.Timestamp()
+    ts.FromDatetime(value)
+    return ts
+
+
+class ChangeStream:
+    """A running WatchChanges call: an iterator of LedgerEntry that ends when cancelled.
+
+    Raises `RPCError` when the stream fails (not when it was cancelled here).
+    """
+
+    def __init__(self, call: Any) -> None:
+        self._call = call
+        self._cancelled = False
+        #: The offset of the last entry received (0 before the first).
+        self.last_offset = 0
+
+    def __iter__(self) -> ChangeStream:
+        return self
+
+    def __next__(self) -> ledger_pb2.LedgerEntry:
+        try:
+            entry: ledger_pb2.LedgerEntry = next(self._call)
+        except grpc.RpcError as error:
+            if self._cancelled and error.code() == grpc.StatusCode.CANCELLED:
+                raise StopIteration from None
+            raise RPCError.from_call(error) from None
+        self.last_offset = entry.offset
+        return entry
+
+    def cancel(self) -> None:
+        """Ends the stream (safe from another thread); iteration then stops."""
+        self._cancelled = True
+        self._call.cancel()
+
+    close = cancel
+
+    def __enter__(self) -> ChangeStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.cancel()
+
+
+__all__ = ["ChangeStream", "Client", "customer_name", "pack", "subject_of", "unpack"]

@@ -240,7 +240,9 @@ class Keyring:
         """
         cached = self._data.get(key_id)
         row = connection.execute(select(data_keys).where(data_keys.c.id == key_id)).first()
-        if row is None:
+        if row is None or (
+            row.customer_id is not None and str(row.customer_id) in self.master.erased()
+        ):
             self._data.drop(lambda k, _: k == key_id)
             raise KeyDestroyedError(key_id)
         if row.status == "retired":
@@ -257,7 +259,12 @@ class Keyring:
         return key
 
     def destroy_customer_keys(self, connection: Connection, customer_id: uuid.UUID) -> int:
-        """Crypto-shredding: deletes every data key of a customer; how many were destroyed."""
+        """Crypto-shredding: deletes every data key of a customer; how many were destroyed.
+
+        The erasure is first recorded with the master key provider, outside the database, so a
+        backup restored later cannot bring the keys back into use.
+        """
+        self.master.record_erasure(str(customer_id))
         result = connection.execute(delete(data_keys).where(data_keys.c.customer_id == customer_id))
         self.forget(lambda k, v: getattr(v, "scope", "").startswith(f"customer/{customer_id}/"))
         return int(result.rowcount)

@@ -49,6 +49,16 @@ class MasterKeyProvider(Protocol):
     def retire(self, version: int) -> None:
         """Retires a version nothing is wrapped under any more."""
 
+    def erased(self) -> frozenset[str]:
+        """Ids of customers whose data keys were destroyed (kept outside the database)."""
+
+    def record_erasure(self, customer_id: str) -> None:
+        """Remembers, outside the database, that a customer's data keys were destroyed.
+
+        A database backup taken before the erasure still holds the customer's wrapped data keys;
+        this record is what makes the kernel refuse them, and shred them again, after a restore.
+        """
+
 
 class LocalMasterKey:
     """Versioned SM4 master keys held in this process (the base of the file and env providers)."""
@@ -61,6 +71,7 @@ class LocalMasterKey:
         self._keys = dict(keys)
         self._active = active
         self._retired = set(retired or ())
+        self._erased: set[str] = set()
         self._lock = threading.Lock()
 
     def active_version(self) -> int:
@@ -115,6 +126,15 @@ class LocalMasterKey:
             self._retired.add(version)
             self._saved()
 
+    def erased(self) -> frozenset[str]:
+        return frozenset(self._erased)
+
+    def record_erasure(self, customer_id: str) -> None:
+        with self._lock:
+            if customer_id not in self._erased:
+                self._erased.add(customer_id)
+                self._saved()
+
     def has_example_key(self) -> bool:
         """True when some version is the all-zero example key of the deployment examples."""
         return any(key == bytes(16) for key in self._keys.values())
@@ -131,9 +151,11 @@ class FileMasterKey(LocalMasterKey):
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             self._write({"active": 1, "keys": {"1": primitives.random_key().hex()}, "retired": []})
-        super().__init__(*self._read())
+        keys, active, retired, erased = self._read()
+        super().__init__(keys, active, retired)
+        self._erased = erased
 
-    def _read(self) -> tuple[dict[int, bytes], int, set[int]]:
+    def _read(self) -> tuple[dict[int, bytes], int, set[int], set[str]]:
         mode = self.path.stat().st_mode & 0o777
         if mode & 0o077:
             raise PermissionError(
@@ -144,12 +166,13 @@ class FileMasterKey(LocalMasterKey):
             {int(v): bytes.fromhex(k) for v, k in data["keys"].items()},
             int(data["active"]),
             {int(v) for v in data.get("retired", [])},
+            set(data.get("erased", [])),
         )
 
     def unwrap(self, version: int, wrapped: bytes, aad: bytes) -> bytes:
         if version not in self._keys:  # rotated by another process (the CLI): read the file again
             with self._lock:
-                self._keys, self._active, self._retired = self._read()
+                self._keys, self._active, self._retired, self._erased = self._read()
         return super().unwrap(version, wrapped, aad)
 
     def _write(self, data: dict[str, object]) -> None:
@@ -165,6 +188,7 @@ class FileMasterKey(LocalMasterKey):
                 "active": self._active,
                 "keys": {str(v): k.hex() for v, k in self._keys.items()},
                 "retired": sorted(self._retired),
+                "erased": sorted(self._erased),
             }
         )
 

@@ -30,11 +30,13 @@ from customer_core.crypto.master_key import (
 from customer_core.errors import ConfigurationError
 from customer_core.kernel import idempotency
 from customer_core.kernel.config import Settings
+from customer_core.kernel.erasure import reapply_erasures
 from customer_core.kernel.key_rotation import KeyRotator
 from customer_core.kernel.record_codec import RecordCodec
 from customer_core.kernel.registry import Registry, load_registry
 from customer_core.kernel.schema_compat import reconcile_schemas
 from customer_core.kernel.sealing import Sealer
+from customer_core.ledger.sealer import LedgerSealer
 from customer_core.storage import create_engine, run_in_transaction
 from customer_core.storage.transaction import DEFAULT_POLICY, RetryPolicy
 
@@ -64,6 +66,7 @@ class Kernel:
         tokens: issues and verifies bearer tokens.
         audit: the audit log writer.
         rotator: key rotation jobs.
+        ledger_sealer: seals ledger entries into signed blocks (its thread runs in servers only).
     """
 
     def __init__(
@@ -86,6 +89,15 @@ class Kernel:
         self.tokens = TokenService(engine, self.keyring)
         self.audit = AuditLog(engine, flush_interval=settings.audit_flush_interval)
         self.rotator = KeyRotator(engine, self.keyring, self.codec)
+        # Erasures the master key provider remembers but a restored database has forgotten.
+        run_in_transaction(engine, lambda c: reapply_erasures(c, self.codec, datetime.now(UTC)))
+        self.ledger_sealer = LedgerSealer(
+            engine,
+            self.keyring,
+            interval=settings.ledger_seal_interval,
+            block_size=settings.ledger_block_size,
+            lease_ttl=settings.ledger_lease_ttl,
+        )
 
     @classmethod
     def open(
@@ -109,7 +121,8 @@ class Kernel:
             raise
 
     def close(self) -> None:
-        """Flushes the audit log and releases the database connections."""
+        """Stops the ledger sealer, flushes the audit log and releases the database connections."""
+        self.ledger_sealer.stop()
         self.audit.close()
         self.engine.dispose()
 

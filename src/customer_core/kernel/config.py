@@ -32,6 +32,11 @@ class Settings(BaseSettings):
         audit_flush_interval: seconds between flushes of queued audit records.
         health_port: a second, plaintext port serving only gRPC health checking (for
             orchestrators' probes when the main port requires mTLS); 0: none.
+        ledger_seal_interval: seconds between the ledger sealer's rounds (a block at most this
+            often, unless more than `ledger_block_size` entries are waiting).
+        ledger_block_size: most ledger entries sealed into one block.
+        ledger_lease_ttl: seconds the sealer lease lasts unrenewed: how soon another replica takes
+            over sealing from one that died.
     """
 
     model_config = SettingsConfigDict(env_prefix="CUSTOMER_CORE_", extra="ignore")
@@ -52,6 +57,9 @@ class Settings(BaseSettings):
     encryption: bool = True
     audit_flush_interval: float = Field(default=0.2, gt=0)
     health_port: int = Field(default=0, ge=0, le=65535)
+    ledger_seal_interval: float = Field(default=1.0, gt=0)
+    ledger_block_size: int = Field(default=1000, ge=1)
+    ledger_lease_ttl: float = Field(default=10.0, gt=0)
 
     def check_production(self) -> list[str]:
         """Why these settings may not serve in production ([] when they may)."""

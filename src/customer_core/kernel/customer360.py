@@ -1,15 +1,35 @@
-"""GetCustomer360: the customer, all its subject records and all its cross-references."""
+"""GetCustomer360: the customer, all its subject records and all its cross-references.
+
+Live, it reads the tables; with `as_of`, it replays the customer's ledger chain up to that time
+and builds the same view from the stored forms the entries carry: records masked, or unsealed
+when the caller gives a reason and may unmask (values under a since retired or destroyed key
+stay masked). Either way only the subjects the caller may read now are shown, in subject order,
+records oldest first (create time, then id), cross-references by source system and local id.
+"""
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from google.protobuf import any_pb2, timestamp_pb2
 from sqlalchemy.engine import Connection
 
+from customer_core.crypto.keyring import KeyDestroyedError
+from customer_core.crypto.master_key import RetiredKeyError
+from customer_core.errors import InvalidArgument
+from customer_core.kernel import access, convert
 from customer_core.kernel import cross_references as xref_ops
 from customer_core.kernel import customers as customer_ops
 from customer_core.kernel import records as record_ops
-from customer_core.kernel.names import parse_customer_name
+from customer_core.kernel.names import parse_customer_name, parse_record_name
 from customer_core.kernel.record_codec import RecordCodec
-from customer_core.v1 import customer_pb2, customer_service_pb2
+from customer_core.ledger import history
+from customer_core.v1 import customer_pb2, customer_service_pb2, ledger_pb2
+
+#: The range of a valid google.protobuf.Timestamp (0001-01-01 to 9999-12-31).
+_MIN_SECONDS, _MAX_SECONDS = -62135596800, 253402300799
 
 
 def get_360(
@@ -17,9 +37,92 @@ def get_360(
 ) -> customer_pb2.Customer360:
     """Three reads in one transaction, so the view is consistent; only subjects the caller may read."""
     number = parse_customer_name(request.name, "name")
+    if request.HasField("as_of"):
+        _check_as_of(request.as_of)
+        return _as_of(connection, codec, number, request.as_of)
     row = customer_ops.load(connection, number)
+    # Ordered here rather than by the database's collation, so a replayed view orders the same.
+    groups = sorted(record_ops.of_customer(connection, codec, row), key=_subject)
+    xrefs = sorted(xref_ops.of_customer(connection, row), key=_xref_order)
     return customer_pb2.Customer360(
-        customer=customer_ops.to_proto(connection, row),
-        subjects=record_ops.of_customer(connection, codec, row),
-        cross_references=xref_ops.of_customer(connection, row),
+        customer=customer_ops.to_proto(connection, row), subjects=groups, cross_references=xrefs
     )
+
+
+def _subject(group: customer_pb2.SubjectRecordGroup) -> str:
+    return group.subject
+
+
+def _xref_order(xref: customer_pb2.CrossReference) -> tuple[str, str]:
+    return xref.source_system, xref.local_id
+
+
+def _check_as_of(as_of: timestamp_pb2.Timestamp) -> None:
+    if not (_MIN_SECONDS <= as_of.seconds <= _MAX_SECONDS and 0 <= as_of.nanos < 1_000_000_000):
+        raise InvalidArgument.field("as_of", "is not a valid timestamp")
+    if as_of.ToDatetime(tzinfo=UTC) > datetime.now(UTC):
+        raise InvalidArgument.field("as_of", "is in the future; the ledger knows only the past")
+
+
+def _as_of(
+    connection: Connection, codec: RecordCodec, number: str, as_of: timestamp_pb2.Timestamp
+) -> customer_pb2.Customer360:
+    row = customer_ops.load(connection, number)  # the caller's scope is checked as it is now
+    state = history.replay(connection, number, as_of)
+    if state.customer is None:  # not yet created then
+        raise access.hidden(number)
+    records = []
+    for name, snapshot in state.records.items():
+        if access.readable_subject(row, snapshot.subject):
+            record_id = parse_record_name(name, "name")[1]
+            records.append((snapshot.subject, snapshot.create_time.ToDatetime(), record_id, name))
+    groups: list[customer_pb2.SubjectRecordGroup] = []
+    for subject, _, record_id, name in sorted(records):
+        if not groups or groups[-1].subject != subject:
+            groups.append(customer_pb2.SubjectRecordGroup(subject=subject))
+        groups[-1].records.append(
+            _record(connection, codec, row, name, record_id, state.records[name])
+        )
+    xrefs = sorted(state.cross_references.values(), key=_xref_order)
+    return customer_pb2.Customer360(
+        customer=state.customer, subjects=groups, cross_references=xrefs
+    )
+
+
+def _record(
+    connection: Connection,
+    codec: RecordCodec,
+    customer: Any,
+    name: str,
+    record_id: uuid.UUID,
+    snapshot: ledger_pb2.RecordSnapshot,
+) -> customer_pb2.SubjectRecord:
+    """A record's stored form as the caller may see it, exactly as `RecordCodec.to_proto` shows it."""
+    record = customer_pb2.SubjectRecord(
+        name=name,
+        subject=snapshot.subject,
+        data=any_pb2.Any(type_url=snapshot.type_url, value=snapshot.payload),
+        schema_version=snapshot.schema_version,
+        source_system=snapshot.source_system,
+        etag=convert.etag(record_id, snapshot.version),
+        create_time=snapshot.create_time,
+        update_time=snapshot.update_time,
+    )
+    if not snapshot.sealed or not access.unmask_reason():
+        return record
+    model = codec.registry.get(snapshot.subject)
+    if model is None:
+        return record
+    access.require_unmask(customer)
+    try:
+        message, paths = codec.sealer.unseal(
+            connection, model, snapshot.payload, snapshot.sealed, customer.id, record_id,
+            check=True,
+        )  # fmt: skip
+    except (KeyDestroyedError, RetiredKeyError):  # erased, or rotated away since: stays masked
+        return record
+    record.data.CopyFrom(
+        any_pb2.Any(type_url=snapshot.type_url, value=message.SerializeToString(deterministic=True))
+    )
+    access.note_unmasked(record.name, paths)
+    return record

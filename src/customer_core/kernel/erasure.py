@@ -1,8 +1,10 @@
-"""Searching customers by encrypted match keys, and erasing a customer by crypto-shredding."""
+"""Erasing a customer's personal data by crypto-shredding, and re-applying erasures after a restore."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Connection
@@ -10,53 +12,14 @@ from sqlalchemy.engine import Connection
 from customer_core.authz import roles
 from customer_core.authz.context import current
 from customer_core.errors import FailedPrecondition, InvalidArgument
-from customer_core.kernel import access, pagination
 from customer_core.kernel import customers as customer_ops
 from customer_core.kernel.names import customer_name, parse_customer_name, record_name
 from customer_core.kernel.record_codec import RecordCodec
-from customer_core.kernel.records import model_named
 from customer_core.kernel.sealing import sensitive_fields
 from customer_core.ledger import recorder as ledger
 from customer_core.ledger.snapshots import record_snapshot
-from customer_core.storage.tables import blind_indexes, customers, subject_records
+from customer_core.storage.tables import blind_indexes, customers, data_keys, subject_records
 from customer_core.v1 import customer_pb2, customer_service_pb2
-
-
-def search(
-    connection: Connection, codec: RecordCodec, request: customer_service_pb2.SearchCustomersRequest
-) -> customer_service_pb2.SearchCustomersResponse:
-    """SearchCustomers: customers in the caller's scope with a record whose match key equals `value`."""
-    model = model_named(codec.registry, request.subject, "")
-    spec = next((f for f in model.fields if f.path == request.field), None)
-    if spec is None or not (spec.rules.match_key and spec.rules.sensitive):
-        searchable = [f.path for f in model.fields if f.rules.match_key and f.rules.sensitive]
-        raise InvalidArgument.field(
-            "field",
-            f"is not a searchable match key of {model.name!r}; searchable: {', '.join(searchable) or 'none'}",
-        )
-    if not request.value.strip():
-        raise InvalidArgument.field("value", "is required")
-    size = pagination.page_size(request.page_size)
-    digest = codec.sealer.blind_digest(model.name, spec.path, request.value)
-    rows = connection.execute(
-        select(customers)
-        .where(
-            customers.c.id.in_(
-                select(blind_indexes.c.customer_id).where(
-                    blind_indexes.c.subject == model.name,
-                    blind_indexes.c.field_path == spec.path,
-                    blind_indexes.c.digest == digest,
-                )
-            ),
-            access.scope_clause(customers.c.owning_org_unit),
-        )
-        .order_by(customers.c.customer_number)
-        .limit(size)
-    ).all()
-    access.note_customers(r.customer_number for r in rows)
-    return customer_service_pb2.SearchCustomersResponse(
-        customers=[customer_ops.to_proto(connection, r) for r in rows]
-    )
 
 
 def erase(
@@ -81,6 +44,14 @@ def erase(
             violation_type="CUSTOMER_NOT_CLOSED",
         )
     current().reason = reason
+    return shred(connection, codec, row, now)
+
+
+def shred(
+    connection: Connection, codec: RecordCodec, row: Any, now: datetime
+) -> customer_pb2.Customer:
+    """Destroys a customer's data keys, blind indexes, masked values and ciphertexts; the customer after."""
+    number = row.customer_number
     codec.sealer.keyring.destroy_customer_keys(connection, row.id)
     connection.execute(delete(blind_indexes).where(blind_indexes.c.customer_id == row.id))
     records = connection.execute(
@@ -130,3 +101,25 @@ def erase(
         after=after,
     )
     return after
+
+
+def reapply_erasures(connection: Connection, codec: RecordCodec, now: datetime) -> int:
+    """Shreds again every customer the master key provider remembers as erased (after a restore).
+
+    A backup taken before an erasure brings the customer's data keys and ciphertexts back; the
+    provider's record of the erasure lives outside the database, so the kernel destroys them
+    again before it serves anything. Returns how many customers needed it.
+    """
+    erased = codec.sealer.keyring.master.erased()
+    if not erased:
+        return 0
+    ids = [uuid.UUID(i) for i in erased]
+    revived = connection.execute(
+        select(customers).where(
+            customers.c.id.in_(ids),
+            customers.c.id.in_(select(data_keys.c.customer_id)) | customers.c.erase_time.is_(None),
+        )
+    ).all()
+    for row in revived:
+        shred(connection, codec, row, now)
+    return len(revived)

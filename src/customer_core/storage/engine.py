@@ -80,6 +80,8 @@ def _sqlite_engine(url: URL, *, pool_size: int, echo: bool) -> Engine:
             "foreign_keys=ON",
             "busy_timeout=30000",
             "synchronous=NORMAL",
+            # Deleted content (shredded keys, old ciphertexts) is overwritten, not left in free pages.
+            "secure_delete=ON",
         ):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()

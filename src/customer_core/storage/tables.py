@@ -265,6 +265,19 @@ ledger_blocks = Table(
     Column("sealed_at", UTCDateTime, nullable=False),
 )
 
+ledger_signing_keys = Table(
+    "ledger_signing_keys",
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    # SM2 public key, 128 hex digits (x || y): what block signatures are checked against.
+    Column("public_key", String(130), nullable=False, unique=True),
+    # The data key (kernel-wide scope `ledger-signing`) that encrypts the private key.
+    Column("data_key_id", Uuid, nullable=False),
+    # The private key's hex, SM4-GCM-encrypted under that data key (nonce || ciphertext || tag).
+    Column("wrapped", LargeBinary, nullable=False),
+    Column("create_time", UTCDateTime, nullable=False),
+)
+
 leases = Table(
     "leases",
     metadata,

@@ -1,0 +1,172 @@
+"""Reading a customer's chain: its history (newest first), and its resources as of a past time.
+
+Both read `ledger_entries` of the chain `customers/{n}` only; the customer has been loaded (and
+the caller's scope checked) by the caller. Entries come back with their hash, and with their
+global offset once a block has sealed them (0 before).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC
+from typing import Any
+
+from google.protobuf import timestamp_pb2
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from customer_core.authz import roles
+from customer_core.errors import InvalidArgument, PermissionDenied
+from customer_core.kernel import access, pagination
+from customer_core.kernel import customers as customer_ops
+from customer_core.kernel.names import parse_customer_name
+from customer_core.ledger.chain import customer_chain
+from customer_core.ledger.recorder import DELETE
+from customer_core.storage.tables import ledger_entries, ledger_offsets
+from customer_core.v1 import customer_pb2, ledger_pb2
+
+#: Subjects of a customer's chain that are not subject models.
+CUSTOMER = "customer"
+CROSS_REFERENCE = "cross_reference"
+KERNEL_SUBJECTS = frozenset({CUSTOMER, CROSS_REFERENCE})
+#: Entries read per round trip while filling a page.
+_BATCH = 200
+_MAX_SUBJECT = 64
+
+
+def entry_of(row: Any) -> ledger_pb2.LedgerEntry:
+    """The LedgerEntry of a `ledger_entries` row (joined to `ledger_offsets`: offset, or None)."""
+    entry = ledger_pb2.LedgerEntry.FromString(row.entry)
+    entry.hash = row.hash
+    entry.offset = row.offset or 0
+    return entry
+
+
+def _columns() -> list[Any]:
+    return [
+        ledger_entries.c.sequence,
+        ledger_entries.c.entry,
+        ledger_entries.c.hash,
+        ledger_offsets.c.offset,
+    ]
+
+
+def _with_offsets() -> Any:
+    return ledger_entries.outerjoin(
+        ledger_offsets, ledger_offsets.c.entry_id == ledger_entries.c.id
+    )
+
+
+def _newest_first(connection: Connection, chain: str, below: int | None) -> Iterator[Any]:
+    """The chain's rows, newest first, from just below sequence `below` (None: the newest)."""
+    while True:
+        query = (
+            select(*_columns())
+            .select_from(_with_offsets())
+            .where(ledger_entries.c.chain == chain)
+            .order_by(ledger_entries.c.sequence.desc())
+            .limit(_BATCH)
+        )
+        if below is not None:
+            query = query.where(ledger_entries.c.sequence < below)
+        rows = connection.execute(query).all()
+        yield from rows
+        if len(rows) < _BATCH:
+            return
+        below = int(rows[-1].sequence)
+
+
+def visible(customer: Any, subject: str) -> bool:
+    """True when the caller may see changes of `subject` of this customer (its channel scope)."""
+    return subject in KERNEL_SUBJECTS or access.readable_subject(customer, subject)
+
+
+def list_history(
+    connection: Connection, request: ledger_pb2.ListCustomerHistoryRequest
+) -> ledger_pb2.ListCustomerHistoryResponse:
+    """ListCustomerHistory: the customer's entries newest first, of the subjects the caller may read."""
+    number = parse_customer_name(request.customer, "customer")
+    size = pagination.page_size(request.page_size)
+    subject = request.subject
+    if len(subject) > _MAX_SUBJECT or "\x00" in subject:
+        raise InvalidArgument.field("subject", "is not a subject name")
+    scope = f"{request.customer}|{subject}"
+    after = pagination.decode_token(request.page_token, scope, (int,))
+    customer = customer_ops.load(connection, number, roles.CUSTOMERS_READ)
+    if subject and not visible(customer, subject):
+        raise PermissionDenied(f"may not read {subject!r} records", metadata={"subject": subject})
+    page: list[ledger_pb2.LedgerEntry] = []
+    more = False
+    for row in _newest_first(connection, customer_chain(number), after[0] if after else None):
+        entry = entry_of(row)
+        if (subject and entry.subject != subject) or not visible(customer, entry.subject):
+            continue
+        if len(page) == size:
+            more = True
+            break
+        page.append(entry)
+    response = ledger_pb2.ListCustomerHistoryResponse(entries=page)
+    if more:
+        response.next_page_token = pagination.encode_token([page[-1].sequence], scope)
+    return response
+
+
+def _key(ts: timestamp_pb2.Timestamp) -> tuple[int, int]:
+    return ts.seconds, ts.nanos
+
+
+@dataclass
+class State:
+    """A customer's resources as its chain left them at some time.
+
+    Attributes:
+        customer: the customer as last written (None: it did not exist yet).
+        records: record resource name -> its stored form.
+        cross_references: cross-reference resource name -> the link.
+        entries: how many entries were applied.
+    """
+
+    customer: customer_pb2.Customer | None = None
+    records: dict[str, ledger_pb2.RecordSnapshot] = field(default_factory=dict)
+    cross_references: dict[str, customer_pb2.CrossReference] = field(default_factory=dict)
+    entries: int = 0
+
+    def apply(self, entry: ledger_pb2.LedgerEntry) -> None:
+        """Applies one change (in chain order)."""
+        self.entries += 1
+        deleted = entry.action == DELETE
+        if entry.subject == CUSTOMER:
+            self.customer = None if deleted else customer_pb2.Customer.FromString(entry.after)
+        elif entry.subject == CROSS_REFERENCE:
+            if deleted:
+                self.cross_references.pop(entry.resource, None)
+            else:
+                self.cross_references[entry.resource] = customer_pb2.CrossReference.FromString(
+                    entry.after
+                )
+        elif deleted:
+            self.records.pop(entry.resource, None)
+        else:
+            self.records[entry.resource] = ledger_pb2.RecordSnapshot.FromString(entry.after)
+
+
+def replay(connection: Connection, number: str, as_of: timestamp_pb2.Timestamp) -> State:
+    """The customer's resources at `as_of`: its chain's entries with time <= as_of, in order."""
+    limit = _key(as_of)
+    # Entry times are whole microseconds: `as_of` cut to microseconds selects the same entries.
+    cutoff = as_of.ToDatetime(tzinfo=UTC)
+    rows = connection.execute(
+        select(ledger_entries.c.entry)
+        .where(
+            ledger_entries.c.chain == customer_chain(number),
+            ledger_entries.c.time <= cutoff,
+        )
+        .order_by(ledger_entries.c.sequence)
+    )
+    state = State()
+    for row in rows:
+        entry = ledger_pb2.LedgerEntry.FromString(row.entry)
+        if _key(entry.time) <= limit:
+            state.apply(entry)
+    return state

@@ -1,0 +1,260 @@
+"""The sealer: gives committed entries global offsets in signed, chained blocks, on one replica.
+
+Every replica runs a `LedgerSealer` thread; the one holding the `ledger-sealer` lease seals. Each
+round (every `interval` seconds) it takes the unsealed entries in time order, at most `block_size`
+per block, and for each block:
+
+1. in a read transaction: the entries and the latest block;
+2. outside any transaction: offsets (the previous block's last + 1, ...), the Merkle root of the
+   entries' hashes, the head hash (`ledger.blocks`) and its SM2 signature;
+3. in a write transaction that first re-checks (and extends) the lease with its fencing token and
+   checks no block was added meanwhile: the `ledger_offsets` rows and the `ledger_blocks` row.
+
+Offsets therefore grow by one without gaps, and the primary keys (offset, block height) and the
+unique entry id make a second seal of an entry or a height impossible even if two sealers raced.
+Within a block a chain's entries keep their sequence order, and an unsealed predecessor is pulled
+into the block with its successor. Entries are found through the time index: from a little before
+the last round (`LOOKBACK`), and once a minute (and on taking the lease) over everything, but only
+when the entry count says something is missing — a transaction that commits long after its
+timestamp is sealed by that sweep.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.engine import Connection, Engine
+
+from customer_core.crypto.keyring import Keyring
+from customer_core.errors import Unavailable
+from customer_core.ledger import blocks, merkle, signing
+from customer_core.ledger.lease import Holding, Lease, LeaseLost
+from customer_core.ledger.pending import UNSEALED, pending
+from customer_core.storage.tables import ledger_blocks, ledger_entries, ledger_offsets
+from customer_core.storage.transaction import run_in_transaction
+
+log = logging.getLogger(__name__)
+
+#: The lease row of the sealer.
+LEASE_NAME = "ledger-sealer"
+#: How far before the previous round each round looks for entries (commits that came late).
+LOOKBACK = timedelta(seconds=10)
+#: How often the sealer checks the whole ledger for entries committed later than LOOKBACK.
+SWEEP_EVERY = timedelta(seconds=60)
+
+_E, _O, _B = ledger_entries.c, ledger_offsets.c, ledger_blocks.c
+
+
+def _holder() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _latest_block(connection: Connection) -> Any:
+    return connection.execute(select(ledger_blocks).order_by(_B.height.desc()).limit(1)).first()
+
+
+class LedgerSealer:
+    """Seals the ledger in the background while this replica holds the sealer lease.
+
+    Args:
+        engine: the database.
+        keyring: unwraps (or creates) the sealer's SM2 key.
+        interval: seconds between rounds.
+        block_size: most entries per block (a chain's unsealed predecessors may add a few).
+        lease_ttl: seconds the lease lasts unrenewed: how soon another replica takes over.
+        holder: this replica's identity in the lease (default: host, process and a random tag).
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        keyring: Keyring,
+        *,
+        interval: float = 1.0,
+        block_size: int = 1000,
+        lease_ttl: float = 10.0,
+        holder: str | None = None,
+    ) -> None:
+        self.engine = engine
+        self.keyring = keyring
+        self.interval = interval
+        self.block_size = block_size
+        self.lease = Lease(engine, LEASE_NAME, holder or _holder(), lease_ttl)
+        self._key: signing.SigningKey | None = None
+        self._lock = threading.Lock()  # one round at a time in this replica
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._drained_at: datetime | None = None  # start of the last round that sealed all it saw
+        self._swept_at: datetime | None = None
+
+    def start(self) -> None:
+        """Starts the background thread (once)."""
+        if self._thread is None:
+            self._stopping.clear()
+            self._thread = threading.Thread(target=self._run, name="ledger-sealer", daemon=True)
+            self._thread.start()
+
+    def stop(self, *, release: bool = True) -> None:
+        """Stops the thread after its current block; gives the lease up unless `release` is False."""
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+            self._thread = None
+        if release:
+            try:
+                self.lease.release()
+            except Exception:  # the database may be gone; the lease then simply expires
+                log.warning("could not release the sealer lease", exc_info=True)
+
+    def _run(self) -> None:
+        while not self._stopping.wait(self.interval):
+            try:
+                self.tick()
+            except Unavailable:
+                log.warning("ledger sealer: database unavailable")
+            except Exception:
+                log.exception("ledger sealer round failed")
+
+    def tick(self) -> int:
+        """One round: takes or renews the lease and, if held, seals what is pending; entries sealed."""
+        with self._lock:
+            holding = self.lease.acquire()
+            if holding is None:
+                self._drained_at = self._swept_at = None  # a future holder starts with a sweep
+                return 0
+            return self._round(holding, full=False)
+
+    def seal_now(self, timeout: float = 30.0) -> int:
+        """Seals every entry committed before the call; how many this replica sealed.
+
+        If another replica holds the lease, waits (up to `timeout` seconds) for it to seal them.
+
+        Raises:
+            Unavailable: they were not sealed in time.
+        """
+        cutoff, deadline = datetime.now(UTC), time.monotonic() + timeout
+        while True:
+            with self._lock:
+                holding = self.lease.acquire()
+                if holding is not None:
+                    return self._round(holding, full=True)
+            if (
+                run_in_transaction(self.engine, lambda c: self._unsealed(c, cutoff), write=False)
+                == 0
+            ):
+                return 0
+            if time.monotonic() > deadline:
+                raise Unavailable(
+                    f"ledger entries were not sealed within {timeout:g} s",
+                    reason="LEDGER_NOT_SEALED",
+                )
+            time.sleep(min(self.interval, 0.2))
+
+    @staticmethod
+    def _unsealed(connection: Connection, before: datetime) -> int:
+        query = select(func.count()).select_from(ledger_entries).where(UNSEALED, _E.time <= before)
+        return int(connection.execute(query).scalar_one())
+
+    @staticmethod
+    def _all_sealed(connection: Connection) -> bool:
+        entries = connection.execute(select(func.count()).select_from(ledger_entries)).scalar_one()
+        last = connection.execute(select(func.max(_O.offset))).scalar_one()
+        return int(entries) == int(last or 0)
+
+    def _round(self, holding: Holding, *, full: bool) -> int:
+        started = datetime.now(UTC)
+        sweep = full or self._swept_at is None or started - self._swept_at >= SWEEP_EVERY
+        since = None if sweep or self._drained_at is None else self._drained_at - LOOKBACK
+        if sweep and run_in_transaction(self.engine, self._all_sealed, write=False):
+            self._drained_at = self._swept_at = started
+            return 0
+        sealed = 0
+        while full or not self._stopping.is_set():
+            renewed = self._renewed(holding)
+            if renewed is None:
+                return sealed
+            holding = renewed
+            batch = partial(pending, since=since, limit=self.block_size)
+            rows, cursor = run_in_transaction(self.engine, batch, write=False)
+            if not rows:
+                break
+            try:
+                holding = self._seal(holding, rows)
+            except LeaseLost as lost:
+                log.warning("ledger sealer stopped: %s", lost)
+                return sealed
+            sealed += len(rows)
+            if cursor is None:
+                break
+            since = cursor  # every unsealed entry before it is in this block
+        self._drained_at = started
+        if sweep:
+            self._swept_at = started
+        return sealed
+
+    def _renewed(self, holding: Holding) -> Holding | None:
+        """The holding, renewed once half its time is gone."""
+        if holding.expires_at - datetime.now(UTC) > self.lease.ttl / 2:
+            return holding
+        return self.lease.acquire()
+
+    def _signing_key(self) -> signing.SigningKey:
+        if self._key is None:
+            self._key = run_in_transaction(
+                self.engine, lambda c: signing.active_key(c, self.keyring)
+            )
+        return self._key
+
+    def _seal(self, holding: Holding, rows: Sequence[Any]) -> Holding:
+        """Seals `rows`, in this order, as the next block; the lease as extended by doing so.
+
+        Raises:
+            LeaseLost: the lease moved on, or another block was sealed meanwhile.
+        """
+        key = self._signing_key()
+        last = run_in_transaction(self.engine, _latest_block, write=False)
+        height = last.height + 1 if last else 1
+        first = last.last_offset + 1 if last else 1
+        prev = bytes(last.hash) if last else blocks.GENESIS
+        end = first + len(rows) - 1
+        root = merkle.root([bytes(r.hash) for r in rows])
+        sealed_at = datetime.now(UTC)
+        head = blocks.head_hash(height, first, end, root, prev, blocks.micros(sealed_at))
+        signature = key.sign(head)
+        offsets = [
+            {"offset": first + i, "entry_id": row.id, "block_height": height}
+            for i, row in enumerate(rows)
+        ]
+
+        def commit(connection: Connection) -> Holding:
+            extended = self.lease.check(connection, holding.token)
+            latest = _latest_block(connection)
+            if (latest.height if latest else 0) != height - 1:
+                raise LeaseLost(f"block {height} was sealed by another replica")
+            if latest is not None and latest.fencing_token > holding.token:
+                raise LeaseLost(
+                    f"a newer sealer (token {latest.fencing_token}) sealed block {height - 1}"
+                )
+            connection.execute(insert(ledger_offsets), offsets)
+            connection.execute(
+                insert(ledger_blocks).values(
+                    height=height, first_offset=first, last_offset=end, merkle_root=root,
+                    prev_hash=prev, hash=head, signature=signature, public_key=key.public_key,
+                    fencing_token=holding.token, sealed_at=sealed_at,
+                )
+            )  # fmt: skip
+            return extended
+
+        extended = run_in_transaction(self.engine, commit)
+        log.debug("sealed block %d: offsets %d-%d", height, first, end)
+        return extended
