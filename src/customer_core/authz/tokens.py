@@ -60,6 +60,8 @@ class TokenService:
         )
         self._status_ttl = status_ttl
         self._revoked: dict[str, tuple[float, bool]] = {}
+        # Tokens whose signature verified: checked again for expiry and revocation on every call.
+        self._verified: dict[str, Claims] = {}
         self._lock = threading.Lock()
 
     def issue(
@@ -102,6 +104,20 @@ class TokenService:
 
     def verify(self, token: str) -> Claims:
         """The claims of a valid token; UNAUTHENTICATED for a forged, expired or revoked one."""
+        claims = self._verified.get(token)
+        if claims is None:
+            claims = self._check_signature(token)
+            with self._lock:
+                if len(self._verified) > 100_000:
+                    self._verified.clear()
+                self._verified[token] = claims
+        if claims.expire_time <= datetime.now(UTC):
+            raise Unauthenticated("bearer token expired", reason="TOKEN_EXPIRED")
+        if self._is_revoked(claims.token_id):
+            raise Unauthenticated("bearer token was revoked", reason="TOKEN_REVOKED")
+        return claims
+
+    def _check_signature(self, token: str) -> Claims:
         parts = token.split(".")
         if len(parts) != 3 or parts[0] != PREFIX:
             raise Unauthenticated("malformed bearer token", reason="TOKEN_MALFORMED")
@@ -119,10 +135,6 @@ class TokenService:
             raise Unauthenticated("malformed bearer token", reason="TOKEN_MALFORMED") from None
         if not hmac.compare_digest(tag, primitives.hmac_sm3(self._key, body.encode())):
             raise Unauthenticated("bearer token signature does not verify", reason="TOKEN_INVALID")
-        if claims.expire_time <= datetime.now(UTC):
-            raise Unauthenticated("bearer token expired", reason="TOKEN_EXPIRED")
-        if self._is_revoked(claims.token_id):
-            raise Unauthenticated("bearer token was revoked", reason="TOKEN_REVOKED")
         return claims
 
     def _is_revoked(self, token_id: str) -> bool:

@@ -8,7 +8,7 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -139,6 +139,9 @@ def record_change(
     )
 
 
+_BY_NUMBER = select(customers).where(customers.c.customer_number == bindparam("number"))
+
+
 def load(connection: Connection, number: str, permission: str = roles.CUSTOMERS_READ) -> Any:
     """The row of customer `number`, if the caller holds `permission` over it.
 
@@ -146,7 +149,7 @@ def load(connection: Connection, number: str, permission: str = roles.CUSTOMERS_
         NotFound: there is no such customer, or it is outside every scope the caller may read.
         PermissionDenied: the caller may read the customer but not act on it this way.
     """
-    row = connection.execute(select(customers).where(customers.c.customer_number == number)).first()
+    row = connection.execute(_BY_NUMBER, {"number": number}).first()
     if row is None:
         raise NotFound(RESOURCE_TYPE, customer_name(number), f"customer {number} does not exist")
     access.require(row, permission)
