@@ -57,8 +57,11 @@ lint: install $(BUF)
 	@echo "==> buf lint"
 	cd protos && ../$(BUF) lint
 
+## Benchmarks: each prints ratios against a baseline measured in the same run (see bench/README.md).
 bench: install
 	$(BIN)/python bench/kernel_throughput.py
+	$(BIN)/python bench/crypto_throughput.py
+	$(BIN)/python bench/ledger_throughput.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) var .pytest_cache .mypy_cache .ruff_cache
