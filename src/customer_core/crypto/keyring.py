@@ -38,12 +38,14 @@ DOMAINS = (CUSTOMER_DATA, INDEX, AUTH)
 
 
 _MADE = "customer_core.data_keys_made"
+_KEKS_SEEN = "customer_core.keks_seen"
 
 
 @event.listens_for(Engine, "begin")
 def _forget_made(connection: Connection) -> None:
-    """Data keys made by an earlier (perhaps rolled-back) transaction are not this one's."""
+    """Keys made or read by an earlier (perhaps rolled-back) transaction are not this one's."""
     connection.info.pop(_MADE, None)
+    connection.info.pop(_KEKS_SEEN, None)
 
 
 class KeyDestroyedError(FailedPrecondition):
@@ -125,6 +127,19 @@ class Keyring:
         the cache spares only the unwrap (which would need the master version the row names in
         this transaction's snapshot, possibly one a master rotation has just retired).
         """
+        seen: dict[tuple[str, int | None], tuple[int, bytes]] = connection.info.setdefault(
+            _KEKS_SEEN, {}
+        )
+        if (
+            domain,
+            version,
+        ) in seen:  # read already in this transaction: same snapshot, same answer
+            return seen[(domain, version)]
+        answer = self._kek(connection, domain, version)
+        seen[(domain, version)] = answer
+        return answer
+
+    def _kek(self, connection: Connection, domain: str, version: int | None) -> tuple[int, bytes]:
         row = self._kek_row(connection, domain, version)
         if row is None:
             if version is not None:
