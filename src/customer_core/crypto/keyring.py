@@ -16,6 +16,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import delete, event, insert, select
@@ -175,7 +176,7 @@ class Keyring:
         except IntegrityError as exc:  # another replica created it first
             raise RetryTransaction("kek raced") from exc
         self._keks.put((domain, version), key)
-        return _Row(values)
+        return SimpleNamespace(**values)
 
     # Data keys
 
@@ -290,11 +291,6 @@ class Keyring:
         self._data.drop(match)
         if predicate is None:
             self._keks.drop(match)
-
-
-class _Row:
-    def __init__(self, values: dict[str, Any]) -> None:
-        self.__dict__.update(values)
 
 
 def _kek_aad(domain: str, version: int) -> bytes:
