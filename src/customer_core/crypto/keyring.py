@@ -220,30 +220,53 @@ class Keyring:
         customer_id: uuid.UUID | None,
     ) -> DataKey:
         """Inserts a fresh active data-key version of `scope`."""
+        return self.create_data_keys(connection, [scope], domain, version, customer_id)[0]
+
+    def create_data_keys(
+        self,
+        connection: Connection,
+        scopes: list[str],
+        domain: str,
+        version: int,
+        customer_id: uuid.UUID | None,
+    ) -> list[DataKey]:
+        """Inserts fresh active data-key versions of `scopes`, in one statement.
+
+        Onboarding a customer with records of several subject models makes all their keys at
+        once; they are then found by `data_key_for_write` in the same transaction.
+        """
         kek_version, kek = self.kek(connection, domain)
-        key_id = uuid.uuid4()
-        plaintext = primitives.random_key()
-        nonce = primitives.random_nonce()
-        wrapped = nonce + primitives.sm4_gcm_encrypt(kek, nonce, plaintext, _data_key_aad(key_id))
-        try:
-            connection.execute(
-                insert(data_keys).values(
-                    id=key_id,
-                    scope=scope,
-                    customer_id=customer_id,
-                    version=version,
-                    kek_domain=domain,
-                    kek_version=kek_version,
-                    wrapped=wrapped,
-                    status="active",
-                    create_time=datetime.now(UTC),
-                )
+        now = datetime.now(UTC)
+        keys, rows = [], []
+        for scope in scopes:
+            key = DataKey(uuid.uuid4(), scope, version, primitives.random_key())
+            nonce = primitives.random_nonce()
+            rows.append(
+                {
+                    "id": key.id,
+                    "scope": scope,
+                    "customer_id": customer_id,
+                    "version": version,
+                    "kek_domain": domain,
+                    "kek_version": kek_version,
+                    "wrapped": nonce
+                    + primitives.sm4_gcm_encrypt(kek, nonce, key.key, _data_key_aad(key.id)),
+                    "status": "active",
+                    "create_time": now,
+                }
             )
+            keys.append(key)
+        if not rows:
+            return []
+        try:
+            connection.execute(insert(data_keys), rows)
         except IntegrityError as exc:
             raise RetryTransaction("data key raced") from exc
-        key = DataKey(key_id, scope, version, plaintext)
-        self._data.put(key_id, key)
-        return key
+        made: dict[str, DataKey] = connection.info.setdefault(_MADE, {})
+        for key in keys:
+            self._data.put(key.id, key)
+            made[key.scope] = key
+        return keys
 
     def data_key(
         self, connection: Connection, key_id: uuid.UUID, *, check: bool = False

@@ -139,6 +139,14 @@ class Sealer:
             engine, lambda c: keyring.data_key_for_write(c, BLIND_INDEX_SCOPE, INDEX).key
         )
 
+    def prepare_new_customer(
+        self, connection: Connection, customer_id: uuid.UUID, models: list[SubjectModel]
+    ) -> None:
+        """Makes, in one statement, the data keys a new customer's first records will need."""
+        scopes = sorted({customer_scope(customer_id, m.name) for m in models if m.sensitive})
+        if scopes and self.enabled:
+            self.keyring.create_data_keys(connection, scopes, CUSTOMER_DATA, 1, customer_id)
+
     def blind_digest(self, subject: str, field_path: str, value: str) -> str:
         """The blind index of a match-key value."""
         data = f"{subject}|{field_path}|{normalize(value)}".encode()
