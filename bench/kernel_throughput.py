@@ -23,7 +23,6 @@ from collections.abc import Awaitable, Callable, Iterator
 from concurrent import futures
 from contextlib import AsyncExitStack, ExitStack, contextmanager, suppress
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -31,7 +30,6 @@ from typing import Any, NamedTuple
 import grpc
 
 from customer_core.api.server import create_server
-from customer_core.authz import bindings
 from customer_core.authz.principal import WHOLE_BANK
 from customer_core.kernel.app import Kernel
 from customer_core.kernel.config import Settings
@@ -85,13 +83,8 @@ def _start_kernel(settings: Settings) -> tuple[int, str, Callable[[], None]]:
     os.environ.pop("CUSTOMER_CORE_MASTER_KEY", None)  # the temporary key file, whatever the shell
     kernel = Kernel.open(settings)
 
-    def issue(connection: Any) -> str:
-        now, models = datetime.now(UTC), {m.name for m in kernel.registry.models()}
-        admin = RoleBinding(principal=PRINCIPAL, role="admin", org_unit=WHOLE_BANK)
-        bindings.create(connection, admin, models, "bench", now)
-        return kernel.tokens.issue(connection, PRINCIPAL, [], 3600, "bench", now)[0]
-
-    token = kernel.run(issue)
+    admin = RoleBinding(principal=PRINCIPAL, role="admin", org_unit=WHOLE_BANK)
+    token = kernel.bind_and_issue_token(admin, ttl_seconds=3600, issued_by="bench")
     running = create_server(kernel, settings)
     return running.port, token, lambda: running.stop(grace=1)
 

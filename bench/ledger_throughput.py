@@ -190,7 +190,6 @@ def _no_append(*args: Any, **kwargs: Any) -> None:
 def serve(settings: Settings, ledger: bool, pipe: Pipe) -> None:
     """Child process: a kernel server (its recorder a no-op unless `ledger`), until told to stop."""
     from customer_core.api.server import create_server
-    from customer_core.authz import bindings
     from customer_core.authz.principal import WHOLE_BANK
     from customer_core.kernel.app import Kernel
     from customer_core.v1.admin_service_pb2 import RoleBinding
@@ -200,13 +199,8 @@ def serve(settings: Settings, ledger: bool, pipe: Pipe) -> None:
     os.environ.pop("CUSTOMER_CORE_MASTER_KEY", None)
     kernel = Kernel.open(settings)
 
-    def issue(connection: Connection) -> str:
-        now, models = datetime.now(UTC), {m.name for m in kernel.registry.models()}
-        admin = RoleBinding(principal=PRINCIPAL, role="admin", org_unit=WHOLE_BANK)
-        bindings.create(connection, admin, models, "bench", now)
-        return kernel.tokens.issue(connection, PRINCIPAL, [], 3600, "bench", now)[0]
-
-    token = kernel.run(issue)
+    admin = RoleBinding(principal=PRINCIPAL, role="admin", org_unit=WHOLE_BANK)
+    token = kernel.bind_and_issue_token(admin, ttl_seconds=3600, issued_by="bench")
     running = create_server(kernel, settings)
     pipe.send((running.port, token))
     with suppress(EOFError, OSError, KeyboardInterrupt):

@@ -5,14 +5,11 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from customer_core.api.server import RunningServer, create_server
-from customer_core.authz import bindings
 from customer_core.client import Client
 from customer_core.kernel.app import Kernel
 from customer_core.kernel.config import Settings
@@ -45,20 +42,11 @@ def grant(
     ttl: int = 3600,
 ) -> str:
     """Binds `role` to `principal` over `org_unit` and issues it a token, as an administrator would."""
-
-    def work(connection: Any) -> str:
-        now = datetime.now(UTC)
-        binding = admin_service_pb2.RoleBinding(
-            principal=principal, role=role, org_unit=org_unit,
-            read_subjects=list(read_subjects), write_subjects=list(write_subjects),
-        )  # fmt: skip
-        bindings.create(
-            connection, binding, {m.name for m in kernel.registry.models()}, "tests", now
-        )
-        token, _ = kernel.tokens.issue(connection, principal, [], ttl, "tests", now)
-        return token
-
-    return kernel.run(work)
+    binding = admin_service_pb2.RoleBinding(
+        principal=principal, role=role, org_unit=org_unit,
+        read_subjects=list(read_subjects), write_subjects=list(write_subjects),
+    )  # fmt: skip
+    return kernel.bind_and_issue_token(binding, ttl_seconds=ttl, issued_by="tests")
 
 
 def admin_token(running: RunningServer) -> str:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
+import threading
 import uuid
+from datetime import date, timedelta
 
 from customer_core_contact.v1 import contact_pb2
 from customer_core_identification.v1 import identification_pb2
@@ -41,3 +44,26 @@ def mobile(number: str = "+8613800138000") -> contact_pb2.ContactPoint:
         phone=contact_pb2.Phone(number=number, mobile=True),
         purpose=contact_pb2.CONTACT_PURPOSE_HOME,
     )
+
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECKS = "10X98765432"
+_issued: set[str] = set()
+_issued_lock = threading.Lock()
+
+
+def resident_id_check(body: str) -> str:
+    """The GB 11643 (ISO 7064 MOD 11-2) check character of a 17-digit body."""
+    return _ID_CHECKS[sum(int(d) * w for d, w in zip(body, _ID_WEIGHTS, strict=True)) % 11]
+
+
+def resident_id() -> str:
+    """A fresh, valid resident ID number no other call of this process returned."""
+    while True:
+        birth = date(1950, 1, 1) + timedelta(days=secrets.randbelow(18_000))
+        body = f"110105{birth:%Y%m%d}{secrets.randbelow(1000):03d}"
+        number = body + resident_id_check(body)
+        with _issued_lock:
+            if number not in _issued:
+                _issued.add(number)
+                return number

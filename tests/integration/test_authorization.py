@@ -32,24 +32,12 @@ from customer_core.kernel.customer_number import new_customer_number
 from customer_core.v1 import admin_service_pb2, customer_pb2, customer_service_pb2_grpc
 from customer_core.v1 import customer_service_pb2 as svc
 from tests.integration.conftest import grant, start_server
-from tests.integration.helpers import id_card, mobile, profile, unique
+from tests.integration.helpers import id_card, mobile, profile, resident_id, unique
 
 OK = grpc.StatusCode.OK
 NOT_FOUND = grpc.StatusCode.NOT_FOUND
 DENIED = grpc.StatusCode.PERMISSION_DENIED
 UNAUTHENTICATED = grpc.StatusCode.UNAUTHENTICATED
-
-_RESIDENT_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def new_resident_id() -> str:
-    """A valid resident ID number (GB 11643) no other test uses, so searches see only ours."""
-    n = uuid.uuid4().int
-    body = (
-        f"110105{1950 + n % 50}{1 + n // 50 % 12:02d}{1 + n // 600 % 28:02d}{n // 16800 % 1000:03d}"
-    )
-    total = sum(int(d) * w for d, w in zip(body, _RESIDENT_ID_WEIGHTS, strict=True))
-    return body + "10X98765432"[total % 11]
 
 
 def masked(number: str) -> str:
@@ -122,7 +110,7 @@ def issue(running: RunningServer, principal: str, roles: list[str], ttl: int = 3
 @pytest.fixture(scope="module")
 def bank(server: RunningServer, target: str, client: Client) -> Iterator[Bank]:
     ho = f"H{uuid.uuid4().hex[:8].upper()}"
-    id_number = new_resident_id()
+    id_number = resident_id()
     xrefs = {key: unique("B") for key in ("sub_branch", "branch", "shanghai")}
     sub_branch = client.create_customer(
         type="individual",
@@ -318,7 +306,7 @@ CASES = [
          check=lambda r, b: r == []),
     # Channel systems: narrowed to the subject models of their channel scope.
     Case("contact_channel_cannot_write_identification", "channel writes contact",
-         lambda c, b: c.create_record(b.branch.customer_number, id_card(new_resident_id())), DENIED),
+         lambda c, b: c.create_record(b.branch.customer_number, id_card(resident_id())), DENIED),
     Case("contact_channel_writes_contact", "channel writes contact",
          lambda c, b: c.create_record(b.branch.customer_number, mobile("+8613700137000")),
          check=lambda r, b: r.subject == "contact"),

@@ -15,7 +15,6 @@ import sqlite3
 import subprocess
 import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,19 +31,10 @@ from customer_core.storage import create_engine
 from customer_core.storage.tables import blind_indexes, customers, data_keys, subject_records
 from customer_core_contact.v1 import contact_pb2
 from tests.integration.conftest import admin_token, start_server
-from tests.integration.helpers import id_card, mobile, profile
+from tests.integration.helpers import id_card, mobile, profile, resident_id
 from tests.support.postgres import PostgresServer
 
 REASON = "erasure check, ticket DPO-12"
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def resident_id() -> str:
-    """A valid resident ID number (GB 11643 check character), random enough to be unique."""
-    birth = date(1950, 1, 1) + timedelta(days=secrets.randbelow(18_000))
-    body = f"110105{birth:%Y%m%d}{secrets.randbelow(1000):03d}"
-    total = sum(int(d) * w for d, w in zip(body, _ID_WEIGHTS, strict=True))
-    return body + "10X98765432"[total % 11]
 
 
 def address(street: str) -> contact_pb2.ContactPoint:

@@ -10,7 +10,6 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +33,7 @@ from customer_core.v1 import admin_service_pb2 as admin
 from customer_core_contact.v1 import contact_pb2
 from customer_core_identification import _resident_id_problem
 from tests.integration.conftest import admin_token, start_server
-from tests.integration.helpers import id_card, mobile, profile
+from tests.integration.helpers import id_card, mobile, profile, resident_id, resident_id_check
 
 CUSTOMERS = 30
 CLIENTS = 8
@@ -43,28 +42,6 @@ MAX_OPS_EACH = 400
 MAX_SECONDS = 20.0
 CREATES_EACH = 3
 REASON = "key rotation check, ticket SEC-7"
-
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECKS = "10X98765432"
-_issued: set[str] = set()
-_issued_lock = threading.Lock()
-
-
-def resident_id_check(body: str) -> str:
-    """The GB 11643 (ISO 7064 MOD 11-2) check character of a 17-digit body."""
-    return _ID_CHECKS[sum(int(d) * w for d, w in zip(body, _ID_WEIGHTS, strict=True)) % 11]
-
-
-def resident_id() -> str:
-    """A fresh, valid resident ID number no other call of this process returned."""
-    while True:
-        birth = date(1950, 1, 1) + timedelta(days=secrets.randbelow(18_000))
-        body = f"110105{birth:%Y%m%d}{secrets.randbelow(1000):03d}"
-        number = body + resident_id_check(body)
-        with _issued_lock:
-            if number not in _issued:
-                _issued.add(number)
-                return number
 
 
 def phone() -> str:

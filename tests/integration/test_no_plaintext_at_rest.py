@@ -4,7 +4,6 @@ the SQLite file or its write-ahead log, not in a pg_dump, not in PostgreSQL's ow
 from __future__ import annotations
 
 import secrets
-from datetime import date, timedelta
 from pathlib import Path
 
 import sqlalchemy
@@ -14,19 +13,10 @@ from sqlalchemy.engine import make_url
 from customer_core.client import Client, unpack
 from customer_core_contact.v1 import contact_pb2
 from customer_core_identification.v1 import identification_pb2
-from tests.integration.helpers import mobile, profile
+from tests.integration.helpers import mobile, profile, resident_id
 from tests.support.postgres import PostgresServer
 
 REASON = "at-rest check, ticket SEC-9"
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def resident_id() -> str:
-    """A valid resident ID number (GB 11643 check character), random enough to be unique."""
-    birth = date(1950, 1, 1) + timedelta(days=secrets.randbelow(18_000))
-    body = f"110105{birth:%Y%m%d}{secrets.randbelow(1000):03d}"
-    total = sum(int(d) * w for d, w in zip(body, _ID_WEIGHTS, strict=True))
-    return body + "10X98765432"[total % 11]
 
 
 def card(number: str, issuer: str) -> identification_pb2.IdentificationDocument:

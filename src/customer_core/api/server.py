@@ -7,7 +7,6 @@ import signal
 import threading
 from concurrent import futures
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,6 @@ from customer_core.api.ledger_servicer import LedgerServicer
 from customer_core.api.pipeline import Pipeline
 from customer_core.api.policy import unguarded
 from customer_core.api.subject_model_servicer import SubjectModelServicer
-from customer_core.authz import bindings
 from customer_core.authz.principal import WHOLE_BANK
 from customer_core.errors import ConfigurationError, PluginRegistrationError
 from customer_core.kernel.app import Kernel
@@ -153,20 +151,12 @@ def create_server(kernel: Kernel, settings: Settings) -> RunningServer:
 
 def development_token(kernel: Kernel) -> str:
     """Binds the development administrator (once) and issues it a token valid for 12 hours."""
-
-    def work(connection: Any) -> str:
-        now = datetime.now(UTC)
-        if not bindings.list_bindings(connection, DEV_ADMIN):
-            binding = admin_service_pb2.RoleBinding(
-                principal=DEV_ADMIN, role="admin", org_unit=WHOLE_BANK
-            )
-            bindings.create(connection, binding, set(), "customer-core serve (development)", now)
-        token, _ = kernel.tokens.issue(
-            connection, DEV_ADMIN, [], 12 * 3600, "customer-core serve (development)", now
-        )
-        return token
-
-    return kernel.run(work)
+    return kernel.bind_and_issue_token(
+        admin_service_pb2.RoleBinding(principal=DEV_ADMIN, role="admin", org_unit=WHOLE_BANK),
+        ttl_seconds=12 * 3600,
+        issued_by="customer-core serve (development)",
+        only_if_unbound=True,
+    )
 
 
 def serve(settings: Settings, *, announce: Any = print) -> None:

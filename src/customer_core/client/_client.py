@@ -177,6 +177,17 @@ class Client:
         except grpc.RpcError as error:
             raise RPCError.from_call(error) from None
 
+    def _pages(
+        self, method: Callable[..., Any], request: Any, items: str, unmask_reason: str = ""
+    ) -> Iterator[Any]:
+        """The `items` of every page of a List call, fetched as the iterator advances (AIP-158)."""
+        while True:
+            page = self._call(method, request, unmask_reason)
+            yield from getattr(page, items)
+            if not page.next_page_token:
+                return
+            request.page_token = page.next_page_token
+
     # Customers
 
     def create_customer(
@@ -247,16 +258,8 @@ class Client:
         self, *, filter: str = "", page_size: int = 0
     ) -> Iterator[customer_pb2.Customer]:
         """Every customer matching `filter`, fetched page by page as the iterator advances."""
-        token = ""
-        while True:
-            page = self._call(
-                self._customers.ListCustomers,
-                svc.ListCustomersRequest(filter=filter, page_size=page_size, page_token=token),
-            )
-            yield from page.customers
-            token = page.next_page_token
-            if not token:
-                return
+        request = svc.ListCustomersRequest(filter=filter, page_size=page_size)
+        yield from self._pages(self._customers.ListCustomers, request, "customers")
 
     def lookup(self, source_system: str, local_id: str) -> customer_pb2.Customer:
         """The customer a source system's record belongs to."""
@@ -344,22 +347,12 @@ class Client:
         self, customer: str, *, subject: str = "", page_size: int = 0, unmask_reason: str = ""
     ) -> Iterator[customer_pb2.SubjectRecord]:
         """Every record of a customer (of one subject model, if given), page by page."""
-        token = ""
-        while True:
-            page = self._call(
-                self._customers.ListSubjectRecords,
-                svc.ListSubjectRecordsRequest(
-                    parent=customer_name(customer),
-                    subject=subject,
-                    page_size=page_size,
-                    page_token=token,
-                ),
-                unmask_reason,
-            )
-            yield from page.records
-            token = page.next_page_token
-            if not token:
-                return
+        request = svc.ListSubjectRecordsRequest(
+            parent=customer_name(customer), subject=subject, page_size=page_size
+        )
+        yield from self._pages(
+            self._customers.ListSubjectRecords, request, "records", unmask_reason
+        )
 
     def get_360(
         self, customer: str, *, unmask_reason: str = "", as_of: datetime | None = None
@@ -393,21 +386,10 @@ class Client:
         self, customer: str, subject: str = "", *, page_size: int = 0
     ) -> Iterator[ledger_pb2.LedgerEntry]:
         """A customer's changes, newest first (of one subject, if given), page by page."""
-        token = ""
-        while True:
-            page = self._call(
-                self._ledger.ListCustomerHistory,
-                ledger_pb2.ListCustomerHistoryRequest(
-                    customer=customer_name(customer),
-                    subject=subject,
-                    page_size=page_size,
-                    page_token=token,
-                ),
-            )
-            yield from page.entries
-            token = page.next_page_token
-            if not token:
-                return
+        request = ledger_pb2.ListCustomerHistoryRequest(
+            customer=customer_name(customer), subject=subject, page_size=page_size
+        )
+        yield from self._pages(self._ledger.ListCustomerHistory, request, "entries")
 
     def watch(
         self,
@@ -509,19 +491,12 @@ class Client:
         self, *, principal: str = "", customer: str = "", page_size: int = 0
     ) -> Iterator[admin.AuditEvent]:
         """Audit events, newest first."""
-        token = ""
-        while True:
-            page = self._call(
-                self._audit.ListAuditEvents,
-                admin.ListAuditEventsRequest(
-                    principal=principal, customer=customer_name(customer) if customer else "",
-                    page_size=page_size, page_token=token,
-                ),
-            )  # fmt: skip
-            yield from page.events
-            token = page.next_page_token
-            if not token:
-                return
+        request = admin.ListAuditEventsRequest(
+            principal=principal,
+            customer=customer_name(customer) if customer else "",
+            page_size=page_size,
+        )
+        yield from self._pages(self._audit.ListAuditEvents, request, "events")
 
     def subject_models(self) -> list[subject_model_service_pb2.SubjectModel]:
         """The subject models the server has registered."""

@@ -19,15 +19,15 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import delete, event, insert, select
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy import delete, insert, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from customer_core.crypto import primitives
 from customer_core.crypto.master_key import MasterKeyProvider, RetiredKeyError
 from customer_core.errors import FailedPrecondition
 from customer_core.storage.tables import data_keys, key_encryption_keys
-from customer_core.storage.transaction import RetryTransaction
+from customer_core.storage.transaction import RetryTransaction, transaction_memo
 
 #: KEK domain of customers' personal data.
 CUSTOMER_DATA = "customer-data"
@@ -36,17 +36,6 @@ INDEX = "index"
 #: KEK domain of the token-signing key.
 AUTH = "auth"
 DOMAINS = (CUSTOMER_DATA, INDEX, AUTH)
-
-
-_MADE = "customer_core.data_keys_made"
-_KEKS_SEEN = "customer_core.keks_seen"
-
-
-@event.listens_for(Engine, "begin")
-def _forget_made(connection: Connection) -> None:
-    """Keys made or read by an earlier (perhaps rolled-back) transaction are not this one's."""
-    connection.info.pop(_MADE, None)
-    connection.info.pop(_KEKS_SEEN, None)
 
 
 class KeyDestroyedError(FailedPrecondition):
@@ -128,8 +117,8 @@ class Keyring:
         the cache spares only the unwrap (which would need the master version the row names in
         this transaction's snapshot, possibly one a master rotation has just retired).
         """
-        seen: dict[tuple[str, int | None], tuple[int, bytes]] = connection.info.setdefault(
-            _KEKS_SEEN, {}
+        seen: dict[tuple[str, int | None], tuple[int, bytes]] = transaction_memo(
+            connection, "keks_seen"
         )
         if (
             domain,
@@ -197,7 +186,7 @@ class Keyring:
         transaction) there is nothing to read: looking up a key that cannot exist yet would only
         give SERIALIZABLE engines a predicate to conflict on.
         """
-        made: dict[str, DataKey] = connection.info.setdefault(_MADE, {})
+        made: dict[str, DataKey] = transaction_memo(connection, "data_keys_made")
         if scope in made:
             return made[scope]
         if new_scope:
@@ -262,7 +251,7 @@ class Keyring:
             connection.execute(insert(data_keys), rows)
         except IntegrityError as exc:
             raise RetryTransaction("data key raced") from exc
-        made: dict[str, DataKey] = connection.info.setdefault(_MADE, {})
+        made: dict[str, DataKey] = transaction_memo(connection, "data_keys_made")
         for key in keys:
             self._data.put(key.id, key)
             made[key.scope] = key

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from google.protobuf.message import Message
 from sqlalchemy.engine import Connection, Engine
 
-import customer_core.ledger.recorder  # noqa: F401  (registers the chain-tip reset on every BEGIN)
+from customer_core.authz import bindings
 from customer_core.authz.audit import AuditLog
 from customer_core.authz.tokens import TokenService
 from customer_core.crypto.keyring import Keyring
@@ -39,6 +39,7 @@ from customer_core.kernel.sealing import Sealer
 from customer_core.ledger.sealer import LedgerSealer
 from customer_core.storage import create_engine, run_in_transaction
 from customer_core.storage.transaction import DEFAULT_POLICY, RetryPolicy
+from customer_core.v1.admin_service_pb2 import RoleBinding
 
 M = TypeVar("M", bound=Message)
 T = TypeVar("T")
@@ -129,6 +130,31 @@ class Kernel:
     def run(self, work: Callable[[Connection], T]) -> T:
         """Runs a writing unit of work that needs no request id (e.g. issuing a token)."""
         return run_in_transaction(self.engine, work, policy=self.policy)
+
+    def bind_and_issue_token(
+        self,
+        binding: RoleBinding,
+        *,
+        ttl_seconds: int,
+        issued_by: str,
+        only_if_unbound: bool = False,
+    ) -> str:
+        """Binds a role to a principal and issues it a token, in one transaction (bootstrap, tests).
+
+        With `only_if_unbound`, a principal that has bindings already keeps them unchanged.
+        """
+
+        def work(connection: Connection) -> str:
+            now = datetime.now(UTC)
+            if not (only_if_unbound and bindings.list_bindings(connection, binding.principal)):
+                subjects = {m.name for m in self.registry.models()}
+                bindings.create(connection, binding, subjects, issued_by, now)
+            token, _ = self.tokens.issue(
+                connection, binding.principal, [], ttl_seconds, issued_by, now
+            )
+            return token
+
+        return self.run(work)
 
     def read(self, work: Callable[[Connection], T]) -> T:
         """Runs a read-only unit of work in one consistent transaction."""

@@ -59,6 +59,23 @@ def _event(row: Any) -> bytes:
     return text.encode()
 
 
+def _not_under(domain: str, kek_version: int) -> Any:
+    """Usable data keys of `domain` still wrapped under a KEK version other than `kek_version`."""
+    return (
+        (data_keys.c.kek_domain == domain)
+        & (data_keys.c.kek_version != kek_version)
+        & (data_keys.c.status != "retired")
+    )
+
+
+def _count_not_under(connection: Connection, domain: str, kek_version: int) -> int:
+    return int(
+        connection.execute(
+            select(func.count()).select_from(data_keys).where(_not_under(domain, kek_version))
+        ).scalar_one()
+    )
+
+
 class KeyRotator:
     """Starts, runs and reports key rotations."""
 
@@ -218,15 +235,7 @@ class KeyRotator:
             new = job.new_version
         total = run_in_transaction(  # what needs rewrapping: not keys made under `new` meanwhile
             self.engine,
-            lambda c: c.execute(
-                select(func.count())
-                .select_from(data_keys)
-                .where(
-                    data_keys.c.kek_domain == domain,
-                    data_keys.c.kek_version != new,
-                    data_keys.c.status != "retired",
-                )
-            ).scalar_one(),
+            lambda c: _count_not_under(c, domain, new),
             write=False,
         )
         self._update(job.id, total=total)
@@ -261,13 +270,7 @@ class KeyRotator:
 
     def _rewrap_data_keys(self, connection: Connection, domain: str, new: int) -> int:
         rows = connection.execute(
-            select(data_keys)
-            .where(
-                data_keys.c.kek_domain == domain,
-                data_keys.c.kek_version != new,
-                data_keys.c.status != "retired",
-            )
-            .limit(BATCH)
+            select(data_keys).where(_not_under(domain, new)).limit(BATCH)
         ).all()
         _, new_kek = self.keyring.kek(connection, domain, new)
         for row in rows:
@@ -286,15 +289,7 @@ class KeyRotator:
         return len(rows)
 
     def _retire_old_keks(self, connection: Connection, domain: str, new: int) -> bool:
-        left = connection.execute(
-            select(func.count())
-            .select_from(data_keys)
-            .where(
-                data_keys.c.kek_domain == domain,
-                data_keys.c.kek_version != new,
-                data_keys.c.status != "retired",
-            )
-        ).scalar_one()
+        left = _count_not_under(connection, domain, new)
         if left:
             return False  # a writer wrapped a key under the old version meanwhile: go round again
         connection.execute(

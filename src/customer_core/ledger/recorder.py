@@ -12,30 +12,23 @@ from datetime import datetime
 from typing import Any
 
 from google.protobuf.message import Message
-from sqlalchemy import event, insert, select
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy import insert, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from customer_core.authz.context import current_or_none
 from customer_core.ledger.chain import GENESIS, canonical, entry_hash
 from customer_core.storage.tables import ledger_entries
-from customer_core.storage.transaction import RetryTransaction
+from customer_core.storage.transaction import RetryTransaction, transaction_memo
 from customer_core.v1 import ledger_pb2
 
 CREATE = ledger_pb2.CHANGE_ACTION_CREATE
 UPDATE = ledger_pb2.CHANGE_ACTION_UPDATE
 DELETE = ledger_pb2.CHANGE_ACTION_DELETE
-_TIPS = "customer_core.ledger_tips"
-
-
-@event.listens_for(Engine, "begin")
-def _forget_tips(connection: Connection) -> None:
-    """Every transaction starts with no remembered chain tips (those of a rolled-back one are wrong)."""
-    connection.info.pop(_TIPS, None)
 
 
 def _tip(connection: Connection, chain: str, new_chain: bool) -> tuple[int, bytes]:
-    tips: dict[str, tuple[int, bytes]] = connection.info.setdefault(_TIPS, {})
+    tips: dict[str, tuple[int, bytes]] = transaction_memo(connection, "ledger_tips")
     if chain in tips:
         return tips[chain]
     if new_chain:  # a customer created in this transaction: nothing to read
@@ -109,5 +102,5 @@ def append(
         )
     except IntegrityError as exc:  # another transaction extended the chain first: start again
         raise RetryTransaction("ledger chain raced") from exc
-    connection.info.setdefault(_TIPS, {})[chain] = (entry.sequence, entry.hash)
+    transaction_memo(connection, "ledger_tips")[chain] = (entry.sequence, entry.hash)
     return entry

@@ -13,8 +13,9 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -26,6 +27,24 @@ log = logging.getLogger(__name__)
 
 #: serialization_failure and deadlock_detected.
 RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
+
+
+_MEMO = "customer_core.transaction_memo"
+
+
+def transaction_memo(connection: Connection, name: str) -> dict[Any, Any]:
+    """A dict that lives as long as the current transaction (emptied at every BEGIN).
+
+    For facts a unit of work learns and must not re-read (chain tips, keys it made), and must
+    not carry into the next attempt, which may follow a rollback.
+    """
+    memo: dict[str, dict[Any, Any]] = connection.info.setdefault(_MEMO, {})
+    return memo.setdefault(name, {})
+
+
+@event.listens_for(Engine, "begin")
+def _new_transaction(connection: Connection) -> None:
+    connection.info.pop(_MEMO, None)
 
 
 class RetryTransaction(Exception):
