@@ -1,7 +1,8 @@
 """Throughput and latency of the customer-core gRPC server, against a bare grpcio echo server.
 
-Every server runs in a spawned process of its own; the load generator is one grpc.aio client with
-`--concurrency` tasks calling in a loop, with a bench admin's bearer token. Measured: echo, then per
+The kernel runs as `customer-core serve` runs it, in `--processes` processes sharing its port (one
+per CPU by default); the echo server runs as many processes. The load generator is one grpc.aio
+client with `--concurrency` tasks calling in a loop, with a bench admin's bearer token. Measured: echo, then per
 backend on a server with encryption on (default) and one with it off, each on a fresh database:
 GetCustomer360 (3 records, 2 cross-references), CreateCustomer (bare) and CreateCustomer+3 records.
 Ratios: to echo, and encryption on to off. Exit status 1 when any call failed.
@@ -14,8 +15,10 @@ import asyncio
 import json
 import multiprocessing as mp
 import os
+import signal
 import sys
 import tempfile
+import threading
 import time
 import traceback
 import uuid
@@ -23,13 +26,14 @@ from collections.abc import Awaitable, Callable, Iterator
 from concurrent import futures
 from contextlib import AsyncExitStack, ExitStack, contextmanager, suppress
 from dataclasses import asdict, dataclass
+from functools import partial
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import grpc
 
-from customer_core.api.server import create_server
+from customer_core.api.processes import cpu_count, reserved_port
 from customer_core.authz.principal import WHOLE_BANK
 from customer_core.kernel.app import Kernel
 from customer_core.kernel.config import Settings
@@ -39,8 +43,8 @@ from customer_core.v1 import customer_service_pb2 as svc
 from customer_core.v1.admin_service_pb2 import RoleBinding
 
 BACKENDS = ("sqlite", "postgresql")
-#: The kernel server's default thread pool; the echo server uses the same.
-MAX_WORKERS: int = Settings.model_fields["max_workers"].default
+#: Threads per server process (CUSTOMER_CORE_MAX_WORKERS, else the default); echo uses the same.
+MAX_WORKERS: int = Settings().max_workers
 PRINCIPAL = "bench-admin"  # bound to the admin role over the whole bank
 #: As large as a GetCustomer360 request (a name with an 18-character customer number).
 ECHO_PAYLOAD = b"x" * svc.GetCustomer360Request(name="customers/" + "0" * 18).ByteSize()
@@ -64,74 +68,90 @@ Call = Callable[[], Awaitable[object]]
 
 class Server(NamedTuple):
     target: str
-    pid: int
+    pids: tuple[int, ...]  # the server's processes; their descendants count as the server too
     token: str  # "" for the echo server
 
 
-def _start_echo() -> tuple[int, str, Callable[[], None]]:
+def _echo(port: int, conn: Connection) -> None:
+    """Child process: a bare grpcio echo server on the shared `port`, until SIGTERM."""
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     pool = futures.ThreadPoolExecutor(max_workers=MAX_WORKERS, thread_name_prefix="rpc")
-    server = grpc.server(pool, options=[("grpc.so_reuseport", 0)])
+    server = grpc.server(pool, options=[("grpc.so_reuseport", 1)])
     handlers = {"Echo": grpc.unary_unary_rpc_method_handler(lambda request, _: request)}  # bytes
     server.add_generic_rpc_handlers([grpc.method_handlers_generic_handler("bench.Echo", handlers)])
-    port = server.add_insecure_port("127.0.0.1:0")
+    server.add_insecure_port(f"127.0.0.1:{port}")
     server.start()
-    return port, "", lambda: server.stop(1).wait()
+    conn.send(("ready", port))
+    stopped.wait()
+    server.stop(1).wait()
 
 
-def _start_kernel(settings: Settings) -> tuple[int, str, Callable[[], None]]:
-    """Starts a kernel server and issues an admin over the whole bank a token, as `grant` does."""
-    os.environ.pop("CUSTOMER_CORE_MASTER_KEY", None)  # the temporary key file, whatever the shell
-    kernel = Kernel.open(settings)
+def _kernel(settings: Settings, conn: Connection) -> None:
+    """Child process: the kernel server as `customer-core serve` runs it, until SIGTERM."""
+    from customer_core.api.server import serve
 
-    admin = RoleBinding(principal=PRINCIPAL, role="admin", org_unit=WHOLE_BANK)
-    token = kernel.bind_and_issue_token(admin, ttl_seconds=3600, issued_by="bench")
-    running = create_server(kernel, settings)
-    return running.port, token, lambda: running.stop(grace=1)
+    serve(settings, announce=lambda _: None, ready=lambda port: conn.send(("ready", port)))
 
 
-def serve(settings: Settings | None, conn: Connection) -> None:
-    """Child process: starts the server (echo when `settings` is None), sends ("ready", port, token)
-    or ("error", text), then serves until told to stop."""
+def _child(target: Callable[..., None], args: tuple[Any, ...], conn: Connection) -> None:
     try:
-        port, token, stop = _start_echo() if settings is None else _start_kernel(settings)
+        target(*args, conn)
     except BaseException:
         conn.send(("error", traceback.format_exc()))
-        return
-    conn.send(("ready", port, token))
-    with suppress(EOFError, OSError, KeyboardInterrupt):
-        conn.recv()  # any message, or the parent gone (EOF), stops the server
-    stop()
 
 
 @contextmanager
-def server_process(settings: Settings | None = None) -> Iterator[Server]:
-    """A kernel server (echo when `settings` is None) in a spawned process, always ended on exit."""
-    kind = "echo" if settings is None else f"kernel (encryption {settings.encryption})"
+def child_process(kind: str, target: Callable[..., None], *args: Any) -> Iterator[tuple[int, int]]:
+    """Runs `target(*args, conn)` in a spawned process until it sends ("ready", port); yields
+    (pid, port); on exit stops it with SIGTERM (SIGKILL if it lingers)."""
     ctx = mp.get_context("spawn")
-    parent, child = ctx.Pipe()
-    proc = ctx.Process(target=serve, args=(settings, child), name="bench-server")
+    receiver, sender = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(target, args, sender), name=f"bench-{kind}")
     proc.start()
-    child.close()
+    sender.close()
     try:
-        if not parent.poll(START_TIMEOUT):
+        if not receiver.poll(START_TIMEOUT):
             raise RuntimeError(f"{kind} server did not start within {START_TIMEOUT:.0f} s")
         try:
-            tag, *value = parent.recv()
+            tag, value = receiver.recv()
         except EOFError:
             raise RuntimeError(f"{kind} server died at start (exit {proc.exitcode})") from None
         if tag != "ready":
-            raise RuntimeError(f"{kind} server failed to start:\n{value[0]}")
+            raise RuntimeError(f"{kind} server failed to start:\n{value}")
         assert proc.pid is not None
-        yield Server(f"127.0.0.1:{value[0]}", proc.pid, value[1])
+        yield proc.pid, value
     finally:
-        with suppress(OSError):
-            parent.send("stop")
-        proc.join(10)
         for end in (proc.terminate, proc.kill):  # escalate only if it did not stop by itself
             if proc.is_alive():
                 end()
-                proc.join(5)
-        parent.close()
+                proc.join(15)
+        receiver.close()
+
+
+@contextmanager
+def echo_server(processes: int) -> Iterator[Server]:
+    """`processes` echo servers sharing one port, as the kernel's processes do."""
+    with reserved_port("127.0.0.1", 0) as port, ExitStack() as stack:
+        pids = [
+            stack.enter_context(child_process("echo", _echo, port))[0] for _ in range(processes)
+        ]
+        yield Server(f"127.0.0.1:{port}", tuple(pids), "")
+
+
+@contextmanager
+def kernel_server(settings: Settings) -> Iterator[Server]:
+    """A kernel server started as `customer-core serve` starts it, with a token for an admin over
+    the whole bank, issued beforehand as `grant` does in the tests."""
+    kernel = Kernel.open(settings)
+    try:
+        admin = RoleBinding(principal=PRINCIPAL, role="admin", org_unit=WHOLE_BANK)
+        token = kernel.bind_and_issue_token(admin, ttl_seconds=3600, issued_by="bench")
+    finally:
+        kernel.close()
+    kind = f"kernel (encryption {settings.encryption})"
+    with child_process(kind, _kernel, settings) as (pid, port):
+        yield Server(f"127.0.0.1:{port}", (pid,), token)
 
 
 def load_average() -> str:
@@ -145,6 +165,21 @@ def cpu_seconds(pid: int) -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_seconds(pids: tuple[int, ...]) -> float:
+    """CPU time of `pids` and of every live descendant of theirs (Linux /proc; 0 elsewhere)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with suppress(OSError, IndexError, ValueError):
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            children.setdefault(ppid, []).append(int(stat.parent.name))
+    total, todo = 0.0, list(pids)
+    while todo:
+        pid = todo.pop()
+        total += cpu_seconds(pid)
+        todo += children.get(pid, [])
+    return total
 
 
 @dataclass
@@ -169,16 +204,17 @@ class Result:
 
 
 async def drive(
-    case: tuple[str, str, str], call: Call, server_pid: int, args: argparse.Namespace
+    case: tuple[str, str, str], calls: list[Call], server: Server, args: argparse.Namespace
 ) -> Result:
-    """Runs `args.concurrency` tasks calling `call` in a loop; measures calls ending in the window."""
+    """Runs `args.concurrency` tasks calling in a loop, task i through `calls[i % len(calls)]` (one
+    per connection); measures the calls ending in the window."""
     begin = time.perf_counter()
     measure_from, end = begin + args.warmup, begin + args.warmup + args.duration
-    server_cpu, client_cpu = cpu_seconds(server_pid), time.process_time()
+    server_cpu, client_cpu = tree_cpu_seconds(server.pids), time.process_time()
     latencies: list[float] = []
     failures, first_error = 0, ""
 
-    async def worker() -> None:
+    async def worker(call: Call) -> None:
         nonlocal failures, first_error
         while (start := time.perf_counter()) < end:
             try:
@@ -192,7 +228,7 @@ async def drive(
             if measure_from <= (done := time.perf_counter()) <= end:
                 latencies.append(done - start)
 
-    tasks = asyncio.gather(*(worker() for _ in range(args.concurrency)))
+    tasks = asyncio.gather(*(worker(calls[i % len(calls)]) for i in range(args.concurrency)))
     await asyncio.wait_for(tasks, args.warmup + args.duration + CALL_TIMEOUT + 5)
     elapsed = time.perf_counter() - begin
     latencies.sort()
@@ -201,19 +237,34 @@ async def drive(
         return latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1e3 if latencies else 0
 
     rate = len(latencies) / args.duration
-    server_cpu = (cpu_seconds(server_pid) - server_cpu) / elapsed
+    server_cpu = (tree_cpu_seconds(server.pids) - server_cpu) / elapsed
     client_cpu = (time.process_time() - client_cpu) / elapsed
     print(f"  {' '.join(case)}: {rate:.0f} calls/s", flush=True)
     stats = (len(latencies), failures, rate, ms(0.50), ms(0.99), server_cpu, client_cpu)
     return Result(case[0], case[1], case[2], *stats, first_error)
 
 
-async def bench_echo(server: Server, args: argparse.Namespace) -> Result:
-    async with grpc.aio.insecure_channel(server.target) as channel:
+async def connections(
+    stack: AsyncExitStack, server: Server, args: argparse.Namespace
+) -> list[grpc.aio.Channel]:
+    """`args.connections` channels to `server`, each with a TCP connection of its own (as separate
+    channel systems have): the server's processes share connections, not calls."""
+    channels = []
+    for _ in range(args.connections):
+        options = [("grpc.use_local_subchannel_pool", 1)]  # no sharing of one connection
+        channel = grpc.aio.insecure_channel(server.target, options=options)
+        channels.append(await stack.enter_async_context(channel))
         await asyncio.wait_for(channel.channel_ready(), START_TIMEOUT)
-        echo = channel.unary_unary("/bench.Echo/Echo")  # no (de)serializers: bytes
-        call = lambda: echo(ECHO_PAYLOAD, timeout=CALL_TIMEOUT)  # noqa: E731
-        return await drive(("-", "-", "echo"), call, server.pid, args)
+    return channels
+
+
+async def bench_echo(server: Server, args: argparse.Namespace) -> Result:
+    async with AsyncExitStack() as stack:
+        calls: list[Call] = []
+        for channel in await connections(stack, server, args):
+            echo = channel.unary_unary("/bench.Echo/Echo")  # no (de)serializers: bytes
+            calls.append(partial(echo, ECHO_PAYLOAD, timeout=CALL_TIMEOUT))
+        return await drive(("-", "-", "echo"), calls, server, args)
 
 
 def new_customer(records: tuple[customer_pb2.SubjectRecord, ...] = ()) -> svc.CreateCustomerRequest:
@@ -223,13 +274,14 @@ def new_customer(records: tuple[customer_pb2.SubjectRecord, ...] = ()) -> svc.Cr
     return request
 
 
-async def kernel_calls(channel: grpc.aio.Channel, token: str) -> dict[str, Call]:
-    """The measured calls of one kernel server, after creating the customer GetCustomer360 reads: a
-    profile, a resident ID card and a mobile phone (both sensitive numbers), 2 cross-references."""
+async def kernel_calls(channels: list[grpc.aio.Channel], token: str) -> dict[str, list[Call]]:
+    """The measured calls of one kernel server, one per channel, after creating the customer
+    GetCustomer360 reads: a profile, a resident ID card and a mobile phone (both sensitive
+    numbers), 2 cross-references."""
     from customer_core.client import pack, subject_of
     from tests.integration.helpers import id_card, mobile, profile, unique
 
-    stub = customer_service_pb2_grpc.CustomerServiceStub(channel)
+    stub = customer_service_pb2_grpc.CustomerServiceStub(channels[0])
     metadata = (("authorization", f"Bearer {token}"),)
     records = tuple(
         customer_pb2.SubjectRecord(subject=subject_of(record), data=pack(record))
@@ -245,11 +297,16 @@ async def kernel_calls(channel: grpc.aio.Channel, token: str) -> dict[str, Call]
     if held != 3 or len(view.cross_references) != 2:
         raise RuntimeError(f"360 holds {held} records, {len(view.cross_references)} xrefs")
     options: dict[str, Any] = {"timeout": CALL_TIMEOUT, "metadata": metadata}
-    return {
-        "GetCustomer360": lambda: stub.GetCustomer360(get, **options),
-        "CreateCustomer": lambda: stub.CreateCustomer(new_customer(), **options),
-        "CreateCustomer+3 records": lambda: stub.CreateCustomer(new_customer(records), **options),
-    }
+    calls: dict[str, list[Call]] = {op: [] for op in OPERATIONS}
+    for channel in channels:
+        stub = customer_service_pb2_grpc.CustomerServiceStub(channel)
+        calls["GetCustomer360"].append(partial(stub.GetCustomer360, get, **options))
+        create = partial(
+            lambda stub, records: stub.CreateCustomer(new_customer(records), **options), stub
+        )
+        calls["CreateCustomer"].append(partial(create, ()))
+        calls["CreateCustomer+3 records"].append(partial(create, records))
+    return calls
 
 
 async def bench_kernel(
@@ -257,20 +314,18 @@ async def bench_kernel(
 ) -> list[Result]:
     """Each operation on the encryption-on server, then on the -off one (same load and history)."""
     async with AsyncExitStack() as stack:
-        calls: dict[str, dict[str, Call]] = {}
+        calls: dict[str, dict[str, list[Call]]] = {}
         for enc, server in servers.items():
-            channel = await stack.enter_async_context(grpc.aio.insecure_channel(server.target))
-            await asyncio.wait_for(channel.channel_ready(), START_TIMEOUT)
-            calls[enc] = await kernel_calls(channel, server.token)
+            calls[enc] = await kernel_calls(await connections(stack, server, args), server.token)
         results = []
         for op in OPERATIONS:
             for enc, server in servers.items():
-                results.append(await drive((backend, enc, op), calls[enc][op], server.pid, args))
+                results.append(await drive((backend, enc, op), calls[enc][op], server, args))
         return results
 
 
 @contextmanager
-def kernel_servers(backend: str) -> Iterator[dict[str, Server]]:
+def kernel_servers(backend: str, processes: int) -> Iterator[dict[str, Server]]:
     """Two kernel servers of `backend`, encryption "on" and "off", each on a fresh migrated
     database, sharing a temporary master key file; PostgreSQL is started and stopped."""
     from tests.support.postgres import PostgresServer
@@ -283,10 +338,11 @@ def kernel_servers(backend: str) -> Iterator[dict[str, Server]]:
             url = postgres.create_database(name) if postgres else f"sqlite:///{tmp}/{name}.db"
             migrate(url)
             settings = Settings(
-                database_url=url, host="127.0.0.1", port=0, max_workers=MAX_WORKERS,
-                master_key_file=f"{tmp}/master.key", encryption=enc == "on",
+                database_url=url, host="127.0.0.1", port=0, processes=processes,
+                max_workers=MAX_WORKERS, master_key_file=f"{tmp}/master.key",
+                encryption=enc == "on",
             )  # fmt: skip
-            servers[enc] = stack.enter_context(server_process(settings))
+            servers[enc] = stack.enter_context(kernel_server(settings))
         yield servers
 
 
@@ -337,6 +393,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, help="seconds before measuring (2; --quick 1)")
     parser.add_argument("--quick", action="store_true", help="smoke run: 2 s measured, 1 s warm-up")
     parser.add_argument("--concurrency", type=int, default=64, help="calls in flight")
+    parser.add_argument(
+        "--connections", type=int, default=16, help="client connections the calls spread over"
+    )
+    parser.add_argument(
+        "--processes", type=int, default=cpu_count(),
+        help="server processes, for the kernel and the echo baseline alike (default: one per CPU)",
+    )  # fmt: skip
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     args = parser.parse_args(argv)
     args.duration = (2.0 if args.quick else 6.0) if args.duration is None else args.duration
@@ -344,8 +407,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     if unknown := set(args.backends) - set(BACKENDS):
         parser.error(f"unknown backends {sorted(unknown)}; choose from {', '.join(BACKENDS)}")
-    if args.duration <= 0 or args.warmup < 0 or args.concurrency < 1:
-        parser.error("--duration must be > 0, --warmup >= 0, --concurrency >= 1")
+    if (
+        args.duration <= 0
+        or args.warmup < 0
+        or min(args.concurrency, args.processes, args.connections) < 1
+    ):
+        parser.error("--duration must be > 0; --warmup >= 0; the counts >= 1")
     return args
 
 
@@ -353,14 +420,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repo, for tests.*
     began = time.perf_counter()
+    os.environ.pop("CUSTOMER_CORE_MASTER_KEY", None)  # the temporary key file, whatever the shell
     print(f"concurrency {args.concurrency}, warm-up {args.warmup:g} s, {args.duration:g} s measured,"
-        f" {MAX_WORKERS} server threads, {os.cpu_count()} CPUs, echo payload {len(ECHO_PAYLOAD)} B,"
+        f" over {args.connections} connections, {args.processes} server processes x {MAX_WORKERS} threads, {os.cpu_count()} CPUs, echo payload {len(ECHO_PAYLOAD)} B,"
         f" load average {load_average()}", flush=True)  # fmt: skip
     results: list[Result] = []
-    with server_process() as echo:
+    with echo_server(args.processes) as echo:
         results.append(asyncio.run(bench_echo(echo, args)))
     for backend in args.backends:
-        with kernel_servers(backend) as servers:
+        with kernel_servers(backend, args.processes) as servers:
             results += asyncio.run(bench_kernel(backend, servers, args))
     judge(results)
     print(f"\n{table(results)}\n")

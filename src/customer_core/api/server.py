@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from collections.abc import Callable
 from concurrent import futures
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ from customer_core.api.health import DatabaseHealth
 from customer_core.api.ledger_servicer import LedgerServicer
 from customer_core.api.pipeline import Pipeline
 from customer_core.api.policy import unguarded
+from customer_core.api.processes import ProcessGroup, cpu_count
 from customer_core.api.subject_model_servicer import SubjectModelServicer
 from customer_core.authz.principal import WHOLE_BANK
 from customer_core.errors import ConfigurationError, PluginRegistrationError
@@ -89,8 +92,11 @@ def server_credentials(settings: Settings) -> grpc.ServerCredentials | None:
     )
 
 
-def create_server(kernel: Kernel, settings: Settings) -> RunningServer:
+def create_server(kernel: Kernel, settings: Settings, *, reuse_port: bool = False) -> RunningServer:
     """Builds and starts a server for `kernel` on `settings.host:settings.port` (port 0: any free one).
+
+    With `reuse_port`, other processes may listen on the same port (see `api.processes`); without
+    it, a port already taken is an error rather than shared by surprise.
 
     Raises:
         PluginRegistrationError: an RPC has no entry in the permission table (fail closed).
@@ -102,7 +108,7 @@ def create_server(kernel: Kernel, settings: Settings) -> RunningServer:
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=settings.max_workers, thread_name_prefix="rpc"),
         interceptors=[pipeline],
-        options=[("grpc.so_reuseport", 0)],
+        options=[("grpc.so_reuseport", int(reuse_port))],
     )
     customer_service_pb2_grpc.add_CustomerServiceServicer_to_server(
         CustomerServicer(kernel), server
@@ -137,7 +143,8 @@ def create_server(kernel: Kernel, settings: Settings) -> RunningServer:
     health_server, health_port = None, 0
     if settings.health_port:
         health_server = grpc.server(
-            futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="health")
+            futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="health"),
+            options=[("grpc.so_reuseport", int(reuse_port))],
         )
         health_pb2_grpc.add_HealthServicer_to_server(db_health.servicer, health_server)
         health_port = health_server.add_insecure_port(f"{settings.host}:{settings.health_port}")
@@ -159,39 +166,27 @@ def development_token(kernel: Kernel) -> str:
     )
 
 
-def serve(settings: Settings, *, announce: Any = print) -> None:
-    """Opens the kernel, serves until SIGINT or SIGTERM, then drains and stops."""
+def serve(
+    settings: Settings,
+    *,
+    announce: Callable[[str], object] = print,
+    ready: Callable[[int], object] | None = None,
+) -> None:
+    """Opens the kernel, serves until SIGINT or SIGTERM, then drains and stops.
+
+    With `settings.processes` other than 1, this process checks the database and plugins (and
+    issues the development token) once, then serves from a group of worker processes. `ready` is
+    called with the port once every process serves.
+
+    Raises:
+        ConfigurationError: production settings that may not serve.
+        WorkerFailed: a worker process failed to start, or died while serving.
+    """
     problems = settings.check_production()
     if problems:
         raise ConfigurationError("production settings: " + "; ".join(problems))
+    count = settings.processes or cpu_count()
     kernel = Kernel.open(settings)
-    running = create_server(kernel, settings)
-    target = f"{settings.host}:{running.port}"
-    models = ", ".join(m.name for m in kernel.registry.models())
-    tls = (
-        "TLS with client certificates"
-        if settings.tls_client_ca_file
-        else "TLS"
-        if settings.tls_cert_file
-        else "plaintext"
-    )
-    announce(
-        f"customer-core listening on {target} ({tls}; database {kernel.engine.url.render_as_string()})"
-    )
-    announce(f"subject models: {models}")
-    if settings.environment == "development":
-        token = development_token(kernel)
-        announce(
-            "DEVELOPMENT TOKEN (admin over the whole bank, 12 hours; never use in production):"
-        )
-        announce(f"  export CUSTOMER_CORE_TOKEN={token}")
-        announce(
-            f"try: customer-core customers create --target {target} --type individual "
-            '--org-unit HO01 --display-name "Zhang San"'
-        )
-        announce(
-            f'  or: grpcurl -plaintext -H "authorization: Bearer $CUSTOMER_CORE_TOKEN" {target} list'
-        )
     stopped = threading.Event()
 
     def on_signal(signum: int, _frame: Any) -> None:
@@ -200,5 +195,49 @@ def serve(settings: Settings, *, announce: Any = print) -> None:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    stopped.wait()
-    running.stop()
+    with ExitStack() as stack:
+        if count == 1:
+            running = create_server(kernel, settings)
+            stack.callback(running.stop)
+            port = running.port
+        else:
+            stack.callback(kernel.close)  # used only to check and bootstrap before the workers
+            group = stack.enter_context(ProcessGroup(settings, count))
+            port = group.port
+        _announce(kernel, settings, port, count, announce)
+        if ready is not None:
+            ready(port)
+        if count == 1:
+            stopped.wait()
+        else:
+            group.wait(stopped)
+
+
+def _announce(
+    kernel: Kernel, settings: Settings, port: int, count: int, announce: Callable[[str], object]
+) -> None:
+    target = f"{settings.host}:{port}"
+    models = ", ".join(m.name for m in kernel.registry.models())
+    tls = (
+        "TLS with client certificates"
+        if settings.tls_client_ca_file
+        else "TLS"
+        if settings.tls_cert_file
+        else "plaintext"
+    )
+    workers = f"{count} processes" if count > 1 else "1 process"
+    database = kernel.engine.url.render_as_string()
+    announce(f"customer-core listening on {target} ({tls}; {workers}; database {database})")
+    announce(f"subject models: {models}")
+    if settings.environment != "development":
+        return
+    token = development_token(kernel)
+    announce("DEVELOPMENT TOKEN (admin over the whole bank, 12 hours; never use in production):")
+    announce(f"  export CUSTOMER_CORE_TOKEN={token}")
+    announce(
+        f"try: customer-core customers create --target {target} --type individual "
+        '--org-unit HO01 --display-name "Zhang San"'
+    )
+    announce(
+        f'  or: grpcurl -plaintext -H "authorization: Bearer $CUSTOMER_CORE_TOKEN" {target} list'
+    )

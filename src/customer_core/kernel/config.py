@@ -17,7 +17,9 @@ class Settings(BaseSettings):
         host: interface the gRPC server listens on.
         port: its port (0 picks a free one).
         plugins: comma-separated names of the subject-model plugins to load; empty loads all installed.
-        max_workers: threads serving RPCs.
+        processes: server processes sharing the port, each a whole kernel (Python runs one
+            thread of Python at a time per process); 0: one per CPU the server may use.
+        max_workers: threads serving RPCs in each process.
         db_pool_size: database connections kept open.
         health_check_interval: seconds between database reachability checks for gRPC health.
         environment: `development` (TLS optional, a development admin token printed at start-up)
@@ -45,6 +47,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=50051, ge=0, le=65535)
     plugins: str = ""
+    processes: int = Field(default=1, ge=0)
     max_workers: int = Field(default=16, ge=1)
     db_pool_size: int = Field(default=16, ge=1)
     health_check_interval: float = Field(default=5.0, gt=0)

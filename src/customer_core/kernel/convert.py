@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from google.protobuf import any_pb2, timestamp_pb2
@@ -18,13 +18,21 @@ def etag(row_id: uuid.UUID, version: int) -> str:
     return hashlib.blake2b(f"{row_id}:{version}".encode(), digest_size=8).hexdigest()
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def timestamp(value: datetime | None) -> timestamp_pb2.Timestamp | None:
-    """A protobuf Timestamp, or None for None."""
+    """A protobuf Timestamp of an aware datetime, or None for None.
+
+    The same as `Timestamp.FromDatetime`, by integer arithmetic: that method goes through
+    `calendar.timegm` and costs several times more, on the hottest read path.
+    """
     if value is None:
         return None
-    ts = timestamp_pb2.Timestamp()
-    ts.FromDatetime(value)
-    return ts
+    delta = value - _EPOCH
+    return timestamp_pb2.Timestamp(
+        seconds=delta.days * 86400 + delta.seconds, nanos=delta.microseconds * 1000
+    )
 
 
 def customer(row: Any, merged_into_number: str | None = None) -> customer_pb2.Customer:
