@@ -53,3 +53,42 @@ def test_two_conflicting_transactions_end_in_one_retry_with_both_effects(databas
     assert len(retries) == 1 and retries[0][1] == "40001"
     assert sum(attempts.values()) == 3
     assert sorted(values.values()) == [1, 2]  # as if one ran after the other
+
+
+def test_an_autocommit_read_opens_no_transaction_and_leaves_the_pool_transactional(
+    database_url: str,
+) -> None:
+    """`autocommit` reads without BEGIN; the connection goes back to the pool as it came, so the
+    next unit of work on it is one transaction again (a failure rolls all of it back)."""
+    engine = create_engine(database_url, pool_size=1)  # every unit of work gets the same connection
+    table = f"ac_{uuid.uuid4().hex[:8]}"
+    run_in_transaction(engine, lambda c: c.execute(text(f"CREATE TABLE {table} (k int)")))
+
+    def in_transaction(connection: Connection) -> bool:
+        dbapi = connection.connection.dbapi_connection
+        assert dbapi is not None
+        connection.execute(text(f"SELECT count(*) FROM {table}"))
+        if engine.dialect.name == "sqlite":
+            return bool(dbapi.in_transaction)  # type: ignore[attr-defined]
+        return dbapi.info.transaction_status != 0  # type: ignore[attr-defined]  # 0: idle
+
+    assert run_in_transaction(engine, in_transaction, write=False, autocommit=True) is False
+    assert run_in_transaction(engine, in_transaction, write=False) is True
+
+    def insert_then_fail(connection: Connection) -> None:
+        connection.execute(text(f"INSERT INTO {table} VALUES (1)"))
+        raise LookupError("the unit of work fails after writing")
+
+    with pytest.raises(LookupError):
+        run_in_transaction(engine, insert_then_fail)
+    count = run_in_transaction(
+        engine,
+        lambda c: c.execute(text(f"SELECT count(*) FROM {table}")).scalar_one(),
+        write=False,
+        autocommit=True,
+    )
+    assert count == 0  # rolled back: the autocommit read did not leak into the next transaction
+    with pytest.raises(ValueError, match="write"):
+        run_in_transaction(engine, lambda c: None, autocommit=True)
+    run_in_transaction(engine, lambda c: c.execute(text(f"DROP TABLE {table}")))
+    engine.dispose()

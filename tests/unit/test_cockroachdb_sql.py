@@ -54,3 +54,13 @@ def test_ledger_tables_are_append_only_on_cockroachdb() -> None:
     for table in ("ledger_entries", "ledger_offsets", "ledger_blocks", "ledger_signing_keys"):
         assert f"REVOKE UPDATE, DELETE ON TABLE {table} FROM public;" in sql
     assert "CREATE TRIGGER" not in sql  # CockroachDB has none: the grants are the guard
+
+
+def test_the_live_360_view_is_one_statement_with_typed_nulls_for_cockroachdb() -> None:
+    from customer_core.kernel.customer360 import _LIVE
+
+    sql = str(_LIVE.compile(dialect=CockroachDBDialect_psycopg()))
+    assert sql.count("UNION ALL") == 2 and sql.count("SELECT") == 5  # 3 branches, 2 subqueries
+    # Typed NULLs, so every branch agrees on each column's type (CockroachDB is strict about it).
+    assert "CAST(NULL AS UUID) AS customer_id" in sql and "CAST(NULL AS BYTEA) AS payload" in sql
+    assert "NULL AS" not in sql.replace("CAST(NULL AS", "")

@@ -156,9 +156,12 @@ class Kernel:
 
         return self.run(work)
 
-    def read(self, work: Callable[[Connection], T]) -> T:
-        """Runs a read-only unit of work in one consistent transaction."""
-        return run_in_transaction(self.engine, work, write=False, policy=self.policy)
+    def read(self, work: Callable[[Connection], T], *, autocommit: bool = False) -> T:
+        """Runs a read-only unit of work in one consistent transaction, or with `autocommit`
+        outside any (for a read that one statement makes consistent; see `run_in_transaction`)."""
+        return run_in_transaction(
+            self.engine, work, write=False, autocommit=autocommit, policy=self.policy
+        )
 
     def write(
         self,

@@ -1,6 +1,7 @@
 """GetCustomer360: the customer, all its subject records and all its cross-references.
 
-Live, it reads the tables; with `as_of`, it replays the customer's ledger chain up to that time
+Live, it reads the tables in one statement (so it needs no transaction to be consistent, and
+costs one round trip); with `as_of`, it replays the customer's ledger chain up to that time
 and builds the same view from the stored forms the entries carry: records masked, or unsealed
 when the caller gives a reason and may unmask (values under a since retired or destroyed key
 stay masked). Either way only the subjects the caller may read now are shown, in subject order,
@@ -14,18 +15,28 @@ from datetime import UTC, datetime
 from typing import Any
 
 from google.protobuf import any_pb2, timestamp_pb2
+from sqlalchemy import (
+    CompoundSelect,
+    String,
+    bindparam,
+    cast,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.engine import Connection
 
+from customer_core.authz import roles
 from customer_core.crypto.keyring import KeyDestroyedError
 from customer_core.crypto.master_key import RetiredKeyError
 from customer_core.errors import InvalidArgument
 from customer_core.kernel import access, convert
-from customer_core.kernel import cross_references as xref_ops
 from customer_core.kernel import customers as customer_ops
-from customer_core.kernel import records as record_ops
 from customer_core.kernel.names import parse_customer_name, parse_record_name
 from customer_core.kernel.record_codec import RecordCodec
 from customer_core.ledger import history
+from customer_core.storage.tables import cross_references, customers, subject_records
 from customer_core.v1 import customer_pb2, customer_service_pb2, ledger_pb2
 
 #: The range of a valid google.protobuf.Timestamp (0001-01-01 to 9999-12-31).
@@ -35,22 +46,73 @@ _MIN_SECONDS, _MAX_SECONDS = -62135596800, 253402300799
 def get_360(
     connection: Connection, codec: RecordCodec, request: customer_service_pb2.GetCustomer360Request
 ) -> customer_pb2.Customer360:
-    """Three reads in one transaction, so the view is consistent; only subjects the caller may read."""
+    """The view of the customer `request` names, live or as of a time; only subjects the caller
+    may read. Live, its consistency rests on one statement: run it with or without a transaction."""
     number = parse_customer_name(request.name, "name")
     if request.HasField("as_of"):
         _check_as_of(request.as_of)
         return _as_of(connection, codec, number, request.as_of)
-    row = customer_ops.load(connection, number)
+    rows: dict[str, list[Any]] = {"customer": [], "record": [], "xref": []}
+    for row in connection.execute(_LIVE, {"number": number}):
+        rows[row.kind].append(row)
+    if not rows["customer"]:
+        raise access.hidden(number)
+    row = rows["customer"][0]
+    access.require(row, roles.CUSTOMERS_READ)
+    view = customer_pb2.Customer360(customer=customer_ops.to_proto(connection, row))
     # Ordered here rather than by the database's collation, so a replayed view orders the same.
-    groups = sorted(record_ops.of_customer(connection, codec, row), key=_subject)
-    xrefs = sorted(xref_ops.of_customer(connection, row), key=_xref_order)
-    return customer_pb2.Customer360(
-        customer=customer_ops.to_proto(connection, row), subjects=groups, cross_references=xrefs
-    )
+    for record in sorted(rows["record"], key=_record_order):
+        if not access.readable_subject(row, record.subject):
+            continue
+        if not view.subjects or view.subjects[-1].subject != record.subject:
+            view.subjects.add(subject=record.subject)
+        view.subjects[-1].records.append(codec.to_proto(connection, record, row))
+    for xref in sorted(rows["xref"], key=_xref_row_order):
+        view.cross_references.append(convert.cross_reference(xref, row.customer_number))
+    return view
 
 
-def _subject(group: customer_pb2.SubjectRecordGroup) -> str:
-    return group.subject
+def _live_view() -> CompoundSelect[Any]:
+    """One statement reading a customer, its subject records and its cross-references.
+
+    Each table fills the columns it has and NULL the others, with a `kind` column saying which
+    table a row comes from; every column is named as in its table, so each row reads like a row
+    of that table. The NULLs are typed, so the results are converted as the table's columns are.
+    """
+    tables = {"customer": customers, "record": subject_records, "xref": cross_references}
+    columns: dict[str, Any] = {}
+    for table in tables.values():
+        for column in table.columns:
+            columns.setdefault(column.name, column.type)
+    customer_id = (
+        select(customers.c.id).where(customers.c.customer_number == bindparam("number"))
+    ).scalar_subquery()
+    branches = []
+    for kind, table in tables.items():
+        selected: list[Any] = [literal_column(f"'{kind}'", String).label("kind")]
+        selected += [
+            table.c[name] if name in table.c else cast(null(), type_).label(name)
+            for name, type_ in columns.items()
+        ]
+        where = (
+            table.c.customer_number == bindparam("number")
+            if table is customers
+            else table.c.customer_id == customer_id
+        )
+        branches.append(select(*selected).where(where))
+    return union_all(*branches)
+
+
+# Built once: the 360 view is the hottest read.
+_LIVE = _live_view()
+
+
+def _record_order(row: Any) -> tuple[str, datetime, uuid.UUID]:
+    return row.subject, row.create_time, row.id
+
+
+def _xref_row_order(row: Any) -> tuple[str, str]:
+    return row.source_system, row.local_id
 
 
 def _xref_order(xref: customer_pb2.CrossReference) -> tuple[str, str]:

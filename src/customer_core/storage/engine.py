@@ -59,6 +59,18 @@ def create_engine(url: str | URL, *, pool_size: int = 16, echo: bool = False) ->
     )
 
 
+def autocommit_options(engine: Engine) -> dict[str, str]:
+    """Execution options under which each statement is a transaction of its own (no BEGIN).
+
+    SQLite connections are in the driver's autocommit mode already (BEGIN is ours, see
+    `_on_begin`), so only our BEGIN is left out; SQLAlchemy's AUTOCOMMIT isolation level would
+    reset the driver's transaction handling on every return to the pool.
+    """
+    if engine.dialect.name == "sqlite":
+        return {"sqlite_begin": ""}
+    return {"isolation_level": "AUTOCOMMIT"}
+
+
 def _sqlite_engine(url: URL, *, pool_size: int, echo: bool) -> Engine:
     if url.database and url.database != ":memory:":
         Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
@@ -89,6 +101,8 @@ def _sqlite_engine(url: URL, *, pool_size: int, echo: bool) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+        if not mode:
+            return  # autocommit (see `autocommit_options`): each statement a transaction of its own
         # Straight to the driver: BEGIN needs no statement cache, events or result handling.
         connection.connection.dbapi_connection.execute(f"BEGIN {mode}")  # type: ignore[union-attr]
 
