@@ -69,8 +69,8 @@ def test_an_autocommit_read_opens_no_transaction_and_leaves_the_pool_transaction
         assert dbapi is not None
         connection.execute(text(f"SELECT count(*) FROM {table}"))
         if engine.dialect.name == "sqlite":
-            return bool(dbapi.in_transaction)  # type: ignore[attr-defined]
-        return dbapi.info.transaction_status != 0  # type: ignore[attr-defined]  # 0: idle
+            return bool(dbapi.in_transaction)
+        return bool(dbapi.info.transaction_status != 0)  # 0: idle
 
     assert run_in_transaction(engine, in_transaction, write=False, autocommit=True) is False
     assert run_in_transaction(engine, in_transaction, write=False) is True
