@@ -12,6 +12,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -20,7 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from customer_core.errors import Aborted, Unavailable
-from customer_core.storage.engine import autocommit_options
+from customer_core.storage.engine import autocommit_options, writer_lock
 
 T = TypeVar("T")
 
@@ -132,9 +133,10 @@ def run_in_transaction(
         if autocommit
         else {"sqlite_begin": "IMMEDIATE" if write else "DEFERRED"}
     )
+    lock = writer_lock(engine) if write else nullcontext()
     for attempt in range(1, policy.max_attempts + 1):
         try:
-            with engine.connect() as connection:
+            with lock, engine.connect() as connection:
                 connection = connection.execution_options(**options)
                 if autocommit:
                     return work(connection)
