@@ -595,6 +595,25 @@ def test_kernel_deployment_is_replicated_sized_spread_and_budgeted() -> None:
     assert budget["spec"].get("maxUnavailable") == 1 or budget["spec"].get("minAvailable") == 2
 
 
+def test_kernel_runs_a_process_per_cpu_of_its_limit_each_with_enough_connections() -> None:
+    """One process serves about one core (see api/processes.py): as many as the CPU limit, never
+    `0` (which counts the node's CPUs, not the limit); each process's pool (with its overflow)
+    has a connection for every RPC thread."""
+    container = _container(_kernel())
+    env = _environment(container)
+    limit = str(container["resources"]["limits"]["cpu"])
+    cpus = int(limit[:-1]) / 1000 if limit.endswith("m") else float(limit)
+    processes = int(env["CUSTOMER_CORE_PROCESSES"])
+    assert processes == cpus >= 1
+    assert int(env["CUSTOMER_CORE_MAX_WORKERS"]) <= 2 * int(env["CUSTOMER_CORE_DB_POOL_SIZE"])
+    for name, kernel in _compose_services_running("serve").items():
+        variables = kernel["environment"]
+        assert int(variables["CUSTOMER_CORE_PROCESSES"]) >= 1, name
+        assert int(variables["CUSTOMER_CORE_MAX_WORKERS"]) <= 2 * int(
+            variables["CUSTOMER_CORE_DB_POOL_SIZE"]
+        ), name
+
+
 @pytest.mark.parametrize(
     ("kind", "name", "command"),
     [

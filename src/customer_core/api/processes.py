@@ -17,6 +17,7 @@ the server rather than leaving it serving at part strength.
 from __future__ import annotations
 
 import logging
+import math
 import multiprocessing as mp
 import os
 import signal
@@ -27,6 +28,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
+from pathlib import Path
 from types import FrameType
 
 from customer_core.kernel.config import Settings
@@ -44,11 +46,18 @@ class WorkerFailed(RuntimeError):
 
 
 def cpu_count() -> int:
-    """The CPUs this process may run on (its affinity, not the machine's total)."""
+    """The CPUs this process may use: its affinity, capped by a cgroup v2 CPU quota (a
+    container's CPU limit), not the machine's total."""
     try:
-        return len(os.sched_getaffinity(0))
+        cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
         return os.cpu_count() or 1
+    try:
+        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()
+        limit = cpus if quota == "max" else math.ceil(int(quota) / int(period))
+    except (OSError, ValueError):
+        return cpus
+    return max(1, min(cpus, limit))
 
 
 @contextmanager
@@ -79,6 +88,7 @@ def _worker(settings: Settings, conn: Connection) -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(processName)s %(name)s: %(message)s"
     )
+    parent = os.getppid()
     stopped = threading.Event()
 
     def on_signal(_signum: int, _frame: FrameType | None) -> None:
@@ -93,7 +103,10 @@ def _worker(settings: Settings, conn: Connection) -> None:
         raise SystemExit(3) from None
     conn.send(("ready", running.port))
     conn.close()
-    stopped.wait()
+    while not stopped.wait(1.0):
+        if os.getppid() != parent:  # the parent died (SIGKILL, OOM): never serve unsupervised
+            log.error("parent process %d is gone: stopping", parent)
+            break
     running.stop(grace=STOP_GRACE / 2)
 
 

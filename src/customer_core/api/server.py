@@ -201,10 +201,13 @@ def serve(
             stack.callback(running.stop)
             port = running.port
         else:
-            stack.callback(kernel.close)  # used only to check and bootstrap before the workers
+            bootstrap = stack.enter_context(ExitStack())
+            bootstrap.callback(kernel.close)  # used only to check and bootstrap before the workers
             group = stack.enter_context(ProcessGroup(settings, count))
             port = group.port
         _announce(kernel, settings, port, count, announce)
+        if count > 1:
+            bootstrap.close()  # the workers serve: the parent keeps no database connection
         if ready is not None:
             ready(port)
         if count == 1:

@@ -51,6 +51,7 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Listen port [env CUSTOMER_CORE_PORT]")] = None,
 ) -> None:
     """Run the gRPC server until SIGINT or SIGTERM."""
+    from customer_core.api.processes import WorkerFailed
     from customer_core.api.server import serve as run
 
     logging.basicConfig(
@@ -61,6 +62,9 @@ def serve(
     except (PluginRegistrationError, ConfigurationError) as exc:
         typer.echo(f"refusing to start: {exc}", err=True)
         raise typer.Exit(3) from None
+    except WorkerFailed as exc:  # the others were stopped: let the supervisor restart us whole
+        typer.echo(f"customer-core stopped: {exc}", err=True)
+        raise typer.Exit(1) from None
 
 
 @app.command()
