@@ -85,7 +85,7 @@ def link(
         "create_time": now,
     }
     try:
-        connection.execute(insert(cross_references).values(**values))
+        connection.execute(insert(cross_references), values)
     except IntegrityError as exc:  # linked concurrently: the next attempt sees who won
         raise RetryTransaction("cross-reference raced") from exc
     linked = convert.cross_reference(SimpleNamespace(**values), customer.customer_number)

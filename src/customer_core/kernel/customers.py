@@ -96,7 +96,7 @@ def insert_customer(connection: Connection, customer: customer_pb2.Customer, now
         "erase_time": None,
     }
     try:
-        connection.execute(insert(customers).values(**values))
+        connection.execute(insert(customers), values)
     except IntegrityError as exc:  # the one-in-a-quadrillion number collision: draw again
         raise RetryTransaction("customer number collision") from exc
     row = SimpleNamespace(**values)

@@ -5,16 +5,15 @@ from __future__ import annotations
 import hashlib
 import uuid
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from google.protobuf.message import Message
-from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import LargeBinary, String, bindparam, select, text, update
 from sqlalchemy.engine import Connection
 
 from customer_core.errors import InvalidArgument
 from customer_core.storage.tables import idempotency_records
+from customer_core.storage.types import UTCDateTime
 
 M = TypeVar("M", bound=Message)
 
@@ -39,9 +38,28 @@ def fingerprint(method: str, request: Message) -> str:
     return digest.hexdigest()
 
 
-def _insert(connection: Connection) -> Any:
-    dialect = connection.dialect.name
-    return (sqlite_insert if dialect == "sqlite" else pg_insert)(idempotency_records)
+# Built once, the values bound at execution. The claim is written out: SQLAlchemy's ON CONFLICT
+# constructs have no cache key, so they were compiled anew on every write; this SQL is the same
+# on SQLite (3.35+), PostgreSQL and CockroachDB.
+_CLAIM = (
+    text(
+        "INSERT INTO idempotency_records (request_id, method, fingerprint, response, create_time)"
+        " VALUES (:request_id, :method, :fingerprint, :response, :create_time)"
+        " ON CONFLICT (request_id) DO NOTHING RETURNING request_id"
+    )
+    .bindparams(
+        bindparam("response", type_=LargeBinary()), bindparam("create_time", type_=UTCDateTime())
+    )
+    .columns(request_id=String())
+)
+_REMEMBER = (
+    update(idempotency_records)
+    .where(idempotency_records.c.request_id == bindparam("claimed_id"))
+    .values(response=bindparam("response"))
+)
+_FIRST_ANSWER = select(
+    idempotency_records.c.method, idempotency_records.c.fingerprint, idempotency_records.c.response
+).where(idempotency_records.c.request_id == bindparam("request_id"))
 
 
 def claim(
@@ -62,26 +80,18 @@ def claim(
         InvalidArgument: the id was used before for a different request.
     """
     claimed = connection.execute(
-        _insert(connection)
-        .values(
-            request_id=request_id,
-            method=method,
-            fingerprint=request_fingerprint,
-            response=b"",
-            create_time=now,
-        )
-        .on_conflict_do_nothing(index_elements=["request_id"])
-        .returning(idempotency_records.c.request_id)
+        _CLAIM,
+        {
+            "request_id": request_id,
+            "method": method,
+            "fingerprint": request_fingerprint,
+            "response": b"",
+            "create_time": now,
+        },
     ).first()
     if claimed is not None:
         return None
-    row = connection.execute(
-        select(
-            idempotency_records.c.method,
-            idempotency_records.c.fingerprint,
-            idempotency_records.c.response,
-        ).where(idempotency_records.c.request_id == request_id)
-    ).one()
+    row = connection.execute(_FIRST_ANSWER, {"request_id": request_id}).one()
     if row.method != method or row.fingerprint != request_fingerprint:
         raise InvalidArgument.field(
             "request_id",
@@ -93,7 +103,6 @@ def claim(
 def remember(connection: Connection, request_id: str, response: Message) -> None:
     """Records the response given to `request_id`, in the same transaction as the write."""
     connection.execute(
-        update(idempotency_records)
-        .where(idempotency_records.c.request_id == request_id)
-        .values(response=response.SerializeToString(deterministic=True))
+        _REMEMBER,
+        {"claimed_id": request_id, "response": response.SerializeToString(deterministic=True)},
     )

@@ -185,7 +185,7 @@ def insert(
         "create_time": now,
         "update_time": now,
     }
-    connection.execute(sql_insert(subject_records).values(**values))
+    connection.execute(sql_insert(subject_records), values)
     row = SimpleNamespace(**values)
     customer_ops.record_change(
         connection, customer, model.name, record_name(customer.customer_number, record_id), ledger.CREATE, now,

@@ -88,17 +88,18 @@ def append(
     entry.hash = entry_hash(prev, body)
     try:
         connection.execute(
-            insert(ledger_entries).values(
-                id=uuid.UUID(entry.id),
-                chain=chain,
-                sequence=entry.sequence,
-                time=now,
-                customer_id=customer_id,
-                source_system=entry.source_system,
-                entry=body,
-                prev_hash=prev,
-                hash=entry.hash,
-            )
+            insert(ledger_entries),
+            {
+                "id": uuid.UUID(entry.id),
+                "chain": chain,
+                "sequence": entry.sequence,
+                "time": now,
+                "customer_id": customer_id,
+                "source_system": entry.source_system,
+                "entry": body,
+                "prev_hash": prev,
+                "hash": entry.hash,
+            },
         )
     except IntegrityError as exc:  # another transaction extended the chain first: start again
         raise RetryTransaction("ledger chain raced") from exc
