@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -90,6 +90,14 @@ class _Cache:
                 del self._items[key]
 
 
+# Built once: read in every transaction that makes a data key.
+_KEK_OF_DOMAIN = select(key_encryption_keys).where(
+    key_encryption_keys.c.domain == bindparam("domain")
+)
+_ACTIVE_KEK = _KEK_OF_DOMAIN.where(key_encryption_keys.c.status == "active")
+_KEK_VERSION = _KEK_OF_DOMAIN.where(key_encryption_keys.c.version == bindparam("version"))
+
+
 class Keyring:
     """Creates, unwraps, caches and destroys KEKs and data keys."""
 
@@ -101,12 +109,9 @@ class Keyring:
     # Key-encrypting keys
 
     def _kek_row(self, connection: Connection, domain: str, version: int | None) -> Any:
-        query = select(key_encryption_keys).where(key_encryption_keys.c.domain == domain)
         if version is None:
-            query = query.where(key_encryption_keys.c.status == "active")
-        else:
-            query = query.where(key_encryption_keys.c.version == version)
-        return connection.execute(query).first()
+            return connection.execute(_ACTIVE_KEK, {"domain": domain}).first()
+        return connection.execute(_KEK_VERSION, {"domain": domain, "version": version}).first()
 
     def kek(
         self, connection: Connection, domain: str, version: int | None = None
