@@ -434,7 +434,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n{table(results)}\n")
     print("x echo: throughput / echo's; goal for encryption on (CreateCustomer: PostgreSQL only)")
     print("on/off: throughput with encryption on / off, same backend and operation")
-    print("srv/cli cpu: cores busy in the server process and in the load generator")
+    print("srv/cli cpu: cores busy in the server's processes (not PostgreSQL) and the client")
     print(f"took {time.perf_counter() - began:.0f} s; load average now {load_average()}")
     if args.json:
         config = {k: v for k, v in vars(args).items() if k != "json"}
