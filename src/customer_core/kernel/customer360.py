@@ -53,7 +53,7 @@ def get_360(
         _check_as_of(request.as_of)
         return _as_of(connection, codec, number, request.as_of)
     rows: dict[str, list[Any]] = {"customer": [], "record": [], "xref": []}
-    for row in connection.execute(_LIVE, {"number": number}):
+    for row in connection.execute(_LIVE, {"number": number}).all():
         rows[row.kind].append(row)
     if not rows["customer"]:
         raise access.hidden(number)
