@@ -73,6 +73,7 @@ class Pipeline(grpc.ServerInterceptor):
     def __init__(self, kernel: Kernel, *, recheck_interval: float = 5.0) -> None:
         self.kernel = kernel
         self.grants = GrantCache(kernel)
+        self._guarded: dict[str, tuple[Any, Any]] = {}
         #: Seconds between re-checks of a streaming caller's credentials and permission.
         self.recheck_interval = recheck_interval
 
@@ -102,8 +103,19 @@ class Pipeline(grpc.ServerInterceptor):
         self, continuation: Callable[[Any], Any], details: grpc.HandlerCallDetails
     ) -> Any:
         handler = continuation(details)
-        method = details.method
-        if handler is None or method.split("/")[1] in PUBLIC_SERVICES:
+        if handler is None:
+            return None
+        # The server's handlers never change, so each is wrapped once (keyed by identity, so a
+        # different handler for the same method could never be served by a stale wrapper).
+        guarded = self._guarded.get(details.method)
+        if guarded is None or guarded[0] is not handler:
+            guarded = (handler, self._guard(details.method, handler))
+            self._guarded[details.method] = guarded
+        return guarded[1]
+
+    def _guard(self, method: str, handler: Any) -> Any:
+        """`handler` served through the pipeline (public services, such as health, as they are)."""
+        if method.split("/")[1] in PUBLIC_SERVICES:
             return handler
         if handler.unary_unary is not None:
             inner = handler.unary_unary
