@@ -262,12 +262,10 @@ class Keyring:
             made[key.scope] = key
         return keys
 
-    def data_key(
-        self, connection: Connection, key_id: uuid.UUID, *, check: bool = False
-    ) -> DataKey:
+    def data_key(self, connection: Connection, key_id: uuid.UUID) -> DataKey:
         """The data key a ciphertext names; refuses a retired or destroyed one.
 
-        The key's row is read even when the key is cached (whatever `check` says), so a key
+        The key's row is read even when the key is cached, so a key
         destroyed by another replica, or retired while a reader with an older snapshot put it
         back in the cache, refuses at once; the cache spares only the unwrap.
         """

@@ -178,9 +178,8 @@ def _record(
     access.require_unmask(customer)
     try:
         message, paths = codec.sealer.unseal(
-            connection, model, snapshot.payload, snapshot.sealed, customer.id, record_id,
-            check=True,
-        )  # fmt: skip
+            connection, model, snapshot.payload, snapshot.sealed, customer.id, record_id
+        )
     except (KeyDestroyedError, RetiredKeyError):  # erased, or rotated away since: stays masked
         return record
     record.data.CopyFrom(

@@ -91,7 +91,7 @@ class RecordCodec:
             return record
         access.require_unmask(customer)
         message, paths = self.sealer.unseal(
-            connection, model, row.payload, row.sealed, row.customer_id, row.id, check=True
+            connection, model, row.payload, row.sealed, row.customer_id, row.id
         )
         record.data.CopyFrom(
             any_pb2.Any(type_url=row.type_url, value=message.SerializeToString(deterministic=True))

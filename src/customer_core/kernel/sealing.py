@@ -195,17 +195,16 @@ class Sealer:
         sealed: bytes | None,
         customer_id: uuid.UUID,
         record_id: uuid.UUID,
-        *,
-        check: bool = False,
     ) -> tuple[Message, list[str]]:
         """The record with its sensitive values in clear, and the paths that were decrypted.
 
-        With `check`, each data key's row is re-read, so a key destroyed elsewhere is noticed.
+        Each data key's row is read (see `Keyring.data_key`), so a key destroyed or retired
+        elsewhere refuses at once.
         """
         message = model.message_class.FromString(payload)
         paths = []
         for path, ciphertext in _decode(sealed) if sealed else ():
-            key = self.keyring.data_key(connection, envelope.key_id(ciphertext), check=check)
+            key = self.keyring.data_key(connection, envelope.key_id(ciphertext))
             raw = envelope.decrypt(
                 key, ciphertext, _binding(customer_id, model.name, record_id, path)
             )
