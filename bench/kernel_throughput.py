@@ -195,7 +195,8 @@ class Result:
     server_cpu: float  # cores busy in the server process (warm-up and measurement)
     client_cpu: float  # the same for the load generator
     first_error: str = ""
-    ratio: float | None = None  # throughput / echo throughput
+    baseline: float = 0.0  # the echo calls/s this case is compared with (see `judge`)
+    ratio: float | None = None  # throughput / baseline
     goal: float | None = None
     met: bool | None = None
     enc_ratio: float | None = None  # encryption on: throughput / the same with encryption off
@@ -256,6 +257,11 @@ async def connections(
         channels.append(await stack.enter_async_context(channel))
         await asyncio.wait_for(channel.channel_ready(), START_TIMEOUT)
     return channels
+
+
+def measure_echo(args: argparse.Namespace) -> Result:
+    with echo_server(args.processes) as echo:
+        return asyncio.run(bench_echo(echo, args))
 
 
 async def bench_echo(server: Server, args: argparse.Namespace) -> Result:
@@ -347,11 +353,21 @@ def kernel_servers(backend: str, processes: int) -> Iterator[dict[str, Server]]:
 
 
 def judge(results: list[Result]) -> None:
-    """Fills in the ratios to the echo baseline, encryption on to off, and the goals."""
-    echo = next(r for r in results if r.operation == "echo")
+    """Fills in the ratios to the echo baseline, encryption on to off, and the goals.
+
+    Echo runs before the first backend and after each one; a kernel case is compared with the
+    mean of the echo runs on either side of its backend (the machine drifts during a run), and
+    each echo run with the mean of all of them (their spread shows how noisy the run was).
+    """
+    echoes = [i for i, r in enumerate(results) if r.operation == "echo"]
+    overall = sum(results[i].calls_per_s for i in echoes) / len(echoes)
     plain = {(r.backend, r.operation): r for r in results if r.encryption == "off"}
-    for r in results:
-        r.ratio = r.calls_per_s / echo.calls_per_s if echo.calls_per_s else None
+    for index, r in enumerate(results):
+        before = max((i for i in echoes if i < index), default=echoes[0])
+        after = min((i for i in echoes if i > index), default=before)
+        side = (results[before].calls_per_s + results[after].calls_per_s) / 2
+        r.baseline = overall if r.operation == "echo" else side
+        r.ratio = r.calls_per_s / r.baseline if r.baseline else None
         if r.encryption != "on":
             continue  # the goals are for the default configuration
         r.goal = GOALS.get((r.backend, r.operation), GOALS.get((None, r.operation)))
@@ -424,15 +440,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"concurrency {args.concurrency}, warm-up {args.warmup:g} s, {args.duration:g} s measured,"
         f" over {args.connections} connections, {args.processes} server processes x {MAX_WORKERS} threads, {os.cpu_count()} CPUs, echo payload {len(ECHO_PAYLOAD)} B,"
         f" load average {load_average()}", flush=True)  # fmt: skip
-    results: list[Result] = []
-    with echo_server(args.processes) as echo:
-        results.append(asyncio.run(bench_echo(echo, args)))
+    results = [measure_echo(args)]
     for backend in args.backends:
         with kernel_servers(backend, args.processes) as servers:
             results += asyncio.run(bench_kernel(backend, servers, args))
+        results.append(measure_echo(args))  # the backend's baseline: echo on either side of it
     judge(results)
     print(f"\n{table(results)}\n")
-    print("x echo: throughput / echo's; goal for encryption on (CreateCustomer: PostgreSQL only)")
+    print("x echo: throughput / mean of the echo runs before and after the backend (echo rows: /")
+    print("  mean of all echo runs); goal for encryption on (CreateCustomer: PostgreSQL only)")
     print("on/off: throughput with encryption on / off, same backend and operation")
     print("srv/cli cpu: cores busy in the server's processes (not PostgreSQL) and the client")
     print(f"took {time.perf_counter() - began:.0f} s; load average now {load_average()}")
