@@ -6,7 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from customer_core.storage import create_engine
+import pytest
+from sqlalchemy import text
+
+from customer_core.errors import Aborted
+from customer_core.storage import RetryPolicy, create_engine, run_in_transaction
+from customer_core.storage import engine as engine_module
 from customer_core.storage.engine import writer_lock
 
 # Another process tries the writer lock without waiting: exit 0 if it got it, 1 if it is held.
@@ -35,4 +40,39 @@ def test_a_writer_holds_the_database_against_other_processes_until_it_ends(tmp_p
         assert lock_file.exists()
         assert not other_process_gets_lock(lock_file)
     assert other_process_gets_lock(lock_file)
+    engine.dispose()
+
+
+# Another process holds the writer lock until its standard input closes.
+HOLD_LOCK = """
+import fcntl, os, sys
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o600)
+fcntl.flock(fd, fcntl.LOCK_EX)
+print("held", flush=True)
+sys.stdin.read()
+"""
+
+
+def test_a_writer_holding_the_lock_too_long_makes_the_others_abort_not_hang(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine_module, "WRITER_WAIT", 0.05)
+    database = tmp_path / "w.db"
+    engine = create_engine(f"sqlite:///{database}")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, f"{database}-writer.lock"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        quick = RetryPolicy(max_attempts=3, base_delay=0.001)
+        with pytest.raises(Aborted):
+            run_in_transaction(engine, lambda c: c.execute(text("SELECT 1")), policy=quick)
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(10)
+    assert run_in_transaction(engine, lambda c: c.execute(text("SELECT 1")).scalar_one()) == 1
     engine.dispose()
