@@ -25,7 +25,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from concurrent import futures
 from contextlib import AsyncExitStack, ExitStack, contextmanager, suppress
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from functools import partial
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -202,15 +202,23 @@ class Result:
     enc_ratio: float | None = None  # encryption on: throughput / the same with encryption off
     enc_goal: float | None = None
     enc_met: bool | None = None
+    latencies: list[float] = field(default_factory=list, repr=False)  # sorted, in seconds
+    duration: float = 0.0  # seconds measured
 
 
 async def drive(
-    case: tuple[str, str, str], calls: list[Call], server: Server, args: argparse.Namespace
+    case: tuple[str, str, str],
+    calls: list[Call],
+    server: Server,
+    args: argparse.Namespace,
+    duration: float | None = None,
 ) -> Result:
     """Runs `args.concurrency` tasks calling in a loop, task i through `calls[i % len(calls)]` (one
-    per connection); measures the calls ending in the window."""
+    per connection), for `args.warmup` and then `duration` (`args.duration`) seconds; measures the
+    calls ending in that window."""
+    duration = args.duration if duration is None else duration
     begin = time.perf_counter()
-    measure_from, end = begin + args.warmup, begin + args.warmup + args.duration
+    measure_from, end = begin + args.warmup, begin + args.warmup + duration
     server_cpu, client_cpu = tree_cpu_seconds(server.pids), time.process_time()
     latencies: list[float] = []
     failures, first_error = 0, ""
@@ -230,19 +238,44 @@ async def drive(
                 latencies.append(done - start)
 
     tasks = asyncio.gather(*(worker(calls[i % len(calls)]) for i in range(args.concurrency)))
-    await asyncio.wait_for(tasks, args.warmup + args.duration + CALL_TIMEOUT + 5)
+    await asyncio.wait_for(tasks, args.warmup + duration + CALL_TIMEOUT + 5)
     elapsed = time.perf_counter() - begin
     latencies.sort()
 
-    def ms(q: float) -> float:
-        return latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1e3 if latencies else 0
-
-    rate = len(latencies) / args.duration
+    rate = len(latencies) / duration
     server_cpu = (tree_cpu_seconds(server.pids) - server_cpu) / elapsed
     client_cpu = (time.process_time() - client_cpu) / elapsed
     print(f"  {' '.join(case)}: {rate:.0f} calls/s", flush=True)
-    stats = (len(latencies), failures, rate, ms(0.50), ms(0.99), server_cpu, client_cpu)
-    return Result(case[0], case[1], case[2], *stats, first_error)
+    stats = (len(latencies), failures, rate, _ms(latencies, 0.50), _ms(latencies, 0.99))
+    result = Result(case[0], case[1], case[2], *stats, server_cpu, client_cpu, first_error)
+    result.latencies, result.duration = latencies, duration
+    return result
+
+
+def _ms(latencies: list[float], q: float) -> float:
+    """The `q` quantile of sorted latencies, in milliseconds."""
+    return latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1e3 if latencies else 0
+
+
+def combine(parts: list[Result]) -> Result:
+    """One result of several measurements of the same case: calls over their total time,
+    quantiles over all their latencies, CPU averaged."""
+    latencies = sorted(x for part in parts for x in part.latencies)
+    duration = sum(part.duration for part in parts)
+    first = parts[0]
+    result = Result(
+        first.backend, first.encryption, first.operation,
+        calls=len(latencies),
+        errors=sum(part.errors for part in parts),
+        calls_per_s=len(latencies) / duration,
+        p50_ms=_ms(latencies, 0.50),
+        p99_ms=_ms(latencies, 0.99),
+        server_cpu=sum(part.server_cpu for part in parts) / len(parts),
+        client_cpu=sum(part.client_cpu for part in parts) / len(parts),
+        first_error=next((part.first_error for part in parts if part.first_error), ""),
+    )  # fmt: skip
+    result.latencies, result.duration = latencies, duration
+    return result
 
 
 async def connections(
@@ -318,15 +351,20 @@ async def kernel_calls(channels: list[grpc.aio.Channel], token: str) -> dict[str
 async def bench_kernel(
     backend: str, servers: dict[str, Server], args: argparse.Namespace
 ) -> list[Result]:
-    """Each operation on the encryption-on server, then on the -off one (same load and history)."""
+    """Each operation on the encryption-on and -off servers, half the time each in the order on,
+    off, off, on: a drift of the machine or the databases during the four weighs on both alike."""
     async with AsyncExitStack() as stack:
         calls: dict[str, dict[str, list[Call]]] = {}
         for enc, server in servers.items():
             calls[enc] = await kernel_calls(await connections(stack, server, args), server.token)
         results = []
         for op in OPERATIONS:
-            for enc, server in servers.items():
-                results.append(await drive((backend, enc, op), calls[enc][op], server, args))
+            halves: dict[str, list[Result]] = {enc: [] for enc in servers}
+            for enc in ("on", "off", "off", "on"):
+                case, server = (backend, enc, op), servers[enc]
+                result = await drive(case, calls[enc][op], server, args, args.duration / 2)
+                halves[enc].append(result)
+            results += [combine(halves[enc]) for enc in servers]
         return results
 
 
@@ -455,7 +493,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         config = {k: v for k, v in vars(args).items() if k != "json"}
         config.update(max_workers=MAX_WORKERS, echo_payload_bytes=len(ECHO_PAYLOAD))
-        payload = {"config": config, "results": [asdict(r) for r in results]}
+        rows = [{k: v for k, v in asdict(r).items() if k != "latencies"} for r in results]
+        payload = {"config": config, "results": rows}
         args.json.write_text(json.dumps(payload, indent=2) + "\n")
         print(f"results written to {args.json}")
     if failed := [r for r in results if r.errors]:
