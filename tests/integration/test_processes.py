@@ -376,3 +376,23 @@ def test_processes_0_starts_one_per_cpu(serve: ServeFactory) -> None:
         assert client.subject_models()
     os.kill(served.pid, signal.SIGTERM)
     assert served.wait() == 0, served.stderr
+
+
+def test_one_client_with_several_connections_is_served_by_every_process(
+    serve: ServeFactory, org_unit: str
+) -> None:
+    served = serve("2")
+    with Client(served.target, token=served.token, connections=CONNECTIONS) as client:
+        created = [
+            client.create_customer(
+                type="individual", owning_org_unit=org_unit, display_name=f"Customer {index}"
+            )
+            for index in range(CONNECTIONS)  # in turn: each connection is used once
+        ]
+        held = {pid: established_connections(pid, served.port) for pid in served.workers}
+        assert sum(held.values()) == CONNECTIONS, held
+        assert all(held.values()), f"connections per worker: {held}"
+        for customer in created:
+            assert client.get_customer(customer.customer_number).name == customer.name
+    with pytest.raises(ValueError, match="connections"):
+        Client(served.target, connections=0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 import uuid
@@ -99,6 +100,17 @@ def unpack(data: any_pb2.Any) -> Message:
     return message
 
 
+class _Stubs:
+    """The services' stubs over one channel."""
+
+    def __init__(self, channel: grpc.Channel) -> None:
+        self.customers = customer_service_pb2_grpc.CustomerServiceStub(channel)
+        self.models = subject_model_service_pb2_grpc.SubjectModelServiceStub(channel)
+        self.admin = admin_service_pb2_grpc.AdminServiceStub(channel)
+        self.audit = admin_service_pb2_grpc.AuditServiceStub(channel)
+        self.ledger = ledger_pb2_grpc.LedgerServiceStub(channel)
+
+
 class Client:
     """A connection to a customer-core server.
 
@@ -123,6 +135,7 @@ class Client:
         wait_for_ready: bool = True,
         channel: grpc.Channel | None = None,
         source_system: str = "",
+        connections: int = 1,
     ) -> None:
         """Connects to `target` (`host:port`).
 
@@ -137,7 +150,12 @@ class Client:
             source_system: the source system this client acts for (e.g. `CARDS`), sent as
                 `x-source-system`; the ledger records it with every change, and a system's
                 change stream can leave its own changes out (`watch(exclude_source_system=...)`).
+            connections: TCP connections to spread calls over, in turn. A server running several
+                processes (`CUSTOMER_CORE_PROCESSES`) shares connections among them, not calls,
+                so a busy client wants at least as many connections as the server has processes.
         """
+        if connections < 1 or (channel is not None and connections != 1):
+            raise ValueError("connections must be at least 1, and 1 with a channel given")
         self.timeout = timeout
         self.wait_for_ready = wait_for_ready
         self.source_system = source_system
@@ -145,22 +163,48 @@ class Client:
             (("authorization", f"Bearer {token}"),) if token else ()
         ) + ((("x-source-system", source_system),) if source_system else ())
         options = [("grpc.enable_retries", 1), ("grpc.service_config", json.dumps(_SERVICE_CONFIG))]
-        if channel is None:
-            channel = (
-                grpc.secure_channel(target, credentials, options=options)
-                if credentials is not None
-                else grpc.insecure_channel(target, options=options)
-            )
-        self._channel = channel
-        self._customers = customer_service_pb2_grpc.CustomerServiceStub(self._channel)
-        self._models = subject_model_service_pb2_grpc.SubjectModelServiceStub(self._channel)
-        self._admin = admin_service_pb2_grpc.AdminServiceStub(self._channel)
-        self._audit = admin_service_pb2_grpc.AuditServiceStub(self._channel)
-        self._ledger = ledger_pb2_grpc.LedgerServiceStub(self._channel)
+        if connections > 1:  # channels of one process otherwise share one connection
+            options.append(("grpc.use_local_subchannel_pool", 1))
+
+        def connect() -> grpc.Channel:
+            if credentials is not None:
+                return grpc.secure_channel(target, credentials, options=options)
+            return grpc.insecure_channel(target, options=options)
+
+        self._channels = (
+            [channel] if channel is not None else [connect() for _ in range(connections)]
+        )
+        self._stubs = [_Stubs(c) for c in self._channels]
+        self._turn = itertools.count()  # next() on it is atomic: threads may share a client
+
+    @property
+    def _next(self) -> _Stubs:
+        return self._stubs[next(self._turn) % len(self._stubs)]
+
+    @property
+    def _customers(self) -> customer_service_pb2_grpc.CustomerServiceStub:
+        return self._next.customers
+
+    @property
+    def _models(self) -> subject_model_service_pb2_grpc.SubjectModelServiceStub:
+        return self._next.models
+
+    @property
+    def _admin(self) -> admin_service_pb2_grpc.AdminServiceStub:
+        return self._next.admin
+
+    @property
+    def _audit(self) -> admin_service_pb2_grpc.AuditServiceStub:
+        return self._next.audit
+
+    @property
+    def _ledger(self) -> ledger_pb2_grpc.LedgerServiceStub:
+        return self._next.ledger
 
     def close(self) -> None:
-        """Closes the connection."""
-        self._channel.close()
+        """Closes the connections."""
+        for channel in self._channels:
+            channel.close()
 
     def __enter__(self) -> Client:
         return self
