@@ -8,7 +8,7 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -172,16 +172,3 @@ def lookup(
         )
     access.note_customers([row.customer_number])
     return customer_ops.to_proto(connection, row)
-
-
-def of_customer(connection: Connection, customer: Any) -> list[customer_pb2.CrossReference]:
-    """Every cross-reference of `customer`, by source system and local id."""
-    rows = connection.execute(_OF_CUSTOMER, {"customer_id": customer.id})
-    return [convert.cross_reference(r, customer.customer_number) for r in rows]
-
-
-_OF_CUSTOMER = (
-    select(cross_references)
-    .where(cross_references.c.customer_id == bindparam("customer_id"))
-    .order_by(cross_references.c.source_system, cross_references.c.local_id)
-)

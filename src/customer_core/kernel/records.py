@@ -10,7 +10,7 @@ from typing import Any
 
 from google.protobuf import field_mask_pb2
 from google.protobuf.message import DecodeError, Message
-from sqlalchemy import bindparam, delete, exists, select, update
+from sqlalchemy import delete, exists, select, update
 from sqlalchemy import insert as sql_insert
 from sqlalchemy.engine import Connection
 
@@ -378,27 +378,3 @@ def list_records(
             [last.create_time.isoformat(), str(last.id)], scope
         )
     return response
-
-
-# Built once: the 360 view is the hottest read, and building a statement per call costs more
-# than running it on SQLite.
-_RECORDS_OF_CUSTOMER = (
-    select(subject_records)
-    .where(subject_records.c.customer_id == bindparam("customer_id"))
-    .order_by(subject_records.c.subject, subject_records.c.create_time, subject_records.c.id)
-)
-
-
-def of_customer(
-    connection: Connection, codec: RecordCodec, customer: Any
-) -> list[customer_pb2.SubjectRecordGroup]:
-    """Every record of `customer` the caller may read, grouped by subject model, oldest first."""
-    rows = connection.execute(_RECORDS_OF_CUSTOMER, {"customer_id": customer.id})
-    groups: list[customer_pb2.SubjectRecordGroup] = []
-    for row in rows:
-        if not access.readable_subject(customer, row.subject):
-            continue
-        if not groups or groups[-1].subject != row.subject:
-            groups.append(customer_pb2.SubjectRecordGroup(subject=row.subject))
-        groups[-1].records.append(codec.to_proto(connection, row, customer))
-    return groups
