@@ -131,10 +131,9 @@ class CustomerServicer(customer_service_pb2_grpc.CustomerServiceServicer):
     def GetCustomer360(
         self, request: svc.GetCustomer360Request, context: Any
     ) -> customer_pb2.Customer360:
-        # The live view is one statement (see customer360); a view as of a time replays the ledger.
         return self.kernel.read(
             lambda c: customer360.get_360(c, self.codec, request),
-            autocommit=not request.HasField("as_of"),
+            autocommit=customer360.needs_no_transaction(request),
         )
 
     def SearchCustomers(

@@ -1,7 +1,7 @@
 """GetCustomer360: the customer, all its subject records and all its cross-references.
 
-Live, it reads the tables in one statement (so it needs no transaction to be consistent, and
-costs one round trip); with `as_of`, it replays the customer's ledger chain up to that time
+Live, it reads the tables in one statement (so a masked view needs no transaction to be
+consistent, and costs one round trip); with `as_of`, it replays the customer's ledger chain up to that time
 and builds the same view from the stored forms the entries carry: records masked, or unsealed
 when the caller gives a reason and may unmask (values under a since retired or destroyed key
 stay masked). Either way only the subjects the caller may read now are shown, in subject order,
@@ -47,7 +47,7 @@ def get_360(
     connection: Connection, codec: RecordCodec, request: customer_service_pb2.GetCustomer360Request
 ) -> customer_pb2.Customer360:
     """The view of the customer `request` names, live or as of a time; only subjects the caller
-    may read. Live, its consistency rests on one statement: run it with or without a transaction."""
+    may read. Runs in a transaction, or outside any when `needs_no_transaction` says it may."""
     number = parse_customer_name(request.name, "name")
     if request.HasField("as_of"):
         _check_as_of(request.as_of)
@@ -70,6 +70,14 @@ def get_360(
     for xref in sorted(rows["xref"], key=_xref_row_order):
         view.cross_references.append(convert.cross_reference(xref, row.customer_number))
     return view
+
+
+def needs_no_transaction(request: customer_service_pb2.GetCustomer360Request) -> bool:
+    """True when the view is read in its one statement alone, so it needs no transaction: live
+    and masked. Unmasking reads each value's data key afterwards, which must come from the same
+    snapshot as the ciphertext (a key rotation may re-encrypt the record and retire the key in
+    between); a view as of a time replays the ledger in several reads."""
+    return not request.HasField("as_of") and not access.unmask_reason()
 
 
 def _live_view() -> CompoundSelect[Any]:
