@@ -54,7 +54,7 @@ def create_engine(url: str | URL, *, pool_size: int = 16, echo: bool = False) ->
     parsed = normalize_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed, pool_size=pool_size, echo=echo)
-    return sqlalchemy.create_engine(
+    engine = sqlalchemy.create_engine(
         parsed,
         isolation_level="SERIALIZABLE",
         pool_size=pool_size,
@@ -64,6 +64,12 @@ def create_engine(url: str | URL, *, pool_size: int = 16, echo: bool = False) ->
         pool_pre_ping=False,
         echo=echo,
     )
+    # Several rows inserted at once (data keys, blind indexes, audit events) go as one INSERT
+    # with many VALUES, as SQLAlchemy does for psycopg2, rather than through psycopg's
+    # executemany pipeline, which logs "error ignored terminating <psycopg.Pipeline ...>:
+    # pipeline aborted" whenever a serialization failure (retried here) lands in it.
+    engine.dialect.use_insertmanyvalues_wo_returning = True
+    return engine
 
 
 #: Seconds a SQLite writer waits for the writer lock, as long as SQLite's own busy timeout.
