@@ -11,8 +11,8 @@ from sqlalchemy import text
 
 from customer_core.errors import Aborted
 from customer_core.storage import RetryPolicy, create_engine, run_in_transaction
-from customer_core.storage import engine as engine_module
-from customer_core.storage.engine import writer_lock
+from customer_core.storage import writer_lock as writer_lock_module
+from customer_core.storage.writer_lock import writer_lock
 
 # Another process tries the writer lock without waiting: exit 0 if it got it, 1 if it is held.
 TRY_LOCK = """
@@ -56,7 +56,7 @@ sys.stdin.read()
 def test_a_writer_holding_the_lock_too_long_makes_the_others_abort_not_hang(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(engine_module, "WRITER_WAIT", 0.05)
+    monkeypatch.setattr(writer_lock_module, "WRITER_WAIT", 0.05)
     database = tmp_path / "w.db"
     engine = create_engine(f"sqlite:///{database}")
     holder = subprocess.Popen(

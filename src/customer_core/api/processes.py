@@ -163,10 +163,6 @@ class ProcessGroup:
                 if tag != "ready":
                     raise WorkerFailed(f"worker {index} failed to start:\n{value}")
 
-    @property
-    def pids(self) -> list[int]:
-        return [p.pid for p in self._workers if p.pid is not None]
-
     def wait(self, stopped: threading.Event, poll: float = 0.5) -> None:
         """Returns when `stopped` is set; raises `WorkerFailed` as soon as a worker exits."""
         while not stopped.wait(poll):

@@ -187,6 +187,7 @@ def serve(
         raise ConfigurationError("production settings: " + "; ".join(problems))
     count = settings.processes or cpu_count()
     kernel = Kernel.open(settings)
+    token = development_token(kernel) if settings.environment == "development" else ""
     stopped = threading.Event()
 
     def on_signal(signum: int, _frame: Any) -> None:
@@ -201,13 +202,12 @@ def serve(
             stack.callback(running.stop)
             port = running.port
         else:
-            bootstrap = stack.enter_context(ExitStack())
-            bootstrap.callback(kernel.close)  # used only to check and bootstrap before the workers
-            group = stack.enter_context(ProcessGroup(settings, count))
+            try:
+                group = stack.enter_context(ProcessGroup(settings, count))
+            finally:
+                kernel.close()  # it only checked and bootstrapped: the workers serve
             port = group.port
-        _announce(kernel, settings, port, count, announce)
-        if count > 1:
-            bootstrap.close()  # the workers serve: the parent keeps no database connection
+        _announce(kernel, settings, port, count, token, announce)
         if ready is not None:
             ready(port)
         if count == 1:
@@ -217,7 +217,12 @@ def serve(
 
 
 def _announce(
-    kernel: Kernel, settings: Settings, port: int, count: int, announce: Callable[[str], object]
+    kernel: Kernel,
+    settings: Settings,
+    port: int,
+    count: int,
+    token: str,
+    announce: Callable[[str], object],
 ) -> None:
     target = f"{settings.host}:{port}"
     models = ", ".join(m.name for m in kernel.registry.models())
@@ -232,9 +237,8 @@ def _announce(
     database = kernel.engine.url.render_as_string()
     announce(f"customer-core listening on {target} ({tls}; {workers}; database {database})")
     announce(f"subject models: {models}")
-    if settings.environment != "development":
+    if not token:
         return
-    token = development_token(kernel)
     announce("DEVELOPMENT TOKEN (admin over the whole bank, 12 hours; never use in production):")
     announce(f"  export CUSTOMER_CORE_TOKEN={token}")
     announce(

@@ -78,7 +78,6 @@ class AuditLog:
         self._interval = flush_interval
         self._batch = batch
         self._stop = threading.Event()
-        self._flushed = threading.Condition()
         self._thread = threading.Thread(target=self._run, name="audit-writer", daemon=True)
         self._thread.start()
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import secrets
 
-LENGTH = 18
 _FORMAT = re.compile(r"[1-9]\d{16}[0-9X]")
 _WEIGHTS = [pow(2, 17 - i, 11) for i in range(17)]
 

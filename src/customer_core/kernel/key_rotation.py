@@ -186,7 +186,7 @@ class KeyRotator:
         self._update(job.id, new_version=new, total=len(rows))
         for done, row in enumerate(rows, 1):
             if row.master_version != new and row.status != "retired":
-                self._rewrap_kek(row.id, new)
+                self._rewrap_kek(row.id)
             self._update(job.id, done=done)
             if progress:
                 progress(done, len(rows))
@@ -206,7 +206,7 @@ class KeyRotator:
             if status == "decrypt-only" and version not in in_use:
                 master.retire(version)
 
-    def _rewrap_kek(self, kek_id: uuid.UUID, new_master: int) -> None:
+    def _rewrap_kek(self, kek_id: uuid.UUID) -> None:
         master = self.keyring.master
 
         def rewrap(connection: Connection) -> None:

@@ -38,7 +38,6 @@ class Registry:
         self.manager = manager
         self.hook = manager.hook
         self._models = {m.name: m for m in sorted(models, key=lambda m: m.name)}
-        self._by_type_url = {m.type_url: m for m in self._models.values()}
 
     def models(self) -> list[SubjectModel]:
         """Every subject model, by name."""
@@ -47,10 +46,6 @@ class Registry:
     def get(self, name: str) -> SubjectModel | None:
         """The subject model called `name`, if registered."""
         return self._models.get(name)
-
-    def by_type_url(self, type_url: str) -> SubjectModel | None:
-        """The subject model whose message an `Any` with this type URL holds, if registered."""
-        return self._by_type_url.get(type_url)
 
     def plugins(self) -> list[tuple[str, list[str]]]:
         """Each loaded plugin's name with the hooks it implements."""

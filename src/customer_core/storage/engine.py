@@ -8,19 +8,14 @@
 
 from __future__ import annotations
 
-import fcntl
-import os
-import threading
-import time
-import weakref
-from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any, Literal
 
 import sqlalchemy
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
-from sqlalchemy.exc import OperationalError
+
+from customer_core.storage.writer_lock import add_writer_lock
 
 EngineKind = Literal["sqlite", "postgresql", "cockroachdb"]
 
@@ -72,78 +67,6 @@ def create_engine(url: str | URL, *, pool_size: int = 16, echo: bool = False) ->
     return engine
 
 
-#: Seconds a SQLite writer waits for the writer lock, as long as SQLite's own busy timeout.
-WRITER_WAIT = 30.0
-
-
-class WriterBusy(OperationalError):
-    """The SQLite writer lock stayed taken for `WRITER_WAIT` seconds ("database is locked", so
-    the transaction helper retries it and finally answers ABORTED, as it would SQLite's own)."""
-
-    def __init__(self) -> None:
-        super().__init__("BEGIN IMMEDIATE", None, Exception("database is locked (writer lock)"))
-
-
-class _WriterLock:
-    """One writer at a time across the threads (a mutex) and processes (`flock` on a file beside
-    the database) that write one SQLite database. Within a process the next writer is woken at
-    once; across processes it polls the lock every millisecond or so. Neither waits longer than
-    `WRITER_WAIT`: a writer that hangs holding the lock cannot stop the others for good."""
-
-    def __init__(self, database: str | None) -> None:
-        self._mutex = threading.Lock()
-        self._path = f"{database}-writer.lock" if database and database != ":memory:" else None
-        self._fd: int | None = None
-
-    def __enter__(self) -> None:
-        deadline = time.monotonic() + WRITER_WAIT
-        if not self._mutex.acquire(timeout=WRITER_WAIT):
-            raise WriterBusy()
-        if self._path is None:
-            return
-        try:
-            if self._fd is None:
-                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
-                weakref.finalize(self, os.close, self._fd)  # closed with the engine
-            pause = 0.0002
-            while True:
-                try:
-                    fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    return
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        raise WriterBusy() from None
-                    time.sleep(pause)
-                    pause = min(pause * 2, 0.002)
-        except BaseException:
-            self._mutex.release()
-            raise
-
-    def __exit__(self, *_exc: object) -> None:
-        if self._fd is not None:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-        self._mutex.release()
-
-
-#: SQLite engines' writer locks (see `writer_lock`).
-_WRITER_LOCKS: weakref.WeakKeyDictionary[Engine, _WriterLock] = weakref.WeakKeyDictionary()
-
-
-def writer_lock(engine: Engine) -> AbstractContextManager[object]:
-    """Held around a writing transaction: on SQLite, one writer at a time, woken in turn.
-
-    SQLite has one writer per database. Writers that meet at BEGIN IMMEDIATE wait in SQLite's
-    busy handler, which sleeps in growing steps (up to 100 ms) rather than being woken: under
-    load most of a write's time went in sleeping, and the slowest writes took over a second.
-    A writer kept waiting `WRITER_WAIT` seconds gets `WriterBusy`, which is retried like
-    SQLite's own "database is locked".
-    Other engines take no lock: their writers run concurrently. Not reentrant: a writing unit
-    of work never starts another (on SQLite that could never have worked).
-    """
-    lock = _WRITER_LOCKS.get(engine)
-    return lock if lock is not None else nullcontext()
-
-
 def autocommit_options(engine: Engine) -> dict[str, str]:
     """Execution options under which each statement is a transaction of its own (no BEGIN).
 
@@ -167,7 +90,7 @@ def _sqlite_engine(url: URL, *, pool_size: int, echo: bool) -> Engine:
         echo=echo,
     )
 
-    _WRITER_LOCKS[engine] = _WriterLock(url.database)
+    add_writer_lock(engine, url.database)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -21,7 +21,8 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from customer_core.errors import Aborted, Unavailable
-from customer_core.storage.engine import autocommit_options, writer_lock
+from customer_core.storage.engine import autocommit_options
+from customer_core.storage.writer_lock import writer_lock
 
 T = TypeVar("T")
 
