@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select
+from sqlalchemy import bindparam, delete, exists, insert, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -97,6 +97,34 @@ _KEK_OF_DOMAIN = select(key_encryption_keys).where(
 _ACTIVE_KEK = _KEK_OF_DOMAIN.where(key_encryption_keys.c.status == "active")
 _KEK_VERSION = _KEK_OF_DOMAIN.where(key_encryption_keys.c.version == bindparam("version"))
 
+# New data keys wrapped under a cached KEK version, inserted only while that version is still the
+# active one: the guard reads the KEK row in the writer's transaction, as `kek` would, so a
+# concurrent KEK rotation and the insert serialize; it just costs no statement of its own.
+_STILL_ACTIVE = exists().where(
+    key_encryption_keys.c.domain == bindparam("kek_domain"),
+    key_encryption_keys.c.version == bindparam("kek_version"),
+    key_encryption_keys.c.status == "active",
+)
+#: SQLite: one row per parameter set (executemany).
+_INSERT_UNDER_KEK = insert(data_keys).from_select(
+    [c.name for c in data_keys.c],
+    select(*(bindparam(c.name, type_=c.type) for c in data_keys.c)).where(_STILL_ACTIVE),
+)
+#: PostgreSQL and CockroachDB: every row in one statement, from arrays (an executemany would go
+#: through psycopg's pipeline; see `storage.engine.create_engine`).
+_INSERT_UNDER_KEK_ARRAYS = text(
+    "INSERT INTO data_keys"
+    " (id, scope, customer_id, version, kek_domain, kek_version, wrapped, status, create_time)"
+    " SELECT k.id, k.scope, CAST(:customer_id AS UUID), CAST(:version AS INTEGER),"
+    " CAST(:kek_domain AS TEXT), CAST(:kek_version AS INTEGER), k.wrapped, 'active',"
+    " CAST(:create_time AS TIMESTAMPTZ)"
+    " FROM unnest(CAST(:ids AS UUID[]), CAST(:scopes AS TEXT[]), CAST(:wrapped AS BYTEA[]))"
+    " AS k (id, scope, wrapped)"
+    " WHERE EXISTS (SELECT 1 FROM key_encryption_keys"
+    " WHERE domain = CAST(:kek_domain AS TEXT) AND version = CAST(:kek_version AS INTEGER)"
+    " AND status = 'active')"
+)
+
 
 class Keyring:
     """Creates, unwraps, caches and destroys KEKs and data keys."""
@@ -105,6 +133,8 @@ class Keyring:
         self.master = master
         self._keks = _Cache(cache_ttl)
         self._data = _Cache(cache_ttl)
+        #: The version of each domain's KEK last read as active (see `create_data_keys`).
+        self._active_kek: dict[str, int] = {}
 
     # Key-encrypting keys
 
@@ -146,6 +176,8 @@ class Keyring:
             row = self.create_kek(connection, domain, 1)
         if row.status == "retired":
             raise RetiredKeyError(f"KEK {domain} v{row.version}")
+        if row.status == "active":
+            self._active_kek[domain] = row.version
         if (cached := self._keks.get((domain, row.version))) is not None:
             return row.version, cached
         key = self.master.unwrap(row.master_version, row.wrapped, _kek_aad(domain, row.version))
@@ -170,6 +202,7 @@ class Keyring:
         except IntegrityError as exc:  # another replica created it first
             raise RetryTransaction("kek raced") from exc
         self._keks.put((domain, version), key)
+        self._active_kek[domain] = version
         return SimpleNamespace(**values)
 
     # Data keys
@@ -229,33 +262,28 @@ class Keyring:
         Onboarding a customer with records of several subject models makes all their keys at
         once; they are then found by `data_key_for_write` in the same transaction.
         """
-        kek_version, kek = self.kek(connection, domain)
-        now = datetime.now(UTC)
-        keys, rows = [], []
-        for scope in scopes:
-            key = DataKey(uuid.uuid4(), scope, version, primitives.random_key())
-            nonce = primitives.random_nonce()
-            rows.append(
-                {
-                    "id": key.id,
-                    "scope": scope,
-                    "customer_id": customer_id,
-                    "version": version,
-                    "kek_domain": domain,
-                    "kek_version": kek_version,
-                    "wrapped": nonce
-                    + primitives.sm4_gcm_encrypt(kek, nonce, key.key, _data_key_aad(key.id)),
-                    "status": "active",
-                    "create_time": now,
-                }
-            )
-            keys.append(key)
-        if not rows:
+        if not scopes:
             return []
-        try:
-            connection.execute(insert(data_keys), rows)
-        except IntegrityError as exc:
-            raise RetryTransaction("data key raced") from exc
+        keys = [DataKey(uuid.uuid4(), scope, version, primitives.random_key()) for scope in scopes]
+        now = datetime.now(UTC)
+        inserted = False
+        # The KEK last seen active, if its key is still cached, wraps the keys with no KEK read;
+        # the insert's guard proves it is still active. Otherwise (or if a rotation has moved on)
+        # the active KEK is read in this transaction and the keys are wrapped under it.
+        hint = self._active_kek.get(domain)
+        kek = self._keks.get((domain, hint)) if hint is not None else None
+        if hint is not None and kek is not None:
+            rows = _data_key_rows(keys, customer_id, domain, hint, kek, now)
+            inserted = _insert_under_kek(connection, rows) == len(rows)
+            if not inserted:
+                self._active_kek.pop(domain, None)
+        if not inserted:
+            kek_version, kek = self.kek(connection, domain)
+            rows = _data_key_rows(keys, customer_id, domain, kek_version, kek, now)
+            try:
+                connection.execute(insert(data_keys), rows)
+            except IntegrityError as exc:
+                raise RetryTransaction("data key raced") from exc
         made: dict[str, DataKey] = transaction_memo(connection, "data_keys_made")
         for key in keys:
             self._data.put(key.id, key)
@@ -306,6 +334,59 @@ class Keyring:
         self._data.drop(match)
         if predicate is None:
             self._keks.drop(match)
+
+
+def _data_key_rows(
+    keys: list[DataKey],
+    customer_id: uuid.UUID | None,
+    domain: str,
+    kek_version: int,
+    kek: bytes,
+    now: datetime,
+) -> list[dict[str, Any]]:
+    rows = []
+    for key in keys:
+        nonce = primitives.random_nonce()
+        wrapped = nonce + primitives.sm4_gcm_encrypt(kek, nonce, key.key, _data_key_aad(key.id))
+        rows.append(
+            {
+                "id": key.id,
+                "scope": key.scope,
+                "customer_id": customer_id,
+                "version": key.version,
+                "kek_domain": domain,
+                "kek_version": kek_version,
+                "wrapped": wrapped,
+                "status": "active",
+                "create_time": now,
+            }
+        )
+    return rows
+
+
+def _insert_under_kek(connection: Connection, rows: list[dict[str, Any]]) -> int:
+    """Inserts data-key `rows` if the KEK version they are wrapped under is still active (all
+    rows name the same one); how many rows were inserted (none when it is not)."""
+    try:
+        if connection.dialect.name == "sqlite":
+            return int(connection.execute(_INSERT_UNDER_KEK, rows).rowcount)
+        first = rows[0]
+        result = connection.execute(
+            _INSERT_UNDER_KEK_ARRAYS,
+            {
+                "ids": [row["id"] for row in rows],
+                "scopes": [row["scope"] for row in rows],
+                "wrapped": [row["wrapped"] for row in rows],
+                **{
+                    name: first[name]
+                    for name in ("customer_id", "version", "kek_domain", "kek_version")
+                },
+                "create_time": first["create_time"],
+            },
+        )
+        return int(result.rowcount)
+    except IntegrityError as exc:
+        raise RetryTransaction("data key raced") from exc
 
 
 def _kek_aad(domain: str, version: int) -> bytes:
