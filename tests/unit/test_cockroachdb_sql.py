@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy_cockroachdb.psycopg import CockroachDBDialect_psycopg
 
 from customer_core.storage.engine import normalize_url
 from customer_core.storage.migrate import offline_sql
-from customer_core.storage.tables import customers, subject_records
+from customer_core.storage.tables import customers, data_keys, subject_records
 
 
 def test_migration_uses_uuid_keys_and_a_hash_sharded_time_index() -> None:
@@ -64,3 +66,30 @@ def test_the_live_360_view_is_one_statement_with_typed_nulls_for_cockroachdb() -
     # Typed NULLs, so every branch agrees on each column's type (CockroachDB is strict about it).
     assert "CAST(NULL AS UUID) AS customer_id" in sql and "CAST(NULL AS BYTEA) AS payload" in sql
     assert "NULL AS" not in sql.replace("CAST(NULL AS", "")
+
+
+def test_bulk_inserts_cast_each_value_to_a_type_cockroachdb_has() -> None:
+    from customer_core.storage.bulk import bulk_insert
+    from customer_core.storage.tables import metadata
+
+    # Types CockroachDB and PostgreSQL both accept under these names, and arrays of them.
+    known = {"UUID", "TIMESTAMPTZ", "BYTEA", "BIGINT", "INTEGER", "BOOLEAN", "TEXT"}
+    for table in metadata.sorted_tables:
+        names = [column.name for column in table.c]
+        many = bulk_insert(table, 1000).text  # one array per column
+        assert many.startswith(
+            f"INSERT INTO {table.name} ({', '.join(names)}) SELECT * FROM unnest("
+        )
+        casts = re.findall(r"CAST\(:(\w+) AS (\w+)\[\]\)", many)
+        assert [name for name, _ in casts] == names
+        assert {kind for _, kind in casts} <= known, table.name
+        few = bulk_insert(table, 2, "1 = 1").text  # a group of values per row
+        assert " SELECT * FROM (VALUES (" in few and few.endswith(") AS source WHERE 1 = 1")
+        casts = re.findall(r"CAST\(:(\w+) AS (\w+)\)", few)
+        assert [name for name, _ in casts] == [f"{n}_{i}" for i in range(2) for n in names]
+        assert {kind for _, kind in casts} <= known, table.name
+    data_key_casts = dict(
+        re.findall(r"CAST\(:(\w+) AS (\w+)\[\]\)", bulk_insert(data_keys, 99).text)
+    )
+    assert data_key_casts["id"] == "UUID" and data_key_casts["create_time"] == "TIMESTAMPTZ"
+    assert data_key_casts["wrapped"] == "BYTEA" and data_key_casts["scope"] == "TEXT"

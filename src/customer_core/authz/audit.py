@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
 
+from customer_core.storage.bulk import insert_rows
 from customer_core.storage.tables import audit_event_customers, audit_events
 from customer_core.storage.transaction import run_in_transaction
 
@@ -43,8 +44,9 @@ def write(connection: Connection, records: list[AuditRecord]) -> None:
     """Appends audit records in the caller's transaction."""
     if not records:
         return
-    connection.execute(
-        insert(audit_events),
+    insert_rows(
+        connection,
+        audit_events,
         [
             {
                 "id": r.id,
@@ -65,8 +67,7 @@ def write(connection: Connection, records: list[AuditRecord]) -> None:
         for r in records
         for c in set(r.customers)
     ]
-    if links:
-        connection.execute(insert(audit_event_customers), links)
+    insert_rows(connection, audit_event_customers, links)
 
 
 class AuditLog:

@@ -19,13 +19,14 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import bindparam, delete, exists, insert, select, text
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from customer_core.crypto import primitives
 from customer_core.crypto.master_key import MasterKeyProvider, RetiredKeyError
 from customer_core.errors import FailedPrecondition
+from customer_core.storage.bulk import insert_rows
 from customer_core.storage.tables import data_keys, key_encryption_keys
 from customer_core.storage.transaction import RetryTransaction, transaction_memo
 
@@ -97,32 +98,12 @@ _KEK_OF_DOMAIN = select(key_encryption_keys).where(
 _ACTIVE_KEK = _KEK_OF_DOMAIN.where(key_encryption_keys.c.status == "active")
 _KEK_VERSION = _KEK_OF_DOMAIN.where(key_encryption_keys.c.version == bindparam("version"))
 
-# New data keys wrapped under a cached KEK version, inserted only while that version is still the
-# active one: the guard reads the KEK row in the writer's transaction, as `kek` would, so a
-# concurrent KEK rotation and the insert serialize; it just costs no statement of its own.
-_STILL_ACTIVE = exists().where(
-    key_encryption_keys.c.domain == bindparam("kek_domain"),
-    key_encryption_keys.c.version == bindparam("kek_version"),
-    key_encryption_keys.c.status == "active",
-)
-#: SQLite: one row per parameter set (executemany).
-_INSERT_UNDER_KEK = insert(data_keys).from_select(
-    [c.name for c in data_keys.c],
-    select(*(bindparam(c.name, type_=c.type) for c in data_keys.c)).where(_STILL_ACTIVE),
-)
-#: PostgreSQL and CockroachDB: every row in one statement, from arrays (an executemany would go
-#: through psycopg's pipeline; see `storage.engine.create_engine`).
-_INSERT_UNDER_KEK_ARRAYS = text(
-    "INSERT INTO data_keys"
-    " (id, scope, customer_id, version, kek_domain, kek_version, wrapped, status, create_time)"
-    " SELECT k.id, k.scope, CAST(:customer_id AS UUID), CAST(:version AS INTEGER),"
-    " CAST(:kek_domain AS TEXT), CAST(:kek_version AS INTEGER), k.wrapped, 'active',"
-    " CAST(:create_time AS TIMESTAMPTZ)"
-    " FROM unnest(CAST(:ids AS UUID[]), CAST(:scopes AS TEXT[]), CAST(:wrapped AS BYTEA[]))"
-    " AS k (id, scope, wrapped)"
-    " WHERE EXISTS (SELECT 1 FROM key_encryption_keys"
-    " WHERE domain = CAST(:kek_domain AS TEXT) AND version = CAST(:kek_version AS INTEGER)"
-    " AND status = 'active')"
+# New data keys wrapped under a cached KEK version are inserted only while that version is still
+# the active one: the condition reads the KEK row in the writer's transaction, as `kek` would, so
+# a concurrent KEK rotation and the insert serialize; it just costs no statement of its own.
+_KEK_STILL_ACTIVE = (
+    "EXISTS (SELECT 1 FROM key_encryption_keys WHERE domain = CAST(:guard_domain AS TEXT)"
+    " AND version = CAST(:guard_version AS INTEGER) AND status = 'active')"
 )
 
 
@@ -281,7 +262,7 @@ class Keyring:
             kek_version, kek = self.kek(connection, domain)
             rows = _data_key_rows(keys, customer_id, domain, kek_version, kek, now)
             try:
-                connection.execute(insert(data_keys), rows)
+                insert_rows(connection, data_keys, rows)
             except IntegrityError as exc:
                 raise RetryTransaction("data key raced") from exc
         made: dict[str, DataKey] = transaction_memo(connection, "data_keys_made")
@@ -368,23 +349,14 @@ def _insert_under_kek(connection: Connection, rows: list[dict[str, Any]]) -> int
     """Inserts data-key `rows` if the KEK version they are wrapped under is still active (all
     rows name the same one); how many rows were inserted (none when it is not)."""
     try:
-        if connection.dialect.name == "sqlite":
-            return int(connection.execute(_INSERT_UNDER_KEK, rows).rowcount)
-        first = rows[0]
-        result = connection.execute(
-            _INSERT_UNDER_KEK_ARRAYS,
-            {
-                "ids": [row["id"] for row in rows],
-                "scopes": [row["scope"] for row in rows],
-                "wrapped": [row["wrapped"] for row in rows],
-                **{
-                    name: first[name]
-                    for name in ("customer_id", "version", "kek_domain", "kek_version")
-                },
-                "create_time": first["create_time"],
-            },
+        return insert_rows(
+            connection,
+            data_keys,
+            rows,
+            only_if=_KEK_STILL_ACTIVE,
+            guard_domain=rows[0]["kek_domain"],
+            guard_version=rows[0]["kek_version"],
         )
-        return int(result.rowcount)
     except IntegrityError as exc:
         raise RetryTransaction("data key raced") from exc
 

@@ -7,21 +7,21 @@ from typing import Any
 
 from google.protobuf import any_pb2
 from google.protobuf.message import Message
-from sqlalchemy import delete, insert
+from sqlalchemy import delete
 from sqlalchemy.engine import Connection
 
 from customer_core.kernel import access, convert
 from customer_core.kernel.registry import Registry
 from customer_core.kernel.sealing import SealedRecord, Sealer
 from customer_core.kernel.subject_model import SubjectModel
+from customer_core.storage.bulk import insert_rows
 from customer_core.storage.tables import blind_indexes
 from customer_core.v1 import customer_pb2
 
 
 def insert_index_rows(connection: Connection, rows: list[dict[str, Any]]) -> None:
     """Inserts blind-index rows made by `RecordCodec.seal`, in one statement."""
-    if rows:
-        connection.execute(insert(blind_indexes), rows)
+    insert_rows(connection, blind_indexes, rows)
 
 
 class RecordCodec:
