@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event, func, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from customer_core.storage import create_engine, run_in_transaction
 from customer_core.storage.bulk import insert_rows
@@ -49,46 +50,76 @@ def _audit_rows(principal: str, count: int) -> list[dict[str, Any]]:
     return [
         {
             "id": uuid.uuid4(), "time": now, "principal": principal, "method": f"m{i}",
-            "request_id": "", "customers": "", "unmasked_fields": "é\nx", "reason": "", "outcome": "OK",
+            "request_id": "", "customers": "", "unmasked_fields": "é\nx\t\\N", "reason": "",
+            "outcome": "OK",
         }
         for i in range(count)
     ]  # fmt: skip
 
 
-def test_insert_rows_round_trips_every_column_type(database_url: str) -> None:
+def _key_rows(count: int) -> list[dict[str, Any]]:
+    """Data-key rows with a value of every column type, NULLs and awkward bytes among them."""
+    rows = []
+    for i in range(count):
+        key_id = uuid.uuid4()
+        rows.append(
+            {
+                "id": key_id, "scope": f"bulk/{key_id}", "customer_id": uuid.uuid4() if i % 2 else None,
+                "version": 2**31 - 1 - i, "kek_domain": "customer-data", "kek_version": 1,
+                "wrapped": bytes([i % 256]) + b"\x00\xff\\\n" * i, "status": "active",
+                "create_time": datetime(2026, 1, 2, 3, 4, 5, 6 + i, tzinfo=UTC),
+            }
+        )  # fmt: skip
+    return rows
+
+
+def _stored(engine: Any, rows: list[dict[str, Any]]) -> dict[uuid.UUID, dict[str, Any]]:
+    ids = [row["id"] for row in rows]
+    found = run_in_transaction(
+        engine,
+        lambda c: c.execute(select(data_keys).where(data_keys.c.id.in_(ids))).all(),
+        write=False,
+    )
+    return {
+        row.id: {k: bytes(v) if k == "wrapped" else v for k, v in row._asdict().items()}
+        for row in found
+    }
+
+
+@pytest.mark.parametrize("count", [2, 40], ids=["a few rows", "many rows"])
+def test_insert_rows_round_trips_every_column_type(database_url: str, count: int) -> None:
     engine = create_engine(database_url)
-    customer_id, key_id = uuid.uuid4(), uuid.uuid4()
-    rows = [
-        {
-            "id": key_id, "scope": f"bulk/{key_id}", "customer_id": None, "version": 2**31 - 1,
-            "kek_domain": "customer-data", "kek_version": 1, "wrapped": b"\x00\xff" * 20,
-            "status": "active", "create_time": datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC),
-        },
-        {
-            "id": uuid.uuid4(), "scope": f"bulk/{customer_id}", "customer_id": customer_id,
-            "version": 1, "kek_domain": "customer-data", "kek_version": 1, "wrapped": b"",
-            "status": "active", "create_time": datetime.now(UTC),
-        },
-    ]  # fmt: skip
+    rows = _key_rows(count)
     try:
-        assert run_in_transaction(engine, lambda c: insert_rows(c, data_keys, rows)) == 2
+        assert run_in_transaction(engine, lambda c: insert_rows(c, data_keys, rows)) == count
         assert run_in_transaction(engine, lambda c: insert_rows(c, data_keys, [])) == 0
-        stored = run_in_transaction(
-            engine,
-            lambda c: c.execute(
-                select(data_keys).where(data_keys.c.id.in_([r["id"] for r in rows]))
-            ).all(),
-            write=False,
-        )
+        stored = _stored(engine, rows)
     finally:
         engine.dispose()
-    by_id = {row.id: row._asdict() for row in stored}
-    for row in rows:
-        assert {k: (bytes(v) if k == "wrapped" else v) for k, v in by_id[row["id"]].items()} == row
+    assert [stored[row["id"]] for row in rows] == rows
+
+
+@pytest.mark.parametrize("count", [2, 40], ids=["a few rows", "many rows"])
+def test_insert_rows_only_if_inserts_all_or_nothing(database_url: str, count: int) -> None:
+    engine = create_engine(database_url)
+    yes, no = _key_rows(count), _key_rows(count)
+    condition = "CAST(:wanted AS TEXT) = 'yes'"
+    try:
+        for rows, wanted, inserted in ((no, "no", 0), (yes, "yes", count)):
+            got = run_in_transaction(
+                engine,
+                lambda c, r=rows, w=wanted: insert_rows(
+                    c, data_keys, r, only_if=condition, wanted=w
+                ),
+            )
+            assert got == inserted
+        assert len(_stored(engine, yes)) == count and _stored(engine, no) == {}
+    finally:
+        engine.dispose()
 
 
 @pytest.mark.postgresql_only
-def test_insert_rows_sends_one_statement_parsed_once(database_url: str) -> None:
+def test_insert_rows_sends_few_rows_as_values_and_many_by_copy(database_url: str) -> None:
     engine = create_engine(database_url)
     statements: list[tuple[str, bool]] = []
 
@@ -98,16 +129,38 @@ def test_insert_rows_sends_one_statement_parsed_once(database_url: str) -> None:
 
     event.listen(engine, "before_cursor_execute", seen)
     principal = f"bulk-{uuid.uuid4().hex[:8]}"
-    for count in (2, 7, 300, 301):
+    for count in (2, 5, 300):
         rows = _audit_rows(principal, count)
         run_in_transaction(engine, lambda c, r=rows: insert_rows(c, audit_events, r))
-    count = (
-        select(func.count()).select_from(audit_events).where(audit_events.c.principal == principal)
+    found = run_in_transaction(
+        engine,
+        lambda c: (
+            c.execute(
+                select(audit_events.c.unmasked_fields).where(audit_events.c.principal == principal)
+            )
+            .scalars()
+            .all()
+        ),
+        write=False,
     )
-    assert run_in_transaction(engine, lambda c: c.execute(count).scalar_one(), write=False) == 610
     engine.dispose()
-    # Each batch one statement, executed once; 2 rows as VALUES; more as arrays, in the same text
-    # whatever their number (psycopg parses it once, the server prepares it).
-    assert len(statements) == 4 and not any(many for _, many in statements), statements
-    assert "FROM (VALUES (" in statements[0][0] and statements[0][0].count("), (") == 1
-    assert len({text for text, _ in statements[1:]}) == 1 and "unnest(" in statements[1][0]
+    assert len(found) == 307 and set(found) == {"é\nx\t\\N"}  # COPY's escapes came back intact
+    # 2 and 5 rows: one INSERT each, executed once, whose text differs only with the row count;
+    # 300 rows: no INSERT statement (a COPY, which SQLAlchemy does not see).
+    assert len(statements) == 2 and not any(many for _, many in statements), statements
+    assert all("FROM (VALUES (" in text for text, _ in statements)
+    assert [text.count("), (") for text, _ in statements] == [1, 4]
+
+
+def test_insert_rows_errors_are_sqlalchemy_errors_many_rows_or_few(database_url: str) -> None:
+    """A failing COPY raises what a failing INSERT raises, so `run_in_transaction` retries a
+    serialization failure of either alike."""
+    engine = create_engine(database_url)
+    try:
+        for count in (2, 40):
+            rows = _key_rows(count)
+            run_in_transaction(engine, lambda c, r=rows: insert_rows(c, data_keys, r))
+            with pytest.raises(IntegrityError):  # the same keys again
+                run_in_transaction(engine, lambda c, r=rows: insert_rows(c, data_keys, r))
+    finally:
+        engine.dispose()
