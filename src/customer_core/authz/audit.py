@@ -90,9 +90,18 @@ class AuditLog:
             self._queue.put(event)
 
     def flush(self) -> None:
-        """Writes everything queued so far."""
-        while not self._queue.empty():
-            self._drain()
+        """Writes everything queued so far, in batches.
+
+        Records queued meanwhile wait for the next flush: under load, draining until the queue
+        was empty wrote a batch of a dozen records every few milliseconds, and the fixed cost of
+        each transaction came to 55 µs of CPU a record.
+        """
+        left = self._queue.qsize()
+        while left > 0:
+            drained = self._drain(min(left, self._batch))
+            if not drained:
+                break
+            left -= drained
 
     def close(self) -> None:
         """Stops the writer after flushing (logging loudly what could not be written)."""
@@ -106,9 +115,9 @@ class AuditLog:
                 self._queue.qsize(),
             )
 
-    def _drain(self) -> None:
+    def _drain(self, limit: int) -> int:
         items: list[AuditRecord] = []
-        while len(items) < self._batch:
+        while len(items) < limit:
             try:
                 items.append(self._queue.get_nowait())
             except queue.Empty:
@@ -121,6 +130,7 @@ class AuditLog:
                 for item in items:
                     self._queue.put(item)
                 raise
+        return len(items)
 
     def _run(self) -> None:
         while not self._stop.wait(self._interval):
