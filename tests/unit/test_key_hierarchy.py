@@ -12,7 +12,7 @@ from customer_core.crypto import envelope, primitives
 from customer_core.crypto.keyring import CUSTOMER_DATA, KeyDestroyedError, Keyring, customer_scope
 from customer_core.crypto.master_key import EnvMasterKey, FileMasterKey, RetiredKeyError
 from customer_core.errors import FailedPrecondition
-from customer_core.storage import create_engine, migrate
+from customer_core.storage import create_engine, migrate, run_in_transaction
 
 
 def test_key_file_is_created_owner_only_and_reloaded(tmp_path: Path) -> None:
@@ -73,10 +73,12 @@ def keyring_and_engine(tmp_path: Path):  # type: ignore[no-untyped-def]
 def test_ciphertext_names_its_data_key_and_is_bound_to_its_field(keyring_and_engine) -> None:  # type: ignore[no-untyped-def]
     keyring, engine = keyring_and_engine
     customer = uuid.uuid4()
-    with engine.begin() as connection:
-        key = keyring.data_key_for_write(
-            connection, customer_scope(customer, "contact"), CUSTOMER_DATA, customer
-        )
+    key = run_in_transaction(
+        engine,
+        lambda c: keyring.data_key_for_write(
+            c, customer_scope(customer, "contact"), CUSTOMER_DATA, customer
+        ),
+    )
     ciphertext = envelope.encrypt(key, b"+8613800138000", b"customer|contact|record|phone.number")
     assert envelope.key_id(ciphertext) == key.id
     assert (
@@ -91,11 +93,15 @@ def test_same_scope_reuses_its_key_and_shredding_destroys_it(keyring_and_engine)
     keyring, engine = keyring_and_engine
     customer = uuid.uuid4()
     scope = customer_scope(customer, "identification")
-    with engine.begin() as connection:
-        first = keyring.data_key_for_write(connection, scope, CUSTOMER_DATA, customer)
-    with engine.begin() as connection:
+    first = run_in_transaction(
+        engine, lambda c: keyring.data_key_for_write(c, scope, CUSTOMER_DATA, customer)
+    )
+
+    def reuse_then_shred(connection: sqlalchemy.Connection) -> None:
         assert keyring.data_key_for_write(connection, scope, CUSTOMER_DATA, customer).id == first.id
         assert keyring.destroy_customer_keys(connection, customer) == 1
+
+    run_in_transaction(engine, reuse_then_shred)
     with engine.begin() as connection, pytest.raises(KeyDestroyedError):
         keyring.data_key(connection, first.id)
     with engine.connect() as connection:

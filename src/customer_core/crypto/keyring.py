@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from customer_core.crypto import primitives
 from customer_core.crypto.master_key import MasterKeyProvider, RetiredKeyError
 from customer_core.errors import FailedPrecondition
-from customer_core.storage.bulk import insert_rows
+from customer_core.storage.deferred import defer
 from customer_core.storage.tables import data_keys, key_encryption_keys
 from customer_core.storage.transaction import RetryTransaction, transaction_memo
 
@@ -238,7 +238,8 @@ class Keyring:
         version: int,
         customer_id: uuid.UUID | None,
     ) -> list[DataKey]:
-        """Inserts fresh active data-key versions of `scopes`, in one statement.
+        """Makes fresh active data-key versions of `scopes`, inserted together (with the
+        transaction's other rows; see `storage.deferred`).
 
         Onboarding a customer with records of several subject models makes all their keys at
         once; they are then found by `data_key_for_write` in the same transaction.
@@ -247,24 +248,28 @@ class Keyring:
             return []
         keys = [DataKey(uuid.uuid4(), scope, version, primitives.random_key()) for scope in scopes]
         now = datetime.now(UTC)
-        inserted = False
-        # The KEK last seen active, if its key is still cached, wraps the keys with no KEK read;
-        # the insert's guard proves it is still active. Otherwise (or if a rotation has moved on)
-        # the active KEK is read in this transaction and the keys are wrapped under it.
+        # The KEK last seen active, if its key is still cached, wraps the keys with no KEK read:
+        # they are inserted only if it is still active. If a rotation elsewhere has moved on,
+        # the transaction starts again without it, reads the active KEK and wraps under that.
         hint = self._active_kek.get(domain)
         kek = self._keks.get((domain, hint)) if hint is not None else None
         if hint is not None and kek is not None:
-            rows = _data_key_rows(keys, customer_id, domain, hint, kek, now)
-            inserted = _insert_under_kek(connection, rows) == len(rows)
-            if not inserted:
-                self._active_kek.pop(domain, None)
-        if not inserted:
+            defer(
+                connection,
+                data_keys,
+                _data_key_rows(keys, customer_id, domain, hint, kek, now),
+                only_if=_KEK_STILL_ACTIVE,
+                on_shortfall=lambda: self._active_kek.pop(domain, None),
+                guard_domain=domain,
+                guard_version=hint,
+            )
+        else:
             kek_version, kek = self.kek(connection, domain)
-            rows = _data_key_rows(keys, customer_id, domain, kek_version, kek, now)
-            try:
-                insert_rows(connection, data_keys, rows)
-            except IntegrityError as exc:
-                raise RetryTransaction("data key raced") from exc
+            defer(
+                connection,
+                data_keys,
+                _data_key_rows(keys, customer_id, domain, kek_version, kek, now),
+            )
         made: dict[str, DataKey] = transaction_memo(connection, "data_keys_made")
         for key in keys:
             self._data.put(key.id, key)
@@ -343,22 +348,6 @@ def _data_key_rows(
             }
         )
     return rows
-
-
-def _insert_under_kek(connection: Connection, rows: list[dict[str, Any]]) -> int:
-    """Inserts data-key `rows` if the KEK version they are wrapped under is still active (all
-    rows name the same one); how many rows were inserted (none when it is not)."""
-    try:
-        return insert_rows(
-            connection,
-            data_keys,
-            rows,
-            only_if=_KEK_STILL_ACTIVE,
-            guard_domain=rows[0]["kek_domain"],
-            guard_version=rows[0]["kek_version"],
-        )
-    except IntegrityError as exc:
-        raise RetryTransaction("data key raced") from exc
 
 
 def _kek_aad(domain: str, version: int) -> bytes:

@@ -27,7 +27,7 @@ from customer_core.crypto.master_key import (
     LocalMasterKey,
     MasterKeyProvider,
 )
-from customer_core.errors import ConfigurationError
+from customer_core.errors import Aborted, ConfigurationError, CustomerCoreError
 from customer_core.kernel import idempotency
 from customer_core.kernel.config import Settings
 from customer_core.kernel.erasure import reapply_erasures
@@ -37,7 +37,7 @@ from customer_core.kernel.registry import Registry, load_registry
 from customer_core.kernel.schema_compat import reconcile_schemas
 from customer_core.kernel.sealing import Sealer
 from customer_core.ledger.sealer import LedgerSealer
-from customer_core.storage import create_engine, run_in_transaction
+from customer_core.storage import create_engine, deferred, run_in_transaction
 from customer_core.storage.transaction import DEFAULT_POLICY, RetryPolicy
 from customer_core.v1.admin_service_pb2 import RoleBinding
 
@@ -54,6 +54,10 @@ def master_key_provider(settings: Settings) -> MasterKeyProvider:
     if settings.environment == "production" and master.has_example_key():
         raise ConfigurationError("refusing an all-zero (example) master key in production")
     return master
+
+
+class _AnsweredBefore(Exception):
+    """The request id was claimed by an earlier call: roll back, and give its answer."""
 
 
 class Kernel:
@@ -180,19 +184,42 @@ class Kernel:
         """
         request_id: str = getattr(request, "request_id", "")
         idempotency.check_request_id(request_id)
-        fingerprint = idempotency.fingerprint(method, request) if request_id else ""
+        if not request_id:
+            return run_in_transaction(
+                self.engine, lambda c: work(c, datetime.now(UTC)), write=True, policy=self.policy
+            )
+        fingerprint = idempotency.fingerprint(method, request)
 
         def unit(connection: Connection) -> M:
             now = datetime.now(UTC)
-            if request_id:
-                first = idempotency.claim(
-                    connection, request_id, method, fingerprint, response_type, now
-                )
-                if first is not None:
-                    return first
             response = work(connection, now)
-            if request_id:
-                idempotency.remember(connection, request_id, response)
+            # The claim goes last, in one statement with the write's inserts (on PostgreSQL and
+            # CockroachDB); if the id was claimed before, everything is rolled back.
+            claim = idempotency.claim(request_id, method, fingerprint, response, now)
+            if deferred.flush(connection, then=claim) is None:
+                raise _AnsweredBefore()
             return response
 
-        return run_in_transaction(self.engine, unit, write=True, policy=self.policy)
+        def replay() -> M | None:
+            return self.read(
+                lambda c: idempotency.first_answer(
+                    c, request_id, method, fingerprint, response_type
+                )
+            )
+
+        try:
+            return run_in_transaction(self.engine, unit, write=True, policy=self.policy)
+        except _AnsweredBefore:
+            first = replay()
+        except CustomerCoreError:
+            # A retry of a call that succeeded may fail its checks now (its customer exists,
+            # its etag is stale): the first answer stands.
+            first = replay()
+            if first is None:
+                raise
+        if first is None:  # the record of the first call went meanwhile: the caller retries
+            raise Aborted(
+                "the request id was claimed by a call that left no answer; retry the call",
+                reason="REQUEST_ID_IN_FLUX",
+            )
+        return first

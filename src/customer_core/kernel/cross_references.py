@@ -8,9 +8,8 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
 
 from customer_core.authz import roles
 from customer_core.errors import AlreadyExists, FieldViolation, InvalidArgument, NotFound
@@ -18,8 +17,8 @@ from customer_core.kernel import access, convert
 from customer_core.kernel import customers as customer_ops
 from customer_core.kernel.names import parse_customer_name
 from customer_core.ledger import recorder as ledger
+from customer_core.storage.deferred import defer
 from customer_core.storage.tables import cross_references, customers
-from customer_core.storage.transaction import RetryTransaction
 from customer_core.v1 import customer_pb2, customer_service_pb2
 
 RESOURCE_TYPE = "customer_core.v1.CrossReference"
@@ -84,10 +83,8 @@ def link(
         "local_id": local_id,
         "create_time": now,
     }
-    try:
-        connection.execute(insert(cross_references), values)
-    except IntegrityError as exc:  # linked concurrently: the next attempt sees who won
-        raise RetryTransaction("cross-reference raced") from exc
+    # If it was linked concurrently, the insert collides and the next attempt sees who won.
+    defer(connection, cross_references, [values])
     linked = convert.cross_reference(SimpleNamespace(**values), customer.customer_number)
     customer_ops.record_change(
         connection, customer, "cross_reference", _resource(linked), ledger.CREATE, now, after=linked

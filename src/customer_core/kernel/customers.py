@@ -8,9 +8,8 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
 
 from customer_core.authz import roles
 from customer_core.errors import (
@@ -26,6 +25,7 @@ from customer_core.kernel.names import customer_name, parse_customer_name
 from customer_core.ledger import recorder as ledger
 from customer_core.ledger.chain import customer_chain
 from customer_core.ledger.recorder import CREATE, UPDATE
+from customer_core.storage.deferred import defer
 from customer_core.storage.tables import customers
 from customer_core.storage.transaction import RetryTransaction
 from customer_core.v1 import customer_pb2, customer_service_pb2
@@ -95,10 +95,9 @@ def insert_customer(connection: Connection, customer: customer_pb2.Customer, now
         "close_time": None,
         "erase_time": None,
     }
-    try:
-        connection.execute(insert(customers), values)
-    except IntegrityError as exc:  # the one-in-a-quadrillion number collision: draw again
-        raise RetryTransaction("customer number collision") from exc
+    # Sent with the transaction's other inserts; the one-in-a-quadrillion number collision
+    # is a unique violation there, and the transaction draws again.
+    defer(connection, customers, [values])
     row = SimpleNamespace(**values)
     record_change(
         connection,

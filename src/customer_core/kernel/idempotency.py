@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import uuid
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from google.protobuf.message import Message
-from sqlalchemy import LargeBinary, String, bindparam, select, text, update
+from sqlalchemy import LargeBinary, TextClause, bindparam, select, text
 from sqlalchemy.engine import Connection
 
 from customer_core.errors import InvalidArgument
@@ -41,21 +41,12 @@ def fingerprint(method: str, request: Message) -> str:
 # Built once, the values bound at execution. The claim is written out: SQLAlchemy's ON CONFLICT
 # constructs have no cache key, so they were compiled anew on every write; this SQL is the same
 # on SQLite (3.35+), PostgreSQL and CockroachDB.
-_CLAIM = (
-    text(
-        "INSERT INTO idempotency_records (request_id, method, fingerprint, response, create_time)"
-        " VALUES (:request_id, :method, :fingerprint, :response, :create_time)"
-        " ON CONFLICT (request_id) DO NOTHING RETURNING request_id"
-    )
-    .bindparams(
-        bindparam("response", type_=LargeBinary()), bindparam("create_time", type_=UTCDateTime())
-    )
-    .columns(request_id=String())
-)
-_REMEMBER = (
-    update(idempotency_records)
-    .where(idempotency_records.c.request_id == bindparam("claimed_id"))
-    .values(response=bindparam("response"))
+_CLAIM = text(
+    "INSERT INTO idempotency_records (request_id, method, fingerprint, response, create_time)"
+    " VALUES (:request_id, :method, :fingerprint, :response, :create_time)"
+    " ON CONFLICT (request_id) DO NOTHING RETURNING request_id"
+).bindparams(
+    bindparam("response", type_=LargeBinary()), bindparam("create_time", type_=UTCDateTime())
 )
 _FIRST_ANSWER = select(
     idempotency_records.c.method, idempotency_records.c.fingerprint, idempotency_records.c.response
@@ -63,46 +54,44 @@ _FIRST_ANSWER = select(
 
 
 def claim(
+    request_id: str, method: str, request_fingerprint: str, response: Message, now: datetime
+) -> tuple[TextClause, dict[str, Any]]:
+    """The statement claiming `request_id` for this call, with the answer it gives, and its
+    parameters: it yields the request id if the claim was made, and nothing if the id was
+    claimed before (`first_answer` then has the answer to give instead).
+
+    It runs last in the write's transaction, sent with the write's inserts (see
+    `storage.deferred`). It is an `INSERT ... ON CONFLICT DO NOTHING`, not a lookup first: a
+    lookup of a key that is not there yet would put a predicate lock on the index, and
+    concurrent first calls would then fail each other's SERIALIZABLE transactions.
+    """
+    return _CLAIM, {
+        "request_id": request_id,
+        "method": method,
+        "fingerprint": request_fingerprint,
+        "response": response.SerializeToString(deterministic=True),
+        "create_time": now,
+    }
+
+
+def first_answer(
     connection: Connection,
     request_id: str,
     method: str,
     request_fingerprint: str,
     response_type: type[M],
-    now: datetime,
 ) -> M | None:
-    """Claims `request_id` for this call; the first call's response when it was claimed before.
-
-    The claim is an `INSERT ... ON CONFLICT DO NOTHING`, not a lookup first: a lookup of a key
-    that is not there yet would put a predicate lock on the index, and concurrent first calls
-    would then fail each other's SERIALIZABLE transactions.
+    """The answer given to the first call with `request_id`; None if no call has claimed it.
 
     Raises:
         InvalidArgument: the id was used before for a different request.
     """
-    claimed = connection.execute(
-        _CLAIM,
-        {
-            "request_id": request_id,
-            "method": method,
-            "fingerprint": request_fingerprint,
-            "response": b"",
-            "create_time": now,
-        },
-    ).first()
-    if claimed is not None:
+    row = connection.execute(_FIRST_ANSWER, {"request_id": request_id}).first()
+    if row is None:
         return None
-    row = connection.execute(_FIRST_ANSWER, {"request_id": request_id}).one()
     if row.method != method or row.fingerprint != request_fingerprint:
         raise InvalidArgument.field(
             "request_id",
             f"was already used for a different {row.method} request; use a new request id",
         )
     return response_type.FromString(row.response)
-
-
-def remember(connection: Connection, request_id: str, response: Message) -> None:
-    """Records the response given to `request_id`, in the same transaction as the write."""
-    connection.execute(
-        _REMEMBER,
-        {"claimed_id": request_id, "response": response.SerializeToString(deterministic=True)},
-    )

@@ -14,14 +14,14 @@ from customer_core.kernel import access, convert
 from customer_core.kernel.registry import Registry
 from customer_core.kernel.sealing import SealedRecord, Sealer
 from customer_core.kernel.subject_model import SubjectModel
-from customer_core.storage.bulk import insert_rows
+from customer_core.storage.deferred import defer
 from customer_core.storage.tables import blind_indexes
 from customer_core.v1 import customer_pb2
 
 
 def insert_index_rows(connection: Connection, rows: list[dict[str, Any]]) -> None:
-    """Inserts blind-index rows made by `RecordCodec.seal`, in one statement."""
-    insert_rows(connection, blind_indexes, rows)
+    """Inserts blind-index rows made by `RecordCodec.seal` (with the transaction's others)."""
+    defer(connection, blind_indexes, rows)
 
 
 class RecordCodec:

@@ -11,7 +11,6 @@ from typing import Any
 from google.protobuf import field_mask_pb2
 from google.protobuf.message import DecodeError, Message
 from sqlalchemy import delete, exists, select, update
-from sqlalchemy import insert as sql_insert
 from sqlalchemy.engine import Connection
 
 from customer_core.authz import roles
@@ -33,6 +32,7 @@ from customer_core.kernel.validation import validate_record
 from customer_core.ledger import recorder as ledger
 from customer_core.ledger.snapshots import record_snapshot
 from customer_core.plugin import CustomerFacts
+from customer_core.storage.deferred import defer
 from customer_core.storage.tables import blind_indexes, subject_records
 from customer_core.storage.transaction import RetryTransaction
 from customer_core.v1 import customer_pb2, customer_service_pb2
@@ -185,7 +185,7 @@ def insert(
         "create_time": now,
         "update_time": now,
     }
-    connection.execute(sql_insert(subject_records), values)
+    defer(connection, subject_records, [values])
     row = SimpleNamespace(**values)
     customer_ops.record_change(
         connection, customer, model.name, record_name(customer.customer_number, record_id), ledger.CREATE, now,

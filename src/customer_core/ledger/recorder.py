@@ -12,14 +12,14 @@ from datetime import datetime
 from typing import Any
 
 from google.protobuf.message import Message
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
 
 from customer_core.authz.context import current_or_none
 from customer_core.ledger.chain import GENESIS, canonical, entry_hash
+from customer_core.storage.deferred import defer
 from customer_core.storage.tables import ledger_entries
-from customer_core.storage.transaction import RetryTransaction, transaction_memo
+from customer_core.storage.transaction import transaction_memo
 from customer_core.v1 import ledger_pb2
 
 CREATE = ledger_pb2.CHANGE_ACTION_CREATE
@@ -86,9 +86,12 @@ def append(
     entry.time.FromDatetime(now)
     body = canonical(entry)
     entry.hash = entry_hash(prev, body)
-    try:
-        connection.execute(
-            insert(ledger_entries),
+    # Held back and sent with the transaction's other inserts; if another transaction extended
+    # the chain first, the insert collides and the transaction starts again.
+    defer(
+        connection,
+        ledger_entries,
+        [
             {
                 "id": uuid.UUID(entry.id),
                 "chain": chain,
@@ -99,9 +102,8 @@ def append(
                 "entry": body,
                 "prev_hash": prev,
                 "hash": entry.hash,
-            },
-        )
-    except IntegrityError as exc:  # another transaction extended the chain first: start again
-        raise RetryTransaction("ledger chain raced") from exc
+            }
+        ],
+    )
     transaction_memo(connection, "ledger_tips")[chain] = (entry.sequence, entry.hash)
     return entry

@@ -55,7 +55,7 @@ _ELEMENT_TYPES: tuple[tuple[type[TypeEngine[Any]], str], ...] = (
 #: Most parameters in a statement whose parsing psycopg caches.
 MAX_CACHED_PARAMETERS = 50
 
-_STATEMENTS: dict[tuple[str, int, str], TextClause] = {}
+_STATEMENTS: dict[tuple[str, int, str, str], TextClause] = {}
 
 
 def element_type(column_type: TypeEngine[Any]) -> str:
@@ -72,33 +72,39 @@ def _cast(name: str, column_type: TypeEngine[Any], array: str = "") -> str:
     return f"CAST(:{name} AS {element_type(column_type)}{array})"
 
 
-def bulk_insert(table: Table, count: int, only_if: str = "") -> TextClause:
+def bulk_insert(table: Table, count: int, only_if: str = "", prefix: str = "") -> TextClause:
     """The statement inserting `count` rows into `table` (PostgreSQL and CockroachDB), if the
-    SQL condition `only_if` holds; its parameters are those `parameters` gives."""
+    SQL condition `only_if` holds; its parameters are those `parameters` gives, each name
+    starting with `prefix`."""
     width = len(table.c)
     rows = count if count * width <= MAX_CACHED_PARAMETERS else 0  # 0: arrays
-    statement = _STATEMENTS.get((table.name, rows, only_if))
+    key = (table.name, rows, only_if, prefix)
+    statement = _STATEMENTS.get(key)
     if statement is None:
         if rows:
             groups = (
-                "(" + ", ".join(_cast(f"{c.name}_{i}", c.type) for c in table.c) + ")"
+                "(" + ", ".join(_cast(f"{prefix}{c.name}_{i}", c.type) for c in table.c) + ")"
                 for i in range(rows)
             )
             source = f"(VALUES {', '.join(groups)}) AS source"
         else:
-            source = f"unnest({', '.join(_cast(c.name, c.type, '[]') for c in table.c)})"
+            arrays = ", ".join(_cast(prefix + c.name, c.type, "[]") for c in table.c)
+            source = f"unnest({arrays})"
         names = ", ".join(column.name for column in table.c)
         sql = f"INSERT INTO {table.name} ({names}) SELECT * FROM {source}"
         statement = text(f"{sql} WHERE {only_if}" if only_if else sql)
-        _STATEMENTS[(table.name, rows, only_if)] = statement
+        _STATEMENTS[key] = statement
     return statement
 
 
-def parameters(table: Table, rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """The parameters of `bulk_insert(table, len(rows))` for `rows` (a missing key is NULL)."""
+def parameters(table: Table, rows: Sequence[Mapping[str, Any]], prefix: str = "") -> dict[str, Any]:
+    """The parameters of `bulk_insert(table, len(rows), prefix=prefix)` for `rows` (a missing
+    key is NULL)."""
     if len(rows) * len(table.c) <= MAX_CACHED_PARAMETERS:
-        return {f"{c.name}_{i}": row.get(c.name) for i, row in enumerate(rows) for c in table.c}
-    return {column.name: [row.get(column.name) for row in rows] for column in table.c}
+        return {
+            f"{prefix}{c.name}_{i}": row.get(c.name) for i, row in enumerate(rows) for c in table.c
+        }
+    return {prefix + column.name: [row.get(column.name) for row in rows] for column in table.c}
 
 
 def insert_rows(

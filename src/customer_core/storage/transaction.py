@@ -50,6 +50,15 @@ def _new_transaction(connection: Connection) -> None:
     connection.info.pop(_MEMO, None)
 
 
+_BEFORE_COMMIT: list[Callable[[Connection], object]] = []
+
+
+def before_commit(hook: Callable[[Connection], object]) -> None:
+    """Has `run_in_transaction` call `hook(connection)` after each unit of work, before it
+    commits (in the transaction: an error there rolls back, and retries like one of the work's)."""
+    _BEFORE_COMMIT.append(hook)
+
+
 class RetryTransaction(Exception):
     """Raised inside a unit of work to run it again from the start (e.g. after losing an insert race)."""
 
@@ -142,7 +151,10 @@ def run_in_transaction(
                 if autocommit:
                     return work(connection)
                 with connection.begin():
-                    return work(connection)
+                    result = work(connection)
+                    for hook in _BEFORE_COMMIT:
+                        hook(connection)
+                    return result
         except (DBAPIError, RetryTransaction) as error:
             stale = isinstance(error, DBAPIError) and error.connection_invalidated and attempt == 1
             if (stale or is_retryable(error)) and attempt < policy.max_attempts:

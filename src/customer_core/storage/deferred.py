@@ -1,0 +1,190 @@
+"""Inserts held back and sent together: just before the transaction's next statement, or at its end.
+
+A write such as onboarding a customer with three records inserts into six tables (customer,
+records, ledger entries, data keys, blind indexes, the request id). Sent one by one they are a
+dozen round trips to PostgreSQL or CockroachDB; `defer` holds each row back instead, and
+`flush` sends them all as one statement (data-modifying CTEs, one per table), together with
+a last statement whose answer the caller needs (the request-id claim; see `Kernel.write`).
+
+Nothing can observe the difference: any other statement on the connection first flushes what is
+held back (so a read sees every row deferred before it, and statements keep their order), and
+`run_in_transaction` flushes before it commits. The rows of a deferred insert must be new
+(inserts that may collide only with concurrent writers, retried as `RetryTransaction` like any
+other race), and values must be what the driver takes as they are (see `storage.bulk`).
+
+SQLite, in process, gets one `executemany` per table instead: it has no round trips to save.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Table, TextClause, event, text
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+
+from customer_core.storage.bulk import bulk_insert, insert_rows, parameters
+from customer_core.storage.transaction import RetryTransaction, before_commit
+
+_PENDING = "customer_core.deferred_inserts"
+_STATEMENTS: dict[tuple[Any, ...], TextClause] = {}
+_FLUSHING = "customer_core.deferred_flushing"
+
+
+@dataclass
+class _Group:
+    """Rows for one table, inserted together (only if `only_if` holds, when given)."""
+
+    table: Table
+    rows: list[Mapping[str, Any]] = field(default_factory=list)
+    only_if: str = ""
+    condition_parameters: dict[str, Any] = field(default_factory=dict)
+    on_shortfall: Callable[[], object] | None = None
+
+
+def defer(
+    connection: Connection,
+    table: Table,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    only_if: str = "",
+    on_shortfall: Callable[[], object] | None = None,
+    **condition_parameters: Any,
+) -> None:
+    """Holds `rows` back for `table`, to be inserted with the others at the next flush.
+
+    `only_if`: an SQL condition (see `storage.bulk.insert_rows`); if it does not hold, no row of
+    this call is inserted, `on_shortfall` is called and the transaction is retried
+    (`RetryTransaction`), for the condition to be read again.
+    """
+    if not rows:
+        return
+    pending: list[_Group] = connection.info.setdefault(_PENDING, [])
+    if not only_if:  # unconditional rows of a table go together, whoever deferred them
+        for group in pending:
+            if group.table is table and not group.only_if:
+                group.rows.extend(rows)
+                return
+    pending.append(_Group(table, list(rows), only_if, condition_parameters, on_shortfall))
+
+
+def flush(connection: Connection, then: tuple[TextClause, Mapping[str, Any]] | None = None) -> Any:
+    """Inserts every row held back, then runs `then` (an SQL statement, data-modifying or not,
+    that yields at most one row of one column, and its parameters); `then`'s value, or None.
+
+    On PostgreSQL and CockroachDB it is all one statement. Raises `RetryTransaction` if a row
+    collided with a concurrent writer's, or an `only_if` condition did not hold.
+    """
+    groups: list[_Group] = connection.info.pop(_PENDING, [])
+    if not groups and then is None:
+        return None
+    connection.info[_FLUSHING] = True
+    try:
+        if connection.dialect.name == "sqlite":
+            return _flush_one_by_one(connection, groups, then)
+        return _flush_as_one_statement(connection, groups, then)
+    except IntegrityError as exc:
+        raise RetryTransaction(f"deferred insert raced: {type(exc.orig).__name__}") from exc
+    finally:
+        connection.info.pop(_FLUSHING, None)
+
+
+def _flush_one_by_one(
+    connection: Connection, groups: list[_Group], then: tuple[TextClause, Mapping[str, Any]] | None
+) -> Any:
+    for group in groups:
+        inserted = insert_rows(
+            connection,
+            group.table,
+            group.rows,
+            only_if=group.only_if,
+            **group.condition_parameters,
+        )
+        if group.only_if and inserted < len(group.rows):
+            _shortfall(group)
+    return connection.execute(then[0], then[1]).scalar() if then else None
+
+
+def _flush_as_one_statement(
+    connection: Connection, groups: list[_Group], then: tuple[TextClause, Mapping[str, Any]] | None
+) -> Any:
+    values: dict[str, Any] = {}
+    for k, group in enumerate(groups):
+        prefix = f"g{k}_"
+        values.update(parameters(group.table, group.rows, prefix))
+        values.update({prefix + n: v for n, v in group.condition_parameters.items()})
+    if then is not None:
+        values.update(then[1])
+    shape = (
+        tuple(
+            (g.table.name, len(g.rows), g.only_if, tuple(g.condition_parameters)) for g in groups
+        ),
+        None if then is None else then[0].text,
+    )
+    statement = _STATEMENTS.get(shape)
+    if statement is None:
+        statement = _STATEMENTS[shape] = _one_statement(groups, then[0] if then else None)
+    row = connection.execute(statement, values).one()
+    counts = iter(row)
+    for group in groups:
+        if group.only_if and next(counts) < len(group.rows):
+            _shortfall(group)
+    return row[-1] if then is not None else None
+
+
+def _one_statement(groups: list[_Group], then: TextClause | None) -> TextClause:
+    """`WITH g0 AS (INSERT …), g1 AS (INSERT …), … SELECT <counts>, <then's value>`."""
+    ctes, outputs = [], []
+    for k, group in enumerate(groups):
+        prefix = f"g{k}_"
+        condition = _prefixed(group.only_if, group.condition_parameters, prefix)
+        insert = bulk_insert(group.table, len(group.rows), condition, prefix).text
+        if group.only_if:  # how many rows went in tells whether the condition held
+            ctes.append(f"g{k} AS ({insert} RETURNING 1)")
+            outputs.append(f"(SELECT count(*) FROM g{k})")
+        else:
+            ctes.append(f"g{k} AS ({insert})")
+    if then is not None:
+        ctes.append(f"then_ AS ({then.text})")
+        outputs.append("(SELECT * FROM then_)")
+    return text(f"WITH {', '.join(ctes)} SELECT {', '.join(outputs) or '1'}")
+
+
+def _prefixed(condition: str, names: Mapping[str, Any], prefix: str) -> str:
+    """`condition` with each of its parameters `:name` renamed `:{prefix}name`."""
+    for name in names:
+        condition = re.sub(rf":{name}\b", f":{prefix}{name}", condition)
+    return condition
+
+
+def _shortfall(group: _Group) -> None:
+    if group.on_shortfall is not None:
+        group.on_shortfall()
+    raise RetryTransaction(f"condition of a deferred insert into {group.table.name} failed")
+
+
+@event.listens_for(Engine, "before_execute")
+def _flush_first(connection: Connection, *_args: Any) -> None:
+    # Any other statement sees, and comes after, every row deferred before it.
+    if connection.info.get(_PENDING) and not connection.info.get(_FLUSHING):
+        flush(connection)
+
+
+@event.listens_for(Engine, "begin")
+@event.listens_for(Engine, "rollback")
+def _forget(connection: Connection) -> None:
+    connection.info.pop(_PENDING, None)
+
+
+@event.listens_for(Engine, "commit")
+def _nothing_left(connection: Connection) -> None:
+    # Rows are flushed by `run_in_transaction` before it commits; a commit by any other way
+    # with rows still held back would lose them, so it fails instead.
+    if connection.info.get(_PENDING):
+        raise RuntimeError("a transaction committed with deferred inserts not flushed")
+
+
+before_commit(flush)
