@@ -38,6 +38,21 @@ def test_retried_create_returns_the_first_customer(client: Client, org_unit: str
     assert len(list(client.list_customers(filter=f"owning_org_unit = {org_unit}"))) == 1
 
 
+def test_retried_create_with_cross_references_returns_the_first_customer(
+    client: Client, org_unit: str
+) -> None:
+    # The retry's own checks now fail (its cross-reference belongs to the first call's
+    # customer): the first answer stands all the same.
+    request = create_request(org_unit, str(uuid.uuid4()))
+    request.cross_references.add(source_system="CORE", local_id=unique("C"))
+    first = create(client, request)
+    with ThreadPoolExecutor(4) as pool:
+        again = list(pool.map(lambda _: create(client, request), range(4)))
+    assert again == [first] * 4
+    assert client.lookup("CORE", request.cross_references[0].local_id) == first
+    assert len(list(client.list_customers(filter=f"owning_org_unit = {org_unit}"))) == 1
+
+
 def test_concurrent_retries_create_one_customer(client: Client, org_unit: str) -> None:
     request_id = str(uuid.uuid4())
     with ThreadPoolExecutor(8) as pool:

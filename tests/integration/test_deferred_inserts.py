@@ -1,0 +1,132 @@
+"""Deferred inserts (`storage.deferred`): held back, then sent together, and never observably so:
+reads see them, conditions and collisions retry the transaction, nothing is lost at commit."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import event, func, select, text
+
+from customer_core.storage import create_engine, deferred, run_in_transaction
+from customer_core.storage.tables import customers, ledger_entries
+
+
+def _customer(number: str | None = None) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    return {
+        "id": uuid.uuid4(), "customer_number": number or uuid.uuid4().hex[:17],
+        "type": "INDIVIDUAL", "status": "ACTIVE", "owning_org_unit": "HO01",
+        "display_name": "Deferred", "version": 1, "create_time": now, "update_time": now,
+        "merged_into_id": None, "close_reason": None, "close_time": None, "erase_time": None,
+    }  # fmt: skip
+
+
+def _entry(customer_id: uuid.UUID, sequence: int) -> dict[str, Any]:
+    return {
+        "id": uuid.uuid4(), "chain": f"test/{customer_id}", "sequence": sequence,
+        "time": datetime.now(UTC), "customer_id": customer_id, "source_system": "",
+        "entry": b"\x00entry", "prev_hash": b"\x01" * 32, "hash": b"\x02" * 32,
+    }  # fmt: skip
+
+
+def _count(engine: Any, table: Any, where: Any) -> int:
+    query = select(func.count()).select_from(table).where(where)
+    return int(run_in_transaction(engine, lambda c: c.execute(query).scalar_one(), write=False))
+
+
+@pytest.fixture
+def engine(database_url: str) -> Any:
+    engine = create_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+def test_a_read_in_the_same_transaction_sees_deferred_rows(engine: Any) -> None:
+    row = _customer()
+
+    def work(connection: Any) -> int:
+        deferred.defer(connection, customers, [row])
+        deferred.defer(connection, ledger_entries, [_entry(row["id"], 1), _entry(row["id"], 2)])
+        seen = connection.execute(
+            select(func.count())
+            .select_from(ledger_entries)
+            .where(ledger_entries.c.customer_id == row["id"])
+        ).scalar_one()
+        return int(seen)
+
+    assert run_in_transaction(engine, work) == 2  # flushed before the read, in order (FK)
+    assert _count(engine, customers, customers.c.id == row["id"]) == 1
+
+
+def test_rows_and_the_last_statement_go_as_one_statement_on_postgresql(
+    engine: Any, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    row = _customer()
+    through_sqlalchemy: list[str] = []
+    numbered: list[str] = []
+    execute_numbered = deferred._execute_numbered
+
+    def counted(connection: Any, sql: str, params: list[Any]) -> Any:
+        numbered.append(sql)
+        return execute_numbered(connection, sql, params)
+
+    monkeypatch.setattr(deferred, "_execute_numbered", counted)
+    event.listen(engine, "before_cursor_execute", lambda *a: through_sqlalchemy.append(a[2]))
+    then = (text("SELECT CAST(:word AS TEXT)"), {"word": "done"})
+
+    def work(connection: Any) -> Any:
+        deferred.defer(connection, customers, [row])
+        for sequence in (1, 2, 3):
+            deferred.defer(connection, ledger_entries, [_entry(row["id"], sequence)])
+        return deferred.flush(connection, then=then)
+
+    assert run_in_transaction(engine, work) == "done"
+    assert _count(engine, ledger_entries, ledger_entries.c.customer_id == row["id"]) == 3
+    if backend == "postgresql":
+        assert len(numbered) == 1 and through_sqlalchemy[:-1] == []  # [-1]: the count above
+        assert numbered[0].startswith("WITH g0 AS (INSERT INTO customers")
+        assert "g1 AS (INSERT INTO ledger_entries" in numbered[0]  # the 3 rows, together
+    else:  # SQLite: one executemany per table, then the last statement
+        assert numbered == [] and len(through_sqlalchemy) == 4
+
+
+def test_a_condition_that_fails_retries_the_transaction(engine: Any) -> None:
+    row, attempts, shortfalls = _customer(), [], []
+
+    def work(connection: Any) -> None:
+        attempts.append(1)
+        condition = "CAST(:wanted AS TEXT) = 'yes'"
+        wanted = "no" if len(attempts) == 1 else "yes"  # holds on the second attempt only
+        deferred.defer(
+            connection, customers, [{**row, "id": uuid.uuid4()} if len(attempts) == 1 else row],
+            only_if=condition, on_shortfall=lambda: shortfalls.append(1), wanted=wanted,
+        )  # fmt: skip
+
+    run_in_transaction(engine, work)
+    assert len(attempts) == 2 and len(shortfalls) == 1
+    assert _count(engine, customers, customers.c.customer_number == row["customer_number"]) == 1
+
+
+def test_a_collision_retries_the_transaction(engine: Any) -> None:
+    taken = _customer()
+    run_in_transaction(engine, lambda c: deferred.defer(c, customers, [taken]))
+    attempts: list[int] = []
+
+    def work(connection: Any) -> None:
+        attempts.append(1)
+        number = taken["customer_number"] if len(attempts) == 1 else uuid.uuid4().hex[:17]
+        deferred.defer(connection, customers, [_customer(number)])
+
+    run_in_transaction(engine, work)  # the number was taken: drawn again on the retry
+    assert len(attempts) == 2
+
+
+def test_a_commit_with_rows_still_held_back_fails(engine: Any) -> None:
+    row = _customer()
+    failed = pytest.raises(RuntimeError, match="deferred inserts not flushed")
+    with failed, engine.begin() as connection:  # not run_in_transaction, which flushes first
+        deferred.defer(connection, customers, [row])
+    assert _count(engine, customers, customers.c.id == row["id"]) == 0
