@@ -131,3 +131,31 @@ def test_a_commit_with_rows_still_held_back_fails(engine: Any) -> None:
     with failed, engine.begin() as connection:  # not run_in_transaction, which flushes first
         deferred.defer(connection, customers, [row])
     assert _count(engine, customers, customers.c.id == row["id"]) == 0
+
+
+def test_a_table_met_again_starts_another_statement(
+    engine: Any, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # CockroachDB refuses two modifications of one table in one statement.
+    numbered: list[str] = []
+    execute_numbered = deferred._execute_numbered
+
+    def counted(connection: Any, sql: str, params: list[Any]) -> Any:
+        numbered.append(sql)
+        return execute_numbered(connection, sql, params)
+
+    monkeypatch.setattr(deferred, "_execute_numbered", counted)
+    first, second = _customer(), _customer()
+
+    def work(connection: Any) -> None:
+        for row in (first, second):  # two conditions: two groups of one table
+            deferred.defer(connection, customers, [row], only_if="CAST(:n AS INTEGER) = 1", n=1)
+            deferred.defer(connection, ledger_entries, [_entry(row["id"], 1)])
+
+    run_in_transaction(engine, work)
+    assert _count(engine, customers, customers.c.id.in_([first["id"], second["id"]])) == 2
+    if backend == "postgresql":
+        assert len(numbered) == 2
+        for sql in numbered:
+            assert sql.count("INSERT INTO customers") == 1
+            assert sql.count(" AS (INSERT") == sql.count("SELECT count(*) FROM g")  # all read

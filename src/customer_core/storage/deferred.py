@@ -59,6 +59,10 @@ def defer(
     `only_if`: an SQL condition (see `storage.bulk.insert_rows`); if it does not hold, no row of
     this call is inserted, `on_shortfall` is called and the transaction is retried
     (`RetryTransaction`), for the condition to be read again.
+
+    Rows without a condition join the table's first group without one, so they may go before
+    rows deferred earlier for other tables; a row others refer to (a foreign key) must
+    therefore not be deferred under a condition after them.
     """
     if not rows:
         return
@@ -111,6 +115,20 @@ def _flush_one_by_one(
 def _flush_as_one_statement(
     connection: Connection, groups: list[_Group], then: tuple[TextClause, Mapping[str, Any]] | None
 ) -> Any:
+    # CockroachDB refuses two modifications of one table in a statement: a table met again
+    # (rows of several conditions) starts the next statement.
+    batch: list[_Group] = []
+    for group in groups:
+        if any(other.table is group.table for other in batch):
+            _run_one_statement(connection, batch, None)
+            batch = []
+        batch.append(group)
+    return _run_one_statement(connection, batch, then)
+
+
+def _run_one_statement(
+    connection: Connection, groups: list[_Group], then: tuple[TextClause, Mapping[str, Any]] | None
+) -> Any:
     values: dict[str, Any] = {}
     for k, group in enumerate(groups):
         prefix = f"g{k}_"
@@ -131,9 +149,8 @@ def _flush_as_one_statement(
         )
     sql, names = statement
     row = _execute_numbered(connection, sql, [values[name] for name in names])
-    counts = iter(row)
-    for group in groups:
-        if group.only_if and next(counts) < len(group.rows):
+    for group, inserted in zip(groups, row, strict=False):
+        if inserted < len(group.rows):  # only a condition that did not hold leaves rows out
             _shortfall(group)
     return row[-1] if then is not None else None
 
@@ -171,17 +188,18 @@ def _numbered(statement: TextClause) -> tuple[str, list[str]]:
 
 
 def _one_statement(groups: list[_Group], then: TextClause | None) -> TextClause:
-    """`WITH g0 AS (INSERT …), g1 AS (INSERT …), … SELECT <counts>, <then's value>`."""
+    """`WITH g0 AS (INSERT …), g1 AS (INSERT …), … SELECT <counts>, <then's value>`.
+
+    Each insert's count is selected: it tells whether a condition held, and every
+    data-modifying CTE is then referenced by the query (as CockroachDB wants of them).
+    """
     ctes, outputs = [], []
     for k, group in enumerate(groups):
         prefix = f"g{k}_"
         condition = _prefixed(group.only_if, group.condition_parameters, prefix)
         insert = bulk_insert(group.table, len(group.rows), condition, prefix).text
-        if group.only_if:  # how many rows went in tells whether the condition held
-            ctes.append(f"g{k} AS ({insert} RETURNING 1)")
-            outputs.append(f"(SELECT count(*) FROM g{k})")
-        else:
-            ctes.append(f"g{k} AS ({insert})")
+        ctes.append(f"g{k} AS ({insert} RETURNING 1)")
+        outputs.append(f"(SELECT count(*) FROM g{k})")
     if then is not None:
         ctes.append(f"then_ AS ({then.text})")
         outputs.append("(SELECT * FROM then_)")
