@@ -176,6 +176,10 @@ class Kernel:
     ) -> M:
         """Runs a write idempotently: a request id seen before returns the first answer.
 
+        The id is claimed last, in one statement with the write's inserts (`storage.deferred`).
+        A call whose id was claimed before is rolled back and given the first answer, also when
+        its own checks fail because the first call's write is there now (a stale etag).
+
         Args:
             method: the RPC's name, part of what a request id is bound to.
             request: the request message; its `request_id` field is the idempotency key.
