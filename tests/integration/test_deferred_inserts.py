@@ -70,25 +70,25 @@ def test_rows_and_the_last_statement_go_as_one_statement_on_postgresql(
     numbered: list[str] = []
     execute_numbered = deferred._execute_numbered
 
-    def counted(connection: Any, sql: str, params: list[Any]) -> Any:
+    def counted(connection: Any, sql: str, params: list[Any], alone: bool) -> Any:
         numbered.append(sql)
-        return execute_numbered(connection, sql, params)
+        return execute_numbered(connection, sql, params, alone)
 
     monkeypatch.setattr(deferred, "_execute_numbered", counted)
     event.listen(engine, "before_cursor_execute", lambda *a: through_sqlalchemy.append(a[2]))
-    then = (text("SELECT CAST(:word AS TEXT)"), {"word": "done"})
+    then = (text("SELECT CAST(:word AS TEXT)"), {"word": "done"})  # a gate that lets rows in
 
     def work(connection: Any) -> Any:
         deferred.defer(connection, customers, [row])
         for sequence in (1, 2, 3):
             deferred.defer(connection, ledger_entries, [_entry(row["id"], sequence)])
-        return deferred.flush(connection, then=then)
+        return deferred.flush(connection, gate=then)
 
     assert run_in_transaction(engine, work) == "done"
     assert _count(engine, ledger_entries, ledger_entries.c.customer_id == row["id"]) == 3
     if backend == "postgresql":
         assert len(numbered) == 1 and through_sqlalchemy[:-1] == []  # [-1]: the count above
-        assert numbered[0].startswith("WITH g0 AS (INSERT INTO customers")
+        assert numbered[0].startswith("WITH gate AS (SELECT CAST($1 AS TEXT)), g0 AS (INSERT INTO")
         assert "g1 AS (INSERT INTO ledger_entries" in numbered[0]  # the 3 rows, together
     else:  # SQLite: one executemany per table, then the last statement
         assert numbered == [] and len(through_sqlalchemy) == 4
@@ -140,9 +140,9 @@ def test_a_table_met_again_starts_another_statement(
     numbered: list[str] = []
     execute_numbered = deferred._execute_numbered
 
-    def counted(connection: Any, sql: str, params: list[Any]) -> Any:
+    def counted(connection: Any, sql: str, params: list[Any], alone: bool) -> Any:
         numbered.append(sql)
-        return execute_numbered(connection, sql, params)
+        return execute_numbered(connection, sql, params, alone)
 
     monkeypatch.setattr(deferred, "_execute_numbered", counted)
     first, second = _customer(), _customer()
@@ -159,3 +159,36 @@ def test_a_table_met_again_starts_another_statement(
         for sql in numbered:
             assert sql.count("INSERT INTO customers") == 1
             assert sql.count(" AS (INSERT") == sql.count("SELECT count(*) FROM g")  # all read
+
+
+def test_a_gate_that_yields_nothing_lets_no_row_in(engine: Any) -> None:
+    row = _customer()
+    closed = (text("SELECT CAST(:word AS TEXT) WHERE 1 = 0"), {"word": "never"})
+
+    def work(connection: Any) -> Any:
+        deferred.defer(connection, customers, [row])
+        deferred.defer(connection, ledger_entries, [_entry(row["id"], 1)])
+        return deferred.flush(connection, gate=closed, last=True)
+
+    assert run_in_transaction(engine, work) is None
+    assert _count(engine, customers, customers.c.id == row["id"]) == 0
+    assert _count(engine, ledger_entries, ledger_entries.c.customer_id == row["id"]) == 0
+
+
+@pytest.mark.postgresql_only
+def test_a_write_that_did_nothing_else_is_one_statement_on_its_own(engine: Any) -> None:
+    # No BEGIN and no COMMIT: the statement is its own transaction. Not with a condition among
+    # the rows (it reads, and a statement on its own is READ COMMITTED on PostgreSQL).
+    gate = (text("SELECT CAST(:word AS TEXT)"), {"word": "in"})
+    status: dict[str, str] = {}
+
+    def work(connection: Any, condition: str) -> None:
+        row = _customer()
+        deferred.defer(connection, customers, [row], only_if=condition)
+        deferred.flush(connection, gate=gate, last=True)
+        driver = connection.connection.driver_connection
+        status[condition or "none"] = driver.info.transaction_status.name
+
+    run_in_transaction(engine, lambda c: work(c, ""))
+    run_in_transaction(engine, lambda c: work(c, "1 = 1"))
+    assert status == {"none": "IDLE", "1 = 1": "INTRANS"}

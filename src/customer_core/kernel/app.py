@@ -198,9 +198,10 @@ class Kernel:
             now = datetime.now(UTC)
             response = work(connection, now)
             # The claim goes last, in one statement with the write's inserts (on PostgreSQL and
-            # CockroachDB); if the id was claimed before, everything is rolled back.
+            # CockroachDB), which it lets in only if it is made; if the id was claimed before,
+            # everything else is rolled back.
             claim = idempotency.claim(request_id, method, fingerprint, response, now)
-            if deferred.flush(connection, then=claim) is None:
+            if deferred.flush(connection, gate=claim, last=True) is None:
                 raise _AnsweredBefore()
             return response
 

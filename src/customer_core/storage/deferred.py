@@ -3,8 +3,9 @@
 A write such as onboarding a customer with three records inserts into six tables (customer,
 records, ledger entries, data keys, blind indexes, the request id). Sent one by one they are a
 dozen round trips to PostgreSQL or CockroachDB; `defer` holds each row back instead, and
-`flush` sends them all as one statement (data-modifying CTEs, one per table), together with
-a last statement whose answer the caller needs (the request-id claim; see `Kernel.write`).
+`flush` sends them all as one statement (data-modifying CTEs, one per table), behind a gate
+that lets them in (the request-id claim; see `Kernel.write`). A write that did nothing else
+(creating a customer) is then that one statement, without even BEGIN and COMMIT.
 
 Nothing can observe the difference: any other statement on the connection first flushes what is
 held back (so a read sees every row deferred before it, and statements keep their order), and
@@ -75,21 +76,42 @@ def defer(
     pending.append(_Group(table, list(rows), only_if, condition_parameters, on_shortfall))
 
 
-def flush(connection: Connection, then: tuple[TextClause, Mapping[str, Any]] | None = None) -> Any:
-    """Inserts every row held back, then runs `then` (an SQL statement, data-modifying or not,
-    that yields at most one row of one column, and its parameters); `then`'s value, or None.
+def flush(
+    connection: Connection,
+    gate: tuple[TextClause, Mapping[str, Any]] | None = None,
+    *,
+    last: bool = False,
+) -> Any:
+    """Inserts every row held back; with a `gate`, only if it lets them.
 
-    On PostgreSQL and CockroachDB it is all one statement. Raises `RetryTransaction` if a row
-    collided with a concurrent writer's, or an `only_if` condition did not hold.
+    Args:
+        connection: in a transaction.
+        gate: an SQL statement (data-modifying or not) yielding at most one value, and its
+            parameters, such as the claim of a request id: it runs first, and the rows are
+            inserted only if it yields a value.
+        last: nothing else will run in this transaction. If nothing has run in it yet either,
+            PostgreSQL and CockroachDB run the one statement on its own, which saves the round
+            trips of BEGIN and COMMIT. Not when a row has a condition: on PostgreSQL a
+            statement on its own runs at READ COMMITTED, enough for the gate and the inserts
+            (unique constraints hold at every level) but not for a condition's read; and a
+            condition that fails must roll back the rest, which a statement on its own has
+            committed.
+
+    Returns:
+        The gate's value (None without a gate, or if it yielded nothing).
+
+    Raises:
+        RetryTransaction: a row collided with a concurrent writer's, or an `only_if` condition
+            did not hold.
     """
     groups: list[_Group] = connection.info.pop(_PENDING, [])
-    if not groups and then is None:
+    if not groups and gate is None:
         return None
     connection.info[_FLUSHING] = True
     try:
         if connection.dialect.name == "sqlite":
-            return _flush_one_by_one(connection, groups, then)
-        return _flush_as_one_statement(connection, groups, then)
+            return _flush_one_by_one(connection, groups, gate)
+        return _flush_as_statements(connection, groups, gate, last)
     except IntegrityError as exc:
         raise RetryTransaction(f"deferred insert raced: {type(exc.orig).__name__}") from exc
     finally:
@@ -97,8 +119,11 @@ def flush(connection: Connection, then: tuple[TextClause, Mapping[str, Any]] | N
 
 
 def _flush_one_by_one(
-    connection: Connection, groups: list[_Group], then: tuple[TextClause, Mapping[str, Any]] | None
+    connection: Connection, groups: list[_Group], gate: tuple[TextClause, Mapping[str, Any]] | None
 ) -> Any:
+    passed = connection.execute(gate[0], gate[1]).scalar() if gate else None
+    if gate is not None and passed is None:
+        return None
     for group in groups:
         inserted = insert_rows(
             connection,
@@ -109,66 +134,88 @@ def _flush_one_by_one(
         )
         if group.only_if and inserted < len(group.rows):
             _shortfall(group)
-    return connection.execute(then[0], then[1]).scalar() if then else None
+    return passed
 
 
-def _flush_as_one_statement(
-    connection: Connection, groups: list[_Group], then: tuple[TextClause, Mapping[str, Any]] | None
+def _flush_as_statements(
+    connection: Connection,
+    groups: list[_Group],
+    gate: tuple[TextClause, Mapping[str, Any]] | None,
+    last: bool,
 ) -> Any:
     # CockroachDB refuses two modifications of one table in a statement: a table met again
     # (rows of several conditions) starts the next statement.
-    batch: list[_Group] = []
+    batches: list[list[_Group]] = [[]]
     for group in groups:
-        if any(other.table is group.table for other in batch):
-            _run_one_statement(connection, batch, None)
-            batch = []
-        batch.append(group)
-    return _run_one_statement(connection, batch, then)
+        if any(other.table is group.table for other in batches[-1]):
+            batches.append([])
+        batches[-1].append(group)
+    alone = last and len(batches) == 1 and not any(group.only_if for group in groups)
+    passed = _run_one_statement(connection, batches[0], gate, alone)
+    if gate is not None and passed is None:
+        return None
+    for batch in batches[1:]:
+        _run_one_statement(connection, batch, None, False)
+    return passed
 
 
 def _run_one_statement(
-    connection: Connection, groups: list[_Group], then: tuple[TextClause, Mapping[str, Any]] | None
+    connection: Connection,
+    groups: list[_Group],
+    gate: tuple[TextClause, Mapping[str, Any]] | None,
+    alone: bool,
 ) -> Any:
-    values: dict[str, Any] = {}
+    values: dict[str, Any] = dict(gate[1]) if gate is not None else {}
     for k, group in enumerate(groups):
         prefix = f"g{k}_"
         values.update(parameters(group.table, group.rows, prefix))
         values.update({prefix + n: v for n, v in group.condition_parameters.items()})
-    if then is not None:
-        values.update(then[1])
     shape = (
         tuple(
             (g.table.name, len(g.rows), g.only_if, tuple(g.condition_parameters)) for g in groups
         ),
-        None if then is None else then[0].text,
+        None if gate is None else gate[0].text,
     )
     statement = _STATEMENTS.get(shape)
     if statement is None:
         statement = _STATEMENTS[shape] = _numbered(
-            _one_statement(groups, then[0] if then else None)
+            _one_statement(groups, gate[0] if gate else None)
         )
     sql, names = statement
-    row = _execute_numbered(connection, sql, [values[name] for name in names])
-    for group, inserted in zip(groups, row, strict=False):
+    row = _execute_numbered(connection, sql, [values[name] for name in names], alone)
+    passed, counts = (row[0], row[1:]) if gate is not None else (None, row)
+    if gate is not None and passed is None:
+        return None  # the gate held the rows back
+    for group, inserted in zip(groups, counts, strict=True):
         if inserted < len(group.rows):  # only a condition that did not hold leaves rows out
             _shortfall(group)
-    return row[-1] if then is not None else None
+    return passed
 
 
-def _execute_numbered(connection: Connection, sql: str, params: list[Any]) -> Any:
+def _execute_numbered(connection: Connection, sql: str, params: list[Any], alone: bool) -> Any:
     """The one row `sql` (with `$n` placeholders) yields, run on the connection's psycopg
-    connection in its transaction. psycopg parses the text of a statement with `%(name)s`
-    placeholders into `$n` ones in Python, and caches that only for statements of at most 50
-    parameters: a customer with three records has over a hundred, and parsing them cost more
-    than the round trips saved. A `RawCursor` takes `$n` placeholders as they are."""
+    connection: in its transaction, or with `alone` on its own if that has not begun yet.
+
+    psycopg parses the text of a statement with `%(name)s` placeholders into `$n` ones in
+    Python, and caches that only for statements of at most 50 parameters: a customer with three
+    records has over a hundred, and parsing them cost more than the round trips saved. A
+    `RawCursor` takes `$n` placeholders as they are.
+    """
     dbapi = connection.dialect.loaded_dbapi
+    driver: Any = connection.connection.driver_connection
+    # Nothing has run in the transaction: psycopg has not even sent BEGIN yet.
+    alone = alone and driver.info.transaction_status == dbapi.pq.TransactionStatus.IDLE
     try:
-        driver = connection.connection.driver_connection
+        if alone:
+            driver.autocommit = True
         with dbapi.RawCursor(driver) as cursor:
             cursor.execute(sql, params)
             return cursor.fetchone()
     except dbapi.Error as exc:  # as SQLAlchemy raises it: IntegrityError, OperationalError, ...
         raise DBAPIError.instance(sql, params, exc, dbapi.Error) from exc
+    finally:
+        if alone:
+            driver.autocommit = False
 
 
 #: A named bind parameter in SQL text, as SQLAlchemy's `text()` finds them.
@@ -187,23 +234,27 @@ def _numbered(statement: TextClause) -> tuple[str, list[str]]:
     return _BIND.sub(number, statement.text), names
 
 
-def _one_statement(groups: list[_Group], then: TextClause | None) -> TextClause:
-    """`WITH g0 AS (INSERT …), g1 AS (INSERT …), … SELECT <counts>, <then's value>`.
+def _one_statement(groups: list[_Group], gate: TextClause | None) -> TextClause:
+    """`WITH gate AS (…), g0 AS (INSERT …), g1 AS (INSERT …), … SELECT <gate's value>, <counts>`.
 
+    Each insert takes its rows only if the gate yielded a row (and its own condition holds).
     Each insert's count is selected: it tells whether a condition held, and every
     data-modifying CTE is then referenced by the query (as CockroachDB wants of them).
     """
     ctes, outputs = [], []
+    if gate is not None:
+        ctes.append(f"gate AS ({gate.text})")
+        outputs.append("(SELECT * FROM gate)")
     for k, group in enumerate(groups):
         prefix = f"g{k}_"
-        condition = _prefixed(group.only_if, group.condition_parameters, prefix)
+        conditions = ["EXISTS (SELECT 1 FROM gate)"] if gate is not None else []
+        if group.only_if:
+            conditions.append(_prefixed(group.only_if, group.condition_parameters, prefix))
+        condition = " AND ".join(conditions)
         insert = bulk_insert(group.table, len(group.rows), condition, prefix).text
         ctes.append(f"g{k} AS ({insert} RETURNING 1)")
         outputs.append(f"(SELECT count(*) FROM g{k})")
-    if then is not None:
-        ctes.append(f"then_ AS ({then.text})")
-        outputs.append("(SELECT * FROM then_)")
-    return text(f"WITH {', '.join(ctes)} SELECT {', '.join(outputs) or '1'}")
+    return text(f"WITH {', '.join(ctes)} SELECT {', '.join(outputs)}")
 
 
 def _prefixed(condition: str, names: Mapping[str, Any], prefix: str) -> str:
@@ -240,4 +291,4 @@ def _nothing_left(connection: Connection) -> None:
         raise RuntimeError("a transaction committed with deferred inserts not flushed")
 
 
-before_commit(flush)
+before_commit(lambda connection: flush(connection, last=True))
