@@ -100,22 +100,25 @@ def test_insert_rows_round_trips_every_column_type(database_url: str, count: int
 
 
 @pytest.mark.parametrize("count", [2, 40], ids=["a few rows", "many rows"])
-def test_insert_rows_only_if_inserts_all_or_nothing(database_url: str, count: int) -> None:
+def test_insert_rows_computes_columns_all_or_nothing(database_url: str, count: int) -> None:
     engine = create_engine(database_url)
     yes, no = _key_rows(count), _key_rows(count)
-    condition = "CAST(:wanted AS TEXT) = 'yes'"
+    # The version is looked up: NULL (refused by NOT NULL) unless the lookup finds it.
+    computed = (("kek_version", "SELECT CAST(:v AS INTEGER) WHERE CAST(:wanted AS TEXT) = 'yes'"),)
     try:
-        for rows, wanted, inserted in ((no, "no", 0), (yes, "yes", count)):
-            got = run_in_transaction(
-                engine,
-                lambda c, r=rows, w=wanted: insert_rows(
-                    c, data_keys, r, only_if=condition, wanted=w
-                ),
+        with pytest.raises(IntegrityError):
+            run_in_transaction(
+                engine, lambda c: insert_rows(c, data_keys, no, computed=computed, v=7, wanted="no")
             )
-            assert got == inserted
-        assert len(_stored(engine, yes)) == count and _stored(engine, no) == {}
+        inserted = run_in_transaction(
+            engine, lambda c: insert_rows(c, data_keys, yes, computed=computed, v=7, wanted="yes")
+        )
+        assert inserted == count
+        stored = _stored(engine, yes)
+        assert _stored(engine, no) == {}
     finally:
         engine.dispose()
+    assert [stored[row["id"]] for row in yes] == [{**row, "kek_version": 7} for row in yes]
 
 
 @pytest.mark.postgresql_only

@@ -94,21 +94,34 @@ def test_rows_and_the_last_statement_go_as_one_statement_on_postgresql(
         assert numbered == [] and len(through_sqlalchemy) == 4
 
 
-def test_a_condition_that_fails_retries_the_transaction(engine: Any) -> None:
-    row, attempts, shortfalls = _customer(), [], []
+def test_a_computed_column_that_is_null_retries_the_transaction(engine: Any) -> None:
+    row, attempts, errors = _customer(), [], []
 
     def work(connection: Any) -> None:
         attempts.append(1)
-        condition = "CAST(:wanted AS TEXT) = 'yes'"
-        wanted = "no" if len(attempts) == 1 else "yes"  # holds on the second attempt only
+        deferred.defer(connection, customers, [_customer()])  # goes (or not) with it
         deferred.defer(
-            connection, customers, [{**row, "id": uuid.uuid4()} if len(attempts) == 1 else row],
-            only_if=condition, on_shortfall=lambda: shortfalls.append(1), wanted=wanted,
+            connection, ledger_entries, [_entry(row["id"], 1)],
+            computed=(("source_system", "SELECT CAST(:name AS TEXT) WHERE :attempt > 1"),),
+            on_error=lambda: errors.append(1), name="CORE", attempt=len(attempts),
         )  # fmt: skip
 
-    run_in_transaction(engine, work)
-    assert len(attempts) == 2 and len(shortfalls) == 1
-    assert _count(engine, customers, customers.c.customer_number == row["customer_number"]) == 1
+    run_in_transaction(engine, work)  # NULL, then NOT NULL is refused, on the first attempt
+    assert len(attempts) == 2 and len(errors) == 1
+    entries = run_in_transaction(
+        engine,
+        lambda c: (
+            c.execute(
+                select(ledger_entries.c.source_system).where(
+                    ledger_entries.c.customer_id == row["id"]
+                )
+            )
+            .scalars()
+            .all()
+        ),
+        write=False,
+    )
+    assert entries == ["CORE"]  # one entry: the first attempt's rows all went back
 
 
 def test_a_collision_retries_the_transaction(engine: Any) -> None:
@@ -149,7 +162,10 @@ def test_a_table_met_again_starts_another_statement(
 
     def work(connection: Any) -> None:
         for row in (first, second):  # two conditions: two groups of one table
-            deferred.defer(connection, customers, [row], only_if="CAST(:n AS INTEGER) = 1", n=1)
+            deferred.defer(  # computed columns: a group of its own
+                connection, customers, [row],
+                computed=(("display_name", "SELECT CAST(:n AS TEXT)"),), n="computed",
+            )  # fmt: skip
             deferred.defer(connection, ledger_entries, [_entry(row["id"], 1)])
 
     run_in_transaction(engine, work)
@@ -177,18 +193,19 @@ def test_a_gate_that_yields_nothing_lets_no_row_in(engine: Any) -> None:
 
 @pytest.mark.postgresql_only
 def test_a_write_that_did_nothing_else_is_one_statement_on_its_own(engine: Any) -> None:
-    # No BEGIN and no COMMIT: the statement is its own transaction. Not with a condition among
-    # the rows (it reads, and a statement on its own is READ COMMITTED on PostgreSQL).
+    # No BEGIN and no COMMIT: the statement is its own transaction, computed columns or not.
     gate = (text("SELECT CAST(:word AS TEXT)"), {"word": "in"})
     status: dict[str, str] = {}
 
-    def work(connection: Any, condition: str) -> None:
-        row = _customer()
-        deferred.defer(connection, customers, [row], only_if=condition)
+    def work(connection: Any, computed: Any) -> None:
+        deferred.defer(connection, customers, [_customer()], computed=computed, n="computed")
         deferred.flush(connection, gate=gate, last=True)
         driver = connection.connection.driver_connection
-        status[condition or "none"] = driver.info.transaction_status.name
+        status[computed[0][0] if computed else "none"] = driver.info.transaction_status.name
 
-    run_in_transaction(engine, lambda c: work(c, ""))
-    run_in_transaction(engine, lambda c: work(c, "1 = 1"))
-    assert status == {"none": "IDLE", "1 = 1": "INTRANS"}
+    run_in_transaction(engine, lambda c: work(c, ()))
+    run_in_transaction(engine, lambda c: work(c, (("display_name", "SELECT CAST(:n AS TEXT)"),)))
+    assert status == {"none": "IDLE", "display_name": "IDLE"}
+    # Not when something ran before it in the transaction.
+    run_in_transaction(engine, lambda c: (c.execute(text("SELECT 1")), work(c, ())))
+    assert status["none"] == "INTRANS"

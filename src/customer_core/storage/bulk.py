@@ -10,8 +10,11 @@ server's Python time that way. Here, on PostgreSQL and CockroachDB:
   parses once;
 - more rows go by `COPY … FROM STDIN` (text format), whose rows psycopg formats in C: about
   3 µs of CPU a row against 10 µs as arrays (`unnest`) and more as VALUES;
-- more rows inserted only if a condition holds (`only_if`; COPY has no condition) go as
-  `INSERT … SELECT * FROM unnest(<one array per column>) WHERE …`, one text per table.
+- more rows with `computed` columns (COPY takes only values) go as
+  `INSERT … SELECT … FROM unnest(<one array per column>)`, one text per table.
+
+A computed column takes the value of an SQL expression instead of a given one, such as a
+lookup; an expression that yields NULL for a NOT NULL column fails the whole insert.
 
 SQLite is in-process: its driver's `executemany` is already the cheap path, and used as it is.
 """
@@ -33,12 +36,10 @@ from sqlalchemy import (
     Uuid,
     bindparam,
     insert,
-    select,
     text,
 )
 from sqlalchemy.engine import Connection, CursorResult
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.sql import Insert
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 #: Array element type of each column type (as PostgreSQL and CockroachDB both name it).
@@ -55,7 +56,11 @@ _ELEMENT_TYPES: tuple[tuple[type[TypeEngine[Any]], str], ...] = (
 #: Most parameters in a statement whose parsing psycopg caches.
 MAX_CACHED_PARAMETERS = 50
 
-_STATEMENTS: dict[tuple[str, int, str, str], TextClause] = {}
+#: Columns whose values the database computes: (column, SQL expression with `:name` parameters).
+Computed = tuple[tuple[str, str], ...]
+
+_STATEMENTS: dict[tuple[Any, ...], TextClause] = {}
+_SQLITE: dict[tuple[str, Computed], TextClause] = {}
 
 
 def element_type(column_type: TypeEngine[Any]) -> str:
@@ -72,39 +77,59 @@ def _cast(name: str, column_type: TypeEngine[Any], array: str = "") -> str:
     return f"CAST(:{name} AS {element_type(column_type)}{array})"
 
 
-def bulk_insert(table: Table, count: int, only_if: str = "", prefix: str = "") -> TextClause:
-    """The statement inserting `count` rows into `table` (PostgreSQL and CockroachDB), if the
-    SQL condition `only_if` holds; its parameters are those `parameters` gives, each name
-    starting with `prefix`."""
-    width = len(table.c)
-    rows = count if count * width <= MAX_CACHED_PARAMETERS else 0  # 0: arrays
-    key = (table.name, rows, only_if, prefix)
+def _given(table: Table, computed: Computed) -> list[Any]:
+    skipped = {name for name, _ in computed}
+    return [column for column in table.c if column.name not in skipped]
+
+
+def bulk_insert(
+    table: Table, count: int, where: str = "", prefix: str = "", computed: Computed = ()
+) -> TextClause:
+    """The statement inserting `count` rows into `table` (PostgreSQL and CockroachDB).
+
+    Its parameters are those `parameters` gives, each name starting with `prefix`; the
+    `computed` columns take the values of their expressions instead; the rows go in only if
+    the SQL condition `where` holds.
+    """
+    given = _given(table, computed)
+    rows = count if count * len(given) <= MAX_CACHED_PARAMETERS else 0  # 0: arrays
+    key = (table.name, rows, where, prefix, computed)
     statement = _STATEMENTS.get(key)
     if statement is None:
+        expressions = dict(computed)
         if rows:
             groups = (
-                "(" + ", ".join(_cast(f"{prefix}{c.name}_{i}", c.type) for c in table.c) + ")"
+                ", ".join(
+                    f"({expressions[c.name]})"
+                    if c.name in expressions
+                    else _cast(f"{prefix}{c.name}_{i}", c.type)
+                    for c in table.c
+                )
                 for i in range(rows)
             )
-            source = f"(VALUES {', '.join(groups)}) AS source"
+            source = "SELECT * FROM (VALUES " + ", ".join(f"({g})" for g in groups) + ") AS source"
         else:
-            arrays = ", ".join(_cast(prefix + c.name, c.type, "[]") for c in table.c)
-            source = f"unnest({arrays})"
+            chosen = ", ".join(
+                f"({expressions[c.name]})" if c.name in expressions else f"source.{c.name}"
+                for c in table.c
+            )
+            arrays = ", ".join(_cast(prefix + c.name, c.type, "[]") for c in given)
+            aliases = ", ".join(c.name for c in given)
+            source = f"SELECT {chosen} FROM unnest({arrays}) AS source ({aliases})"
         names = ", ".join(column.name for column in table.c)
-        sql = f"INSERT INTO {table.name} ({names}) SELECT * FROM {source}"
-        statement = text(f"{sql} WHERE {only_if}" if only_if else sql)
-        _STATEMENTS[key] = statement
+        sql = f"INSERT INTO {table.name} ({names}) {source}"
+        statement = _STATEMENTS[key] = text(f"{sql} WHERE {where}" if where else sql)
     return statement
 
 
-def parameters(table: Table, rows: Sequence[Mapping[str, Any]], prefix: str = "") -> dict[str, Any]:
-    """The parameters of `bulk_insert(table, len(rows), prefix=prefix)` for `rows` (a missing
-    key is NULL)."""
-    if len(rows) * len(table.c) <= MAX_CACHED_PARAMETERS:
-        return {
-            f"{prefix}{c.name}_{i}": row.get(c.name) for i, row in enumerate(rows) for c in table.c
-        }
-    return {prefix + column.name: [row.get(column.name) for row in rows] for column in table.c}
+def parameters(
+    table: Table, rows: Sequence[Mapping[str, Any]], prefix: str = "", computed: Computed = ()
+) -> dict[str, Any]:
+    """The parameters of `bulk_insert(table, len(rows), …)` for `rows` (a missing key is NULL)."""
+    given = [column.name for column in _given(table, computed)]
+    if len(rows) * len(given) <= MAX_CACHED_PARAMETERS:
+        return {f"{prefix}{n}_{i}": row.get(n) for i, row in enumerate(rows) for n in given}
+    return {prefix + name: [row.get(name) for row in rows] for name in given}
 
 
 def insert_rows(
@@ -112,35 +137,33 @@ def insert_rows(
     table: Table,
     rows: Sequence[Mapping[str, Any]],
     *,
-    only_if: str = "",
-    **condition_parameters: Any,
+    computed: Computed = (),
+    **expression_parameters: Any,
 ) -> int:
-    """Inserts `rows` (dicts of column values, as for `insert(table)`) in one statement; how many
-    were inserted.
+    """Inserts `rows` (dicts of column values, as for `insert(table)`) in one statement; how many.
 
-    `only_if`: insert only if this SQL condition (with `:name` parameters, given as
-    `condition_parameters`, and valid on every engine) holds; no row is inserted when it does
-    not. On PostgreSQL and CockroachDB values go to the driver as they
-    are (no SQLAlchemy type processing), so they must be what psycopg takes: `uuid.UUID`,
+    `computed`: columns whose values are SQL expressions (valid on the engine) instead, with
+    `expression_parameters`. On PostgreSQL and CockroachDB values go to the driver as they are
+    (no SQLAlchemy type processing), so they must be what psycopg takes: `uuid.UUID`,
     timezone-aware `datetime`, `bytes`, `int`, `str`.
     """
     if not rows:
         return 0
     result: CursorResult[Any]
     if connection.dialect.name == "sqlite":
-        if not only_if:
+        if not computed:
             result = connection.execute(insert(table), list(rows))
         else:
             result = connection.execute(
-                _guarded_sqlite_insert(table, only_if),
-                [{**row, **condition_parameters} for row in rows],
+                _sqlite_insert(table, computed),
+                [{**row, **expression_parameters} for row in rows],
             )
-    elif not only_if and len(rows) * len(table.c) > MAX_CACHED_PARAMETERS:
+    elif not computed and len(rows) * len(table.c) > MAX_CACHED_PARAMETERS:
         return _copy(connection, table, rows)
     else:
         result = connection.execute(
-            bulk_insert(table, len(rows), only_if),
-            {**parameters(table, rows), **condition_parameters},
+            bulk_insert(table, len(rows), computed=computed),
+            {**parameters(table, rows, computed=computed), **expression_parameters},
         )
     return int(result.rowcount)
 
@@ -160,15 +183,18 @@ def _copy(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]
     return len(rows)
 
 
-_GUARDED: dict[tuple[str, str], Insert] = {}
-
-
-def _guarded_sqlite_insert(table: Table, condition: str) -> Insert:
-    """`INSERT INTO table SELECT :col, … WHERE condition`, one row per parameter set."""
-    key = (table.name, condition)
-    statement = _GUARDED.get(key)
+def _sqlite_insert(table: Table, computed: Computed) -> TextClause:
+    """`INSERT INTO table (…) VALUES (:col, …, (expression), …)`, one row per parameter set,
+    each parameter typed as its column (SQLAlchemy stores UUIDs and times as text there)."""
+    statement = _SQLITE.get((table.name, computed))
     if statement is None:
-        source = select(*(bindparam(c.name, type_=c.type) for c in table.c)).where(text(condition))
-        statement = insert(table).from_select([c.name for c in table.c], source)
-        _GUARDED[key] = statement
+        expressions = dict(computed)
+        values = ", ".join(
+            f"({expressions[c.name]})" if c.name in expressions else f":{c.name}" for c in table.c
+        )
+        names = ", ".join(c.name for c in table.c)
+        statement = text(f"INSERT INTO {table.name} ({names}) VALUES ({values})").bindparams(
+            *(bindparam(c.name, type_=c.type) for c in _given(table, computed))
+        )
+        _SQLITE[(table.name, computed)] = statement
     return statement

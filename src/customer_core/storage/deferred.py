@@ -27,7 +27,7 @@ from sqlalchemy import Table, TextClause, event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from customer_core.storage.bulk import bulk_insert, insert_rows, parameters
+from customer_core.storage.bulk import Computed, bulk_insert, insert_rows, parameters
 from customer_core.storage.transaction import RetryTransaction, before_commit
 
 _PENDING = "customer_core.deferred_inserts"
@@ -37,13 +37,13 @@ _FLUSHING = "customer_core.deferred_flushing"
 
 @dataclass
 class _Group:
-    """Rows for one table, inserted together (only if `only_if` holds, when given)."""
+    """Rows for one table, inserted together (see `defer`)."""
 
     table: Table
     rows: list[Mapping[str, Any]] = field(default_factory=list)
-    only_if: str = ""
-    condition_parameters: dict[str, Any] = field(default_factory=dict)
-    on_shortfall: Callable[[], object] | None = None
+    computed: Computed = ()
+    expression_parameters: dict[str, Any] = field(default_factory=dict)
+    on_error: Callable[[], object] | None = None
 
 
 def defer(
@@ -51,29 +51,32 @@ def defer(
     table: Table,
     rows: Sequence[Mapping[str, Any]],
     *,
-    only_if: str = "",
-    on_shortfall: Callable[[], object] | None = None,
-    **condition_parameters: Any,
+    computed: Computed = (),
+    on_error: Callable[[], object] | None = None,
+    **expression_parameters: Any,
 ) -> None:
     """Holds `rows` back for `table`, to be inserted with the others at the next flush.
 
-    `only_if`: an SQL condition (see `storage.bulk.insert_rows`); if it does not hold, no row of
-    this call is inserted, `on_shortfall` is called and the transaction is retried
-    (`RetryTransaction`), for the condition to be read again.
+    `computed`: columns whose values the database computes from SQL expressions (with
+    `expression_parameters`; see `storage.bulk`), such as a lookup that yields NULL for a NOT
+    NULL column unless what it looks up still holds: the whole flush then fails, `on_error` is
+    called and the transaction is retried (`RetryTransaction`). An expression that reads must
+    lock what it reads on PostgreSQL and CockroachDB (`FOR SHARE`): the flush may run as a
+    statement on its own, at READ COMMITTED on PostgreSQL (see `flush`).
 
-    Rows without a condition join the table's first group without one, so they may go before
+    Rows without computed columns join the table's first such group, so they may go before
     rows deferred earlier for other tables; a row others refer to (a foreign key) must
-    therefore not be deferred under a condition after them.
+    therefore not be deferred with computed columns after them.
     """
     if not rows:
         return
     pending: list[_Group] = connection.info.setdefault(_PENDING, [])
-    if not only_if:  # unconditional rows of a table go together, whoever deferred them
+    if not computed:  # plain rows of a table go together, whoever deferred them
         for group in pending:
-            if group.table is table and not group.only_if:
+            if group.table is table and not group.computed:
                 group.rows.extend(rows)
                 return
-    pending.append(_Group(table, list(rows), only_if, condition_parameters, on_shortfall))
+    pending.append(_Group(table, list(rows), computed, expression_parameters, on_error))
 
 
 def flush(
@@ -91,18 +94,16 @@ def flush(
             inserted only if it yields a value.
         last: nothing else will run in this transaction. If nothing has run in it yet either,
             PostgreSQL and CockroachDB run the one statement on its own, which saves the round
-            trips of BEGIN and COMMIT. Not when a row has a condition: on PostgreSQL a
-            statement on its own runs at READ COMMITTED, enough for the gate and the inserts
-            (unique constraints hold at every level) but not for a condition's read; and a
-            condition that fails must roll back the rest, which a statement on its own has
-            committed.
+            trips of BEGIN and COMMIT. It is all or nothing either way; on PostgreSQL it then
+            runs at READ COMMITTED, which is enough: unique constraints hold at every level,
+            and computed columns lock what they read.
 
     Returns:
         The gate's value (None without a gate, or if it yielded nothing).
 
     Raises:
-        RetryTransaction: a row collided with a concurrent writer's, or an `only_if` condition
-            did not hold.
+        RetryTransaction: a row collided with a concurrent writer's, or a computed column was
+            NULL (after calling the `on_error` of the rows that have computed columns).
     """
     groups: list[_Group] = connection.info.pop(_PENDING, [])
     if not groups and gate is None:
@@ -113,7 +114,10 @@ def flush(
             return _flush_one_by_one(connection, groups, gate)
         return _flush_as_statements(connection, groups, gate, last)
     except IntegrityError as exc:
-        raise RetryTransaction(f"deferred insert raced: {type(exc.orig).__name__}") from exc
+        for group in groups:
+            if group.on_error is not None:
+                group.on_error()
+        raise RetryTransaction(f"deferred insert failed: {type(exc.orig).__name__}") from exc
     finally:
         connection.info.pop(_FLUSHING, None)
 
@@ -125,15 +129,13 @@ def _flush_one_by_one(
     if gate is not None and passed is None:
         return None
     for group in groups:
-        inserted = insert_rows(
+        insert_rows(
             connection,
             group.table,
             group.rows,
-            only_if=group.only_if,
-            **group.condition_parameters,
+            computed=group.computed,
+            **group.expression_parameters,
         )
-        if group.only_if and inserted < len(group.rows):
-            _shortfall(group)
     return passed
 
 
@@ -144,13 +146,13 @@ def _flush_as_statements(
     last: bool,
 ) -> Any:
     # CockroachDB refuses two modifications of one table in a statement: a table met again
-    # (rows of several conditions) starts the next statement.
+    # (rows with computed columns) starts the next statement.
     batches: list[list[_Group]] = [[]]
     for group in groups:
         if any(other.table is group.table for other in batches[-1]):
             batches.append([])
         batches[-1].append(group)
-    alone = last and len(batches) == 1 and not any(group.only_if for group in groups)
+    alone = last and len(batches) == 1
     passed = _run_one_statement(connection, batches[0], gate, alone)
     if gate is not None and passed is None:
         return None
@@ -168,11 +170,11 @@ def _run_one_statement(
     values: dict[str, Any] = dict(gate[1]) if gate is not None else {}
     for k, group in enumerate(groups):
         prefix = f"g{k}_"
-        values.update(parameters(group.table, group.rows, prefix))
-        values.update({prefix + n: v for n, v in group.condition_parameters.items()})
+        values.update(parameters(group.table, group.rows, prefix, group.computed))
+        values.update({prefix + n: v for n, v in group.expression_parameters.items()})
     shape = (
         tuple(
-            (g.table.name, len(g.rows), g.only_if, tuple(g.condition_parameters)) for g in groups
+            (g.table.name, len(g.rows), g.computed, tuple(g.expression_parameters)) for g in groups
         ),
         None if gate is None else gate[0].text,
     )
@@ -187,8 +189,8 @@ def _run_one_statement(
     if gate is not None and passed is None:
         return None  # the gate held the rows back
     for group, inserted in zip(groups, counts, strict=True):
-        if inserted < len(group.rows):  # only a condition that did not hold leaves rows out
-            _shortfall(group)
+        if inserted != len(group.rows):  # the gate let them in: all or nothing
+            raise RuntimeError(f"{inserted} of {len(group.rows)} rows into {group.table.name}")
     return passed
 
 
@@ -237,37 +239,31 @@ def _numbered(statement: TextClause) -> tuple[str, list[str]]:
 def _one_statement(groups: list[_Group], gate: TextClause | None) -> TextClause:
     """`WITH gate AS (…), g0 AS (INSERT …), g1 AS (INSERT …), … SELECT <gate's value>, <counts>`.
 
-    Each insert takes its rows only if the gate yielded a row (and its own condition holds).
-    Each insert's count is selected: it tells whether a condition held, and every
-    data-modifying CTE is then referenced by the query (as CockroachDB wants of them).
+    Each insert takes its rows only if the gate yielded a row. Each insert's count is selected,
+    so every data-modifying CTE is referenced by the query (as CockroachDB wants of them).
     """
     ctes, outputs = [], []
     if gate is not None:
         ctes.append(f"gate AS ({gate.text})")
         outputs.append("(SELECT * FROM gate)")
+    where = "EXISTS (SELECT 1 FROM gate)" if gate is not None else ""
     for k, group in enumerate(groups):
         prefix = f"g{k}_"
-        conditions = ["EXISTS (SELECT 1 FROM gate)"] if gate is not None else []
-        if group.only_if:
-            conditions.append(_prefixed(group.only_if, group.condition_parameters, prefix))
-        condition = " AND ".join(conditions)
-        insert = bulk_insert(group.table, len(group.rows), condition, prefix).text
+        computed = tuple(
+            (column, _prefixed(expression, group.expression_parameters, prefix))
+            for column, expression in group.computed
+        )
+        insert = bulk_insert(group.table, len(group.rows), where, prefix, computed).text
         ctes.append(f"g{k} AS ({insert} RETURNING 1)")
         outputs.append(f"(SELECT count(*) FROM g{k})")
     return text(f"WITH {', '.join(ctes)} SELECT {', '.join(outputs)}")
 
 
-def _prefixed(condition: str, names: Mapping[str, Any], prefix: str) -> str:
-    """`condition` with each of its parameters `:name` renamed `:{prefix}name`."""
+def _prefixed(expression: str, names: Mapping[str, Any], prefix: str) -> str:
+    """`expression` with each of its parameters `:name` renamed `:{prefix}name`."""
     for name in names:
-        condition = re.sub(rf":{name}\b", f":{prefix}{name}", condition)
-    return condition
-
-
-def _shortfall(group: _Group) -> None:
-    if group.on_shortfall is not None:
-        group.on_shortfall()
-    raise RetryTransaction(f"condition of a deferred insert into {group.table.name} failed")
+        expression = re.sub(rf":{name}\b", f":{prefix}{name}", expression)
+    return expression
 
 
 @event.listens_for(Engine, "before_execute")
