@@ -76,20 +76,28 @@ def test_bulk_inserts_cast_each_value_to_a_type_cockroachdb_has() -> None:
     known = {"UUID", "TIMESTAMPTZ", "BYTEA", "BIGINT", "INTEGER", "BOOLEAN", "TEXT"}
     for table in metadata.sorted_tables:
         names = [column.name for column in table.c]
+        head = f"INSERT INTO {table.name} ({', '.join(names)}) SELECT "
         many = bulk_insert(table, 1000).text  # one array per column
-        assert many.startswith(
-            f"INSERT INTO {table.name} ({', '.join(names)}) SELECT * FROM unnest("
-        )
+        assert many.startswith(head + ", ".join(f"source.{n}" for n in names) + " FROM unnest(")
+        assert many.endswith(f") AS source ({', '.join(names)})")
         casts = re.findall(r"CAST\(:(\w+) AS (\w+)\[\]\)", many)
         assert [name for name, _ in casts] == names
         assert {kind for _, kind in casts} <= known, table.name
         few = bulk_insert(table, 2, "1 = 1").text  # a group of values per row
-        assert " SELECT * FROM (VALUES (" in few and few.endswith(") AS source WHERE 1 = 1")
+        assert few.startswith(head + "* FROM (VALUES (") and few.endswith(") AS source WHERE 1 = 1")
         casts = re.findall(r"CAST\(:(\w+) AS (\w+)\)", few)
         assert [name for name, _ in casts] == [f"{n}_{i}" for i in range(2) for n in names]
         assert {kind for _, kind in casts} <= known, table.name
-    data_key_casts = dict(
-        re.findall(r"CAST\(:(\w+) AS (\w+)\[\]\)", bulk_insert(data_keys, 99).text)
-    )
-    assert data_key_casts["id"] == "UUID" and data_key_casts["create_time"] == "TIMESTAMPTZ"
-    assert data_key_casts["wrapped"] == "BYTEA" and data_key_casts["scope"] == "TEXT"
+
+
+def test_bulk_inserts_put_computed_columns_in_place_of_values() -> None:
+    from customer_core.storage.bulk import bulk_insert
+
+    lookup = (("kek_version", "SELECT 1 FOR SHARE"),)
+    for count in (2, 1000):
+        sql = bulk_insert(data_keys, count, computed=lookup).text
+        assert sql.count("(SELECT 1 FOR SHARE)") == (count if count < 10 else 1)
+        assert ":kek_version" not in sql and "kek_version_0" not in sql
+    casts = dict(re.findall(r"CAST\(:(\w+) AS (\w+)\[\]\)", bulk_insert(data_keys, 99).text))
+    assert casts["id"] == "UUID" and casts["create_time"] == "TIMESTAMPTZ"
+    assert casts["wrapped"] == "BYTEA" and casts["scope"] == "TEXT"
