@@ -16,9 +16,9 @@ from customer_core.storage.bulk import insert_rows
 from customer_core.storage.tables import audit_events, data_keys
 
 
-@pytest.mark.postgresql_only
-def test_several_rows_are_one_insert_statement_with_many_values(database_url: str) -> None:
-    engine = create_engine(database_url)
+def _audit_inserts_seen(engine: Any) -> list[tuple[str, bool]]:
+    """The INSERTs into audit_events `engine` sends through SQLAlchemy, with their executemany
+    flag, as they go."""
     statements: list[tuple[str, bool]] = []
 
     def seen(_c: Any, _cursor: Any, statement: str, _p: Any, _ctx: Any, many: bool) -> None:
@@ -26,6 +26,13 @@ def test_several_rows_are_one_insert_statement_with_many_values(database_url: st
             statements.append((statement, many))
 
     event.listen(engine, "before_cursor_execute", seen)
+    return statements
+
+
+@pytest.mark.postgresql_only
+def test_several_rows_are_one_insert_statement_with_many_values(database_url: str) -> None:
+    engine = create_engine(database_url)
+    statements = _audit_inserts_seen(engine)
     now, principal = datetime.now(UTC), f"batch-{uuid.uuid4().hex[:8]}"
     rows = [
         {
@@ -124,13 +131,7 @@ def test_insert_rows_computes_columns_all_or_nothing(database_url: str, count: i
 @pytest.mark.postgresql_only
 def test_insert_rows_sends_few_rows_as_values_and_many_by_copy(database_url: str) -> None:
     engine = create_engine(database_url)
-    statements: list[tuple[str, bool]] = []
-
-    def seen(_c: Any, _cursor: Any, statement: str, _p: Any, _ctx: Any, many: bool) -> None:
-        if statement.startswith("INSERT INTO audit_events"):
-            statements.append((statement, many))
-
-    event.listen(engine, "before_cursor_execute", seen)
+    statements = _audit_inserts_seen(engine)
     principal = f"bulk-{uuid.uuid4().hex[:8]}"
     for count in (2, 5, 300):
         rows = _audit_rows(principal, count)

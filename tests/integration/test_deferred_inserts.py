@@ -37,6 +37,19 @@ def _count(engine: Any, table: Any, where: Any) -> int:
     return int(run_in_transaction(engine, lambda c: c.execute(query).scalar_one(), write=False))
 
 
+def _count_numbered_statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The statements the deferred inserts send through psycopg's RawCursor, as they go."""
+    numbered: list[str] = []
+    execute_numbered = deferred._execute_numbered
+
+    def counted(connection: Any, sql: str, params: list[Any], alone: bool) -> Any:
+        numbered.append(sql)
+        return execute_numbered(connection, sql, params, alone)
+
+    monkeypatch.setattr(deferred, "_execute_numbered", counted)
+    return numbered
+
+
 @pytest.fixture
 def engine(new_database: Any) -> Any:
     # A database of its own: the ledger entries written here are not real ones.
@@ -67,14 +80,7 @@ def test_rows_and_the_last_statement_go_as_one_statement_on_postgresql(
 ) -> None:
     row = _customer()
     through_sqlalchemy: list[str] = []
-    numbered: list[str] = []
-    execute_numbered = deferred._execute_numbered
-
-    def counted(connection: Any, sql: str, params: list[Any], alone: bool) -> Any:
-        numbered.append(sql)
-        return execute_numbered(connection, sql, params, alone)
-
-    monkeypatch.setattr(deferred, "_execute_numbered", counted)
+    numbered = _count_numbered_statements(monkeypatch)
     event.listen(engine, "before_cursor_execute", lambda *a: through_sqlalchemy.append(a[2]))
     then = (text("SELECT CAST(:word AS TEXT)"), {"word": "done"})  # a gate that lets rows in
 
@@ -150,14 +156,7 @@ def test_a_table_met_again_starts_another_statement(
     engine: Any, backend: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # CockroachDB refuses two modifications of one table in one statement.
-    numbered: list[str] = []
-    execute_numbered = deferred._execute_numbered
-
-    def counted(connection: Any, sql: str, params: list[Any], alone: bool) -> Any:
-        numbered.append(sql)
-        return execute_numbered(connection, sql, params, alone)
-
-    monkeypatch.setattr(deferred, "_execute_numbered", counted)
+    numbered = _count_numbered_statements(monkeypatch)
     first, second = _customer(), _customer()
 
     def work(connection: Any) -> None:
