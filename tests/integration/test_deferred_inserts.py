@@ -75,20 +75,20 @@ def test_a_read_in_the_same_transaction_sees_deferred_rows(engine: Any) -> None:
     assert _count(engine, customers, customers.c.id == row["id"]) == 1
 
 
-def test_rows_and_the_last_statement_go_as_one_statement_on_postgresql(
+def test_the_gate_and_the_rows_go_as_one_statement_on_postgresql(
     engine: Any, backend: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     row = _customer()
     through_sqlalchemy: list[str] = []
     numbered = _count_numbered_statements(monkeypatch)
     event.listen(engine, "before_cursor_execute", lambda *a: through_sqlalchemy.append(a[2]))
-    then = (text("SELECT CAST(:word AS TEXT)"), {"word": "done"})  # a gate that lets rows in
+    gate = (text("SELECT CAST(:word AS TEXT)"), {"word": "done"})  # lets the rows in
 
     def work(connection: Any) -> Any:
         deferred.defer(connection, customers, [row])
         for sequence in (1, 2, 3):
             deferred.defer(connection, ledger_entries, [_entry(row["id"], sequence)])
-        return deferred.flush(connection, gate=then)
+        return deferred.flush(connection, gate=gate)
 
     assert run_in_transaction(engine, work) == "done"
     assert _count(engine, ledger_entries, ledger_entries.c.customer_id == row["id"]) == 3
@@ -96,7 +96,7 @@ def test_rows_and_the_last_statement_go_as_one_statement_on_postgresql(
         assert len(numbered) == 1 and through_sqlalchemy[:-1] == []  # [-1]: the count above
         assert numbered[0].startswith("WITH gate AS (SELECT CAST($1 AS TEXT)), g0 AS (INSERT INTO")
         assert "g1 AS (INSERT INTO ledger_entries" in numbered[0]  # the 3 rows, together
-    else:  # SQLite: one executemany per table, then the last statement
+    else:  # SQLite: the gate, then one executemany per table
         assert numbered == [] and len(through_sqlalchemy) == 4
 
 
