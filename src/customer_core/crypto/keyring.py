@@ -102,10 +102,7 @@ _KEK_VERSION = _KEK_OF_DOMAIN.where(key_encryption_keys.c.version == bindparam("
 # active one: their `kek_version` is looked up in the insert itself, and is NULL (so the insert,
 # and the whole write with it, fails and is retried with the KEK read) once it is not. The lookup
 # reads the KEK row in the writer's transaction, as `kek` would, so a concurrent KEK rotation and
-# the insert serialize; it just costs no statement of its own. On PostgreSQL and CockroachDB it
-# locks the row (FOR SHARE), which keeps that true when the write runs as one statement on its
-# own (at READ COMMITTED on PostgreSQL; see `storage.deferred`): a rotation marking the version
-# decrypt-only waits for the insert, or the insert sees its mark. SQLite's writers take turns.
+# the insert serialize; it just costs no statement of its own.
 _KEK_IF_STILL_ACTIVE = (
     "SELECT version FROM key_encryption_keys WHERE domain = CAST(:guard_domain AS TEXT)"
     " AND version = CAST(:guard_version AS INTEGER) AND status = 'active'"
@@ -259,14 +256,11 @@ class Keyring:
         hint = self._active_kek.get(domain)
         kek = self._keks.get((domain, hint)) if hint is not None else None
         if hint is not None and kek is not None:
-            lookup = _KEK_IF_STILL_ACTIVE
-            if connection.dialect.name != "sqlite":
-                lookup += " FOR SHARE"
             defer(
                 connection,
                 data_keys,
                 _data_key_rows(keys, customer_id, domain, hint, kek, now),
-                computed=(("kek_version", lookup),),
+                computed=(("kek_version", _KEK_IF_STILL_ACTIVE),),
                 on_error=lambda: self._active_kek.pop(domain, None),
                 guard_domain=domain,
                 guard_version=hint,

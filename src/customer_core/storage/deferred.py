@@ -60,9 +60,8 @@ def defer(
     `computed`: columns whose values the database computes from SQL expressions (with
     `expression_parameters`; see `storage.bulk`), such as a lookup that yields NULL for a NOT
     NULL column unless what it looks up still holds: the whole flush then fails, `on_error` is
-    called and the transaction is retried (`RetryTransaction`). An expression that reads must
-    lock what it reads on PostgreSQL and CockroachDB (`FOR SHARE`): the flush may run as a
-    statement on its own, at READ COMMITTED on PostgreSQL (see `flush`).
+    called and the transaction is retried (`RetryTransaction`). Such an expression reads, so
+    its flush stays in the SERIALIZABLE transaction (see `flush`).
 
     Rows without computed columns join the table's first such group, so they may go before
     rows deferred earlier for other tables; a row others refer to (a foreign key) must
@@ -94,9 +93,11 @@ def flush(
             inserted only if it yields a value.
         last: nothing else will run in this transaction. If nothing has run in it yet either,
             PostgreSQL and CockroachDB run the one statement on its own, which saves the round
-            trips of BEGIN and COMMIT. It is all or nothing either way; on PostgreSQL it then
-            runs at READ COMMITTED, which is enough: unique constraints hold at every level,
-            and computed columns lock what they read.
+            trips of BEGIN and COMMIT. On PostgreSQL it then runs at READ COMMITTED: enough
+            for the gate and the inserts (unique constraints hold at every level), not for
+            the reads of computed columns, which keep the statement in the transaction.
+            (Locking what they read, FOR SHARE, would do; but every writer locking the one
+            KEK row made PostgreSQL contend on it.)
 
     Returns:
         The gate's value (None without a gate, or if it yielded nothing).
@@ -152,7 +153,7 @@ def _flush_as_statements(
         if any(other.table is group.table for other in batches[-1]):
             batches.append([])
         batches[-1].append(group)
-    alone = last and len(batches) == 1
+    alone = last and len(batches) == 1 and not any(group.computed for group in groups)
     passed = _run_one_statement(connection, batches[0], gate, alone)
     if gate is not None and passed is None:
         return None
