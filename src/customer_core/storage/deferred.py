@@ -31,7 +31,10 @@ from customer_core.storage.bulk import Computed, bulk_insert, insert_rows, param
 from customer_core.storage.transaction import RetryTransaction, before_commit
 
 _PENDING = "customer_core.deferred_inserts"
+#: Statements by shape (tables, row counts, gate). Writes of many sizes make many shapes, so the
+#: cache starts afresh when it holds `_MAX_SHAPES`: the common shapes are built again at once.
 _STATEMENTS: dict[tuple[Any, ...], tuple[str, list[str]]] = {}
+_MAX_SHAPES = 1024
 _FLUSHING = "customer_core.deferred_flushing"
 
 
@@ -181,6 +184,8 @@ def _run_one_statement(
     )
     statement = _STATEMENTS.get(shape)
     if statement is None:
+        if len(_STATEMENTS) >= _MAX_SHAPES:
+            _STATEMENTS.clear()
         statement = _STATEMENTS[shape] = _numbered(
             _one_statement(groups, gate[0] if gate else None)
         )
