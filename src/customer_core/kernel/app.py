@@ -38,6 +38,7 @@ from customer_core.kernel.schema_compat import reconcile_schemas
 from customer_core.kernel.sealing import Sealer
 from customer_core.ledger.sealer import LedgerSealer
 from customer_core.storage import create_engine, deferred, run_in_transaction
+from customer_core.storage.migrate import behind_by
 from customer_core.storage.transaction import DEFAULT_POLICY, RetryPolicy
 from customer_core.v1.admin_service_pb2 import RoleBinding
 
@@ -113,12 +114,19 @@ class Kernel:
         The database must have been migrated (`customer-core migrate`).
 
         Raises:
+            ConfigurationError: the database is not migrated to this code's schema.
             PluginRegistrationError: a plugin does not fit the contract, or breaks stored records.
         """
         registry = load_registry(settings.enabled_plugins(), extra_plugins or [])
         master = master_key_provider(settings)
         engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
         try:
+            lag = run_in_transaction(engine, behind_by, write=False)
+            if lag is not None:
+                raise ConfigurationError(
+                    f"the database is at schema revision {lag[0] or 'none (empty)'} and this "
+                    f"kernel needs {lag[1]}: run `customer-core migrate` first"
+                )
             run_in_transaction(engine, lambda c: reconcile_schemas(c, registry))
             return cls(engine, registry, master, settings)
         except BaseException:

@@ -7,7 +7,9 @@ from typing import TextIO
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy.engine import URL
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import URL, Connection
 
 from customer_core.storage.engine import normalize_url
 
@@ -36,3 +38,19 @@ def offline_sql(url: str | URL, revision: str = "head") -> str:
     out = io.StringIO()
     command.upgrade(alembic_config(url, output=out), revision, sql=True)
     return out.getvalue()
+
+
+def behind_by(connection: Connection) -> tuple[str | None, str] | None:
+    """(the database's revision, this code's head) if the database is not migrated to the head
+    (not at all: None); None if it is, or if it is at a revision this code does not know (a
+    newer release migrated it: its migrations are additive, so this code still runs on it)."""
+    current = MigrationContext.configure(connection).get_current_revision()
+    script = ScriptDirectory.from_config(alembic_config(connection.engine.url))
+    head = script.get_current_head()
+    assert head is not None
+    if current == head:
+        return None
+    known = {revision.revision for revision in script.walk_revisions()}
+    if current is not None and current not in known:
+        return None
+    return current, head
