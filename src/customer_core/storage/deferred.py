@@ -222,7 +222,7 @@ def _execute_numbered(connection: Connection, sql: str, params: list[Any], alone
     except dbapi.Error as exc:  # as SQLAlchemy raises it: IntegrityError, OperationalError, ...
         raise DBAPIError.instance(sql, params, exc, dbapi.Error) from exc
     finally:
-        if alone:
+        if alone and not driver.broken:  # a broken connection is discarded, not reused
             driver.autocommit = False
 
 
