@@ -1,11 +1,12 @@
 """GetCustomer360: the customer, all its subject records and all its cross-references.
 
 Live, it reads the tables in one statement (so a masked view needs no transaction to be
-consistent, and costs one round trip); with `as_of`, it replays the customer's ledger chain up to that time
-and builds the same view from the stored forms the entries carry: records masked, or unsealed
-when the caller gives a reason and may unmask (values under a since retired or destroyed key
-stay masked). Either way only the subjects the caller may read now are shown, in subject order,
-records oldest first (create time, then id), cross-references by source system and local id.
+consistent, and costs one round trip); with `as_of`, it replays the customer's ledger chain up
+to that time and builds the same view from the stored forms the entries carry: records masked,
+or unsealed when the caller gives a reason and may unmask (values under a since retired or
+destroyed key stay masked). Either way only the subjects the caller may read now are shown, in
+subject order, records oldest first (create time, then id), cross-references by source system
+and local id.
 """
 
 from __future__ import annotations

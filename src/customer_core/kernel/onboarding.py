@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.engine import Connection
 
@@ -12,7 +11,7 @@ from customer_core.kernel import access
 from customer_core.kernel import cross_references as xref_ops
 from customer_core.kernel import customers as customer_ops
 from customer_core.kernel import records as record_ops
-from customer_core.kernel.record_codec import RecordCodec, insert_index_rows
+from customer_core.kernel.record_codec import RecordCodec
 from customer_core.plugin import CustomerFacts
 from customer_core.v1 import customer_pb2, customer_service_pb2
 
@@ -57,12 +56,8 @@ def create_customer(
     for x in request.cross_references:
         xref_ops.link(connection, row, x.source_system, x.local_id, now)
     codec.sealer.prepare_new_customer(connection, row.id, [item.model for item in prepared])
-    index_rows: list[dict[str, Any]] = []
-    for item in prepared:
-        record_ops.insert(
-            connection, codec, row, item, now, new_customer=True, index_rows=index_rows
-        )
-    insert_index_rows(connection, index_rows)
+    for item in prepared:  # the records' inserts go together (see storage.deferred)
+        record_ops.insert(connection, codec, row, item, now, new_customer=True)
     return customer_ops.to_proto(connection, row)
 
 

@@ -19,11 +19,6 @@ from customer_core.storage.tables import blind_indexes
 from customer_core.v1 import customer_pb2
 
 
-def insert_index_rows(connection: Connection, rows: list[dict[str, Any]]) -> None:
-    """Inserts blind-index rows made by `RecordCodec.seal` (with the transaction's others)."""
-    defer(connection, blind_indexes, rows)
-
-
 class RecordCodec:
     """The registry's models and the sealer, together: what every record operation needs."""
 
@@ -41,21 +36,19 @@ class RecordCodec:
         *,
         new_record: bool = False,
         new_customer: bool = False,
-        index_rows: list[dict[str, Any]] | None = None,
     ) -> SealedRecord:
         """The stored form of a record; its blind indexes are replaced in the same transaction.
 
         `new_record` and `new_customer` say what this transaction created: there is then nothing
         to look up or delete (lookups of rows that cannot exist yet only add SERIALIZABLE conflicts).
-        With `index_rows`, the blind-index rows are appended there for the caller to insert with
-        others (`insert_index_rows`) instead of being inserted now.
+        The new blind-index rows go with the transaction's other inserts (`storage.deferred`).
         """
         sealed = self.sealer.seal(
             connection, model, message, customer_id, record_id, new_customer=new_customer
         )
         if not new_record:
             connection.execute(delete(blind_indexes).where(blind_indexes.c.record_id == record_id))
-        rows = [
+        index_rows = [
             {
                 "id": uuid.uuid4(),
                 "customer_id": customer_id,
@@ -66,10 +59,7 @@ class RecordCodec:
             }
             for path, digest in sealed.digests
         ]
-        if index_rows is not None:
-            index_rows.extend(rows)
-        else:
-            insert_index_rows(connection, rows)
+        defer(connection, blind_indexes, index_rows)
         return sealed
 
     def plaintext(self, connection: Connection, model: SubjectModel, row: Any) -> Message:

@@ -134,7 +134,6 @@ def insert(
     now: datetime,
     *,
     new_customer: bool = False,
-    index_rows: list[dict[str, Any]] | None = None,
 ) -> customer_pb2.SubjectRecord:
     """Stores a prepared record; ALREADY_EXISTS for a second record of a singleton model.
 
@@ -170,7 +169,6 @@ def insert(
         record_id,
         new_record=True,
         new_customer=new_customer,
-        index_rows=index_rows,
     )
     values = {
         "id": record_id,

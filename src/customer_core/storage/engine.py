@@ -59,8 +59,9 @@ def create_engine(url: str | URL, *, pool_size: int = 16, echo: bool = False) ->
         pool_pre_ping=False,
         echo=echo,
     )
-    # Several rows inserted at once (data keys, blind indexes, audit events) go as one INSERT
-    # with many VALUES, as SQLAlchemy does for psycopg2, rather than through psycopg's
+    # Several rows inserted at once through SQLAlchemy (ledger offsets; the kernel's own rows go
+    # through storage.bulk and storage.deferred) go as one INSERT with many VALUES, as
+    # SQLAlchemy does for psycopg2, rather than through psycopg's
     # executemany pipeline, which logs "error ignored terminating <psycopg.Pipeline ...>:
     # pipeline aborted" whenever a serialization failure (retried here) lands in it.
     engine.dialect.use_insertmanyvalues_wo_returning = True
