@@ -86,6 +86,10 @@ def test_lost_database_turns_health_not_serving_and_calls_unavailable() -> None:
                 with pytest.raises(RPCError) as exc:
                     client.get_customer(customer.customer_number)
                 assert exc.value.code == grpc.StatusCode.UNAVAILABLE
+                # The 360 view reads on the driver (storage.prepared): the same answer.
+                with pytest.raises(RPCError) as exc:
+                    client.get_360(customer.customer_number)
+                assert exc.value.code == grpc.StatusCode.UNAVAILABLE
         finally:
             running.stop(grace=1)
 

@@ -61,11 +61,14 @@ def test_ledger_tables_are_append_only_on_cockroachdb() -> None:
 def test_the_live_360_view_is_one_statement_with_typed_nulls_for_cockroachdb() -> None:
     from customer_core.kernel.customer360 import _LIVE
 
-    sql = str(_LIVE.compile(dialect=CockroachDBDialect_psycopg()))
+    compiled = _LIVE.compiled(CockroachDBDialect_psycopg())  # what the driver is sent
+    sql = compiled.sql
     assert sql.count("UNION ALL") == 2 and sql.count("SELECT") == 5  # 3 branches, 2 subqueries
     # Typed NULLs, so every branch agrees on each column's type (CockroachDB is strict about it).
     assert "CAST(NULL AS UUID) AS customer_id" in sql and "CAST(NULL AS BYTEA) AS payload" in sql
     assert "NULL AS" not in sql.replace("CAST(NULL AS", "")
+    # One customer number, bound once as $1 wherever it is compared (psycopg's RawCursor).
+    assert compiled.names == ["number"] and sql.count("$1") == 3 and "%(" not in sql
 
 
 def test_bulk_inserts_cast_each_value_to_a_type_cockroachdb_has() -> None:

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from customer_core.errors import Aborted, Unavailable
-from customer_core.storage.engine import autocommit_options
+from customer_core.storage.engine import autocommit as autocommitting
 from customer_core.storage.writer_lock import writer_lock
 
 T = TypeVar("T")
@@ -138,19 +138,15 @@ def run_in_transaction(
     """
     if autocommit and write:
         raise ValueError("a write runs in a transaction")
-    options = (
-        autocommit_options(engine)
-        if autocommit
-        else {"sqlite_begin": "IMMEDIATE" if write else "DEFERRED"}
-    )
+    begin = {"sqlite_begin": "IMMEDIATE" if write else "DEFERRED"}
     lock = writer_lock(engine) if write else nullcontext()
     for attempt in range(1, policy.max_attempts + 1):
         try:
             with lock, engine.connect() as connection:
-                connection = connection.execution_options(**options)
                 if autocommit:
-                    return work(connection)
-                with connection.begin():
+                    with autocommitting(connection):
+                        return work(connection)
+                with connection.execution_options(**begin).begin():
                     result = work(connection)
                     for hook in _BEFORE_COMMIT:
                         hook(connection)
