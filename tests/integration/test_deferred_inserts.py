@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event, func, select, text
 
-from customer_core.storage import create_engine, deferred, run_in_transaction
+from customer_core.storage import bulk, create_engine, deferred, run_in_transaction
 from customer_core.storage.tables import customers, ledger_entries
 
 
@@ -50,6 +50,19 @@ def _count_numbered_statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return numbered
 
 
+def _count_sqlite_executemany(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The tables SQLite's rows go into by the driver's executemany, as they go."""
+    tables: list[Any] = []
+    executemany = bulk._sqlite_executemany
+
+    def counted(connection: Any, table: Any, *args: Any) -> int:
+        tables.append(table)
+        return executemany(connection, table, *args)
+
+    monkeypatch.setattr(bulk, "_sqlite_executemany", counted)
+    return tables
+
+
 @pytest.fixture
 def engine(new_database: Any) -> Any:
     # A database of its own: the ledger entries written here are not real ones.
@@ -81,6 +94,7 @@ def test_the_gate_and_the_rows_go_as_one_statement_on_postgresql(
     row = _customer()
     through_sqlalchemy: list[str] = []
     numbered = _count_numbered_statements(monkeypatch)
+    executemany = _count_sqlite_executemany(monkeypatch)
     event.listen(engine, "before_cursor_execute", lambda *a: through_sqlalchemy.append(a[2]))
     gate = (text("SELECT CAST(:word AS TEXT)"), {"word": "done"})  # lets the rows in
 
@@ -96,8 +110,10 @@ def test_the_gate_and_the_rows_go_as_one_statement_on_postgresql(
         assert len(numbered) == 1 and through_sqlalchemy[:-1] == []  # [-1]: the count above
         assert numbered[0].startswith("WITH gate AS (SELECT CAST($1 AS TEXT)), g0 AS (INSERT INTO")
         assert "g1 AS (INSERT INTO ledger_entries" in numbered[0]  # the 3 rows, together
-    else:  # SQLite: the gate, then one executemany per table
-        assert numbered == [] and len(through_sqlalchemy) == 4
+    else:  # SQLite: the gate, then one executemany per table, straight to the driver
+        assert numbered == [] and through_sqlalchemy[0] == "SELECT CAST(? AS TEXT)"
+        assert len(through_sqlalchemy) == 2  # the gate and the count above
+        assert [table.name for table in executemany] == ["customers", "ledger_entries"]
 
 
 def test_a_computed_column_that_is_null_retries_the_transaction(engine: Any) -> None:

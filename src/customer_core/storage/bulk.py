@@ -16,12 +16,13 @@ server's Python time that way. Here, on PostgreSQL and CockroachDB:
 A computed column takes the value of an SQL expression instead of a given one, such as a
 lookup; an expression that yields NULL for a NOT NULL column fails the whole insert.
 
-SQLite is in-process: its driver's `executemany` is already the cheap path, and used as it is.
+SQLite is in-process: its driver's `executemany` is the cheap path, and used straight (SQLAlchemy's
+execution of it cost more than SQLite's insert).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -34,8 +35,6 @@ from sqlalchemy import (
     Table,
     TextClause,
     Uuid,
-    bindparam,
-    insert,
     text,
 )
 from sqlalchemy.engine import Connection, CursorResult
@@ -60,7 +59,7 @@ MAX_CACHED_PARAMETERS = 50
 Computed = tuple[tuple[str, str], ...]
 
 _STATEMENTS: dict[tuple[Any, ...], TextClause] = {}
-_SQLITE: dict[tuple[str, Computed], TextClause] = {}
+_SQLITE: dict[tuple[str, Computed], tuple[str, list[tuple[str, Callable[[Any], Any]]]]] = {}
 
 
 def element_type(column_type: TypeEngine[Any]) -> str:
@@ -151,14 +150,8 @@ def insert_rows(
         return 0
     result: CursorResult[Any]
     if connection.dialect.name == "sqlite":
-        if not computed:
-            result = connection.execute(insert(table), list(rows))
-        else:
-            result = connection.execute(
-                _sqlite_insert(table, computed),
-                [{**row, **expression_parameters} for row in rows],
-            )
-    elif not computed and len(rows) * len(table.c) > MAX_CACHED_PARAMETERS:
+        return _sqlite_executemany(connection, table, rows, computed, expression_parameters)
+    if not computed and len(rows) * len(table.c) > MAX_CACHED_PARAMETERS:
         return _copy(connection, table, rows)
     else:
         result = connection.execute(
@@ -183,18 +176,50 @@ def _copy(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]
     return len(rows)
 
 
-def _sqlite_insert(table: Table, computed: Computed) -> TextClause:
-    """`INSERT INTO table (…) VALUES (:col, …, (expression), …)`, one row per parameter set,
-    each parameter typed as its column (SQLAlchemy stores UUIDs and times as text there)."""
-    statement = _SQLITE.get((table.name, computed))
-    if statement is None:
+def _sqlite_executemany(
+    connection: Connection,
+    table: Table,
+    rows: Sequence[Mapping[str, Any]],
+    computed: Computed,
+    expression_parameters: Mapping[str, Any],
+) -> int:
+    """`rows` into `table` by the sqlite3 driver's `executemany`, each value bound as its
+    column's type binds it (UUIDs and times are text there), as `insert(table)` would: the
+    same statement without SQLAlchemy's execution, which cost more than SQLite's insert."""
+    sql, binders = _sqlite_insert(table, computed, connection.dialect)
+    names = [column.name for column in _given(table, computed)]
+    batch = []
+    for row in rows:
+        values = {name: row.get(name) for name in names}
+        for name, bind in binders:
+            values[name] = bind(values[name])
+        values.update(expression_parameters)
+        batch.append(values)
+    dbapi = connection.dialect.loaded_dbapi
+    try:
+        cursor = connection.connection.driver_connection.executemany(sql, batch)  # type: ignore[union-attr]
+    except dbapi.Error as exc:  # as SQLAlchemy raises it: IntegrityError, OperationalError, ...
+        raise DBAPIError.instance(sql, None, exc, dbapi.Error) from exc
+    return int(cursor.rowcount)
+
+
+def _sqlite_insert(
+    table: Table, computed: Computed, dialect: Any
+) -> tuple[str, list[tuple[str, Callable[[Any], Any]]]]:
+    """`INSERT INTO table (…) VALUES (:col, …, (expression), …)` (sqlite3 takes `:name`
+    parameters as they are), and the bind processor of each given column that has one."""
+    found = _SQLITE.get((table.name, computed))
+    if found is None:
         expressions = dict(computed)
         values = ", ".join(
             f"({expressions[c.name]})" if c.name in expressions else f":{c.name}" for c in table.c
         )
         names = ", ".join(c.name for c in table.c)
-        statement = text(f"INSERT INTO {table.name} ({names}) VALUES ({values})").bindparams(
-            *(bindparam(c.name, type_=c.type) for c in _given(table, computed))
-        )
-        _SQLITE[(table.name, computed)] = statement
-    return statement
+        binders = [
+            (column.name, bind)
+            for column in _given(table, computed)
+            if (bind := column.type.dialect_impl(dialect).bind_processor(dialect)) is not None
+        ]
+        found = (f"INSERT INTO {table.name} ({names}) VALUES ({values})", binders)
+        _SQLITE[(table.name, computed)] = found
+    return found
