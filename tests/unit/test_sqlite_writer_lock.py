@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -75,4 +76,31 @@ def test_a_writer_holding_the_lock_too_long_makes_the_others_abort_not_hang(
         holder.stdin.close()
         holder.wait(10)
     assert run_in_transaction(engine, lambda c: c.execute(text("SELECT 1")).scalar_one()) == 1
+    engine.dispose()
+
+
+def test_a_writer_takes_the_lock_at_its_first_statement_and_holds_it_to_its_end(
+    tmp_path: Path,
+) -> None:
+    """What a unit of work computes before its first statement (sealing, hashing) runs outside
+    the lock, beside the other writers; from that statement on it is the one writer."""
+    database = tmp_path / "w.db"
+    engine = create_engine(f"sqlite:///{database}")
+    lock_file = Path(f"{database}-writer.lock")
+    run_in_transaction(engine, lambda c: c.execute(text("CREATE TABLE t (k int)")))
+    seen: list[tuple[bool, bool]] = []
+
+    def work(connection: Any) -> None:
+        driver = connection.connection.dbapi_connection
+        seen.append((other_process_gets_lock(lock_file), driver.in_transaction))
+        connection.execute(text("INSERT INTO t VALUES (1)"))
+        seen.append((other_process_gets_lock(lock_file), driver.in_transaction))
+
+    run_in_transaction(engine, work)
+    assert seen == [(True, False), (False, True)]  # free, no BEGIN; then held, in BEGIN IMMEDIATE
+    assert other_process_gets_lock(lock_file)  # released once committed
+    count = run_in_transaction(
+        engine, lambda c: c.execute(text("SELECT count(*) FROM t")).scalar_one(), write=False
+    )
+    assert count == 1
     engine.dispose()

@@ -41,6 +41,8 @@ from sqlalchemy.engine import Connection, CursorResult
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+from customer_core.storage.writer_lock import begin_now
+
 #: Array element type of each column type (as PostgreSQL and CockroachDB both name it).
 _ELEMENT_TYPES: tuple[tuple[type[TypeEngine[Any]], str], ...] = (
     (Uuid, "UUID"),
@@ -196,6 +198,7 @@ def _sqlite_executemany(
         values.update(expression_parameters)
         batch.append(values)
     dbapi = connection.dialect.loaded_dbapi
+    begin_now(connection)  # a BEGIN held back goes first, as before any statement
     try:
         cursor = connection.connection.driver_connection.executemany(sql, batch)  # type: ignore[union-attr]
     except dbapi.Error as exc:  # as SQLAlchemy raises it: IntegrityError, OperationalError, ...

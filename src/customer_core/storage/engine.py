@@ -17,7 +17,7 @@ import sqlalchemy
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 
-from customer_core.storage.writer_lock import add_writer_lock
+from customer_core.storage.writer_lock import add_writer_lock, begin_later, begin_now
 
 EngineKind = Literal["sqlite", "postgresql", "cockroachdb"]
 
@@ -123,10 +123,12 @@ def _sqlite_engine(url: URL, *, pool_size: int, echo: bool) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
-        if not mode:
-            return  # autocommit (see `autocommit`): each statement a transaction of its own
-        # Straight to the driver: BEGIN needs no statement cache, events or result handling.
-        connection.connection.dbapi_connection.execute(f"BEGIN {mode}")  # type: ignore[union-attr]
+        # Sent, and a writer's lock taken, at the first statement; "" is autocommit (see
+        # `autocommit`): each statement a transaction of its own.
+        begin_later(connection, connection.get_execution_options().get("sqlite_begin", "DEFERRED"))
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _on_statement(connection: Connection, *_args: Any) -> None:
+        begin_now(connection)
 
     return engine

@@ -28,6 +28,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.selectable import CompoundSelect
 
 from customer_core.storage import deferred
+from customer_core.storage.writer_lock import begin_now
 
 #: A named placeholder as SQLAlchemy renders it for psycopg (paramstyle pyformat).
 _PYFORMAT = re.compile(r"%\((\w+)\)s")
@@ -112,6 +113,7 @@ def _fetch_all(connection: Connection, sql: str, values: list[Any]) -> list[Any]
     cursor = None
     try:
         if dialect.name == "sqlite":
+            begin_now(connection)  # a BEGIN held back goes first, as before any statement
             cursor = driver.execute(sql, values)
             return list(cursor.fetchall())
         with dbapi.RawCursor(driver) as cursor:

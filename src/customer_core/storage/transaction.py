@@ -12,7 +12,6 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -22,7 +21,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from customer_core.errors import Aborted, Unavailable
 from customer_core.storage.engine import autocommit as autocommitting
-from customer_core.storage.writer_lock import writer_lock
+from customer_core.storage.writer_lock import end as end_sqlite_transaction
 
 T = TypeVar("T")
 
@@ -138,19 +137,22 @@ def run_in_transaction(
     """
     if autocommit and write:
         raise ValueError("a write runs in a transaction")
+    # On SQLite a writer takes the writer lock at its first statement (see `storage.writer_lock`).
     begin = {"sqlite_begin": "IMMEDIATE" if write else "DEFERRED"}
-    lock = writer_lock(engine) if write else nullcontext()
     for attempt in range(1, policy.max_attempts + 1):
         try:
-            with lock, engine.connect() as connection:
+            with engine.connect() as connection:
                 if autocommit:
                     with autocommitting(connection):
                         return work(connection)
-                with connection.execution_options(**begin).begin():
-                    result = work(connection)
-                    for hook in _BEFORE_COMMIT:
-                        hook(connection)
-                    return result
+                try:
+                    with connection.execution_options(**begin).begin():
+                        result = work(connection)
+                        for hook in _BEFORE_COMMIT:
+                            hook(connection)
+                        return result
+                finally:
+                    end_sqlite_transaction(connection)
         except (DBAPIError, RetryTransaction) as error:
             stale = isinstance(error, DBAPIError) and error.connection_invalidated and attempt == 1
             if (stale or is_retryable(error)) and attempt < policy.max_attempts:

@@ -1,7 +1,12 @@
-"""SQLite's writers, one at a time: a lock that wakes the next writer instead of letting it sleep.
+"""SQLite's writers, one at a time: a lock that wakes the next writer instead of letting it sleep,
+held from a transaction's first statement to its end.
 
-SQLite has one writer per database; `writer_lock` is held around every writing transaction on a
-SQLite engine (see `storage.transaction`). Other engines take no lock.
+SQLite has one writer per database; `writer_lock` is held by every writing transaction on a
+SQLite engine, from just before its first statement (`begin_now`, when its BEGIN is sent) until it
+ends (`end`; see `storage.transaction`). What a unit of work computes before its first statement
+(validating, sealing, hashing ledger entries: a write whose inserts are deferred runs no statement
+until it flushes them) runs outside the lock, alongside the other writers, instead of holding all
+of them up. Other engines take no lock.
 """
 
 from __future__ import annotations
@@ -12,8 +17,9 @@ import threading
 import time
 import weakref
 from contextlib import AbstractContextManager, nullcontext
+from typing import Any
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
 #: Seconds a SQLite writer waits for the writer lock, as long as SQLite's own busy timeout.
@@ -91,3 +97,46 @@ def writer_lock(engine: Engine) -> AbstractContextManager[object]:
     """
     lock = _WRITER_LOCKS.get(engine)
     return lock if lock is not None else nullcontext()
+
+
+_BEGIN = (
+    "customer_core.sqlite_begin"  # the BEGIN a transaction will send before its first statement
+)
+_HELD = "customer_core.sqlite_writer_held"  # the writer lock the transaction holds
+
+
+def begin_later(connection: Connection, mode: str) -> None:
+    """Has `connection`'s transaction send `BEGIN <mode>` just before its first statement
+    (`begin_now`), taking the writer lock first when `mode` is IMMEDIATE (a write); with no
+    `mode` (autocommit), none."""
+    if mode:
+        connection.info[_BEGIN] = mode
+    else:  # nor one an earlier transaction on the connection left unsent
+        connection.info.pop(_BEGIN, None)
+
+
+def begin_now(connection: Connection) -> None:
+    """Sends the BEGIN `begin_later` held back, if any (before any statement on a SQLite
+    connection: SQLAlchemy's and those sent to the driver itself).
+
+    Raises:
+        WriterBusy: the writer lock stayed taken for `WRITER_WAIT` seconds.
+    """
+    mode = connection.info.pop(_BEGIN, None)
+    if mode is None:
+        return
+    driver: Any = connection.connection.driver_connection
+    if mode == "IMMEDIATE":
+        lock = writer_lock(connection.engine)
+        lock.__enter__()
+        connection.info[_HELD] = lock
+    driver.execute(f"BEGIN {mode}")  # straight to the driver: no statement cache, no events
+
+
+def end(connection: Connection) -> None:
+    """Releases the writer lock after `connection`'s transaction has committed or rolled back
+    (and forgets a BEGIN that was never needed)."""
+    connection.info.pop(_BEGIN, None)
+    lock = connection.info.pop(_HELD, None)
+    if lock is not None:
+        lock.__exit__(None, None, None)
