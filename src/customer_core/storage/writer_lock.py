@@ -85,7 +85,8 @@ def add_writer_lock(engine: Engine, database: str | None) -> None:
 
 
 def writer_lock(engine: Engine) -> AbstractContextManager[object]:
-    """Held around a writing transaction: on SQLite, one writer at a time, woken in turn.
+    """Held by a writing transaction from its first statement to its end (`begin_now`, `end`):
+    on SQLite, one writer at a time, woken in turn.
 
     SQLite has one writer per database. Writers that meet at BEGIN IMMEDIATE wait in SQLite's
     busy handler, which sleeps in growing steps (up to 100 ms) rather than being woken: under
