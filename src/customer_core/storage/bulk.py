@@ -38,9 +38,9 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import Connection, CursorResult
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+from customer_core.storage.driver import raised_as_sqlalchemy
 from customer_core.storage.writer_lock import begin_now
 
 #: Array element type of each column type (as PostgreSQL and CockroachDB both name it).
@@ -167,14 +167,11 @@ def _copy(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]
     """`rows` into `table` by COPY, in the connection's transaction (PostgreSQL, CockroachDB)."""
     names = [column.name for column in table.c]
     sql = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
-    dbapi = connection.dialect.loaded_dbapi
-    try:
+    with raised_as_sqlalchemy(connection, sql):  # so a serialization failure is retried
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         with cursor, cursor.copy(sql) as copy:
             for row in rows:
                 copy.write_row([row.get(name) for name in names])
-    except dbapi.Error as exc:  # as SQLAlchemy raises it, so a serialization failure is retried
-        raise DBAPIError.instance(sql, None, exc, dbapi.Error) from exc
     return len(rows)
 
 
@@ -197,12 +194,9 @@ def _sqlite_executemany(
             values[name] = bind(values[name])
         values.update(expression_parameters)
         batch.append(values)
-    dbapi = connection.dialect.loaded_dbapi
     begin_now(connection)  # a BEGIN held back goes first, as before any statement
-    try:
+    with raised_as_sqlalchemy(connection, sql):  # IntegrityError, OperationalError, ...
         cursor = connection.connection.driver_connection.executemany(sql, batch)  # type: ignore[union-attr]
-    except dbapi.Error as exc:  # as SQLAlchemy raises it: IntegrityError, OperationalError, ...
-        raise DBAPIError.instance(sql, None, exc, dbapi.Error) from exc
     return int(cursor.rowcount)
 
 

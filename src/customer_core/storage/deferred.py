@@ -25,9 +25,10 @@ from typing import Any
 
 from sqlalchemy import Table, TextClause, event, text
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 
 from customer_core.storage.bulk import Computed, bulk_insert, insert_rows, parameters
+from customer_core.storage.driver import raised_as_sqlalchemy
 from customer_core.storage.transaction import RetryTransaction, before_commit
 
 _PENDING = "customer_core.deferred_inserts"
@@ -216,13 +217,11 @@ def _execute_numbered(connection: Connection, sql: str, params: list[Any], alone
     try:
         if alone:
             driver.autocommit = True
-        with dbapi.RawCursor(driver) as cursor:
+        with raised_as_sqlalchemy(connection, sql, params), dbapi.RawCursor(driver) as cursor:
             cursor.execute(sql, params)
             return cursor.fetchone()
-    except dbapi.Error as exc:  # as SQLAlchemy raises it: IntegrityError, OperationalError, ...
-        raise DBAPIError.instance(sql, params, exc, dbapi.Error) from exc
     finally:
-        if alone and not driver.broken:  # a broken connection is discarded, not reused
+        if alone and not (driver.closed or driver.broken):  # a lost one is discarded, not reused
             driver.autocommit = False
 
 

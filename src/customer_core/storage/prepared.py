@@ -11,7 +11,7 @@ attributes. What it runs is what `connection.execute(statement, parameters)` wou
 
 It behaves as a statement run through the connection does: rows held back by
 `storage.deferred` are sent first, it joins the connection's transaction (or runs on its own
-outside one), and driver errors are raised as SQLAlchemy's (a lost connection invalidated), so
+outside one), and driver errors are raised as SQLAlchemy's (`storage.driver`), so
 `run_in_transaction` retries and reports them alike. SQLAlchemy's execution events do not fire.
 """
 
@@ -24,10 +24,10 @@ from typing import Any
 
 from sqlalchemy import Select
 from sqlalchemy.engine import Connection, Dialect
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.selectable import CompoundSelect
 
 from customer_core.storage import deferred
+from customer_core.storage.driver import raised_as_sqlalchemy
 from customer_core.storage.writer_lock import begin_now
 
 #: A named placeholder as SQLAlchemy renders it for psycopg (paramstyle pyformat).
@@ -107,22 +107,11 @@ class PreparedSelect:
 
 
 def _fetch_all(connection: Connection, sql: str, values: list[Any]) -> list[Any]:
-    dialect = connection.dialect
-    dbapi = dialect.loaded_dbapi
     driver: Any = connection.connection.driver_connection
-    cursor = None
-    try:
-        if dialect.name == "sqlite":
+    with raised_as_sqlalchemy(connection, sql, values):
+        if connection.dialect.name == "sqlite":
             begin_now(connection)  # a BEGIN held back goes first, as before any statement
-            cursor = driver.execute(sql, values)
-            return list(cursor.fetchall())
-        with dbapi.RawCursor(driver) as cursor:
+            return list(driver.execute(sql, values).fetchall())
+        with connection.dialect.loaded_dbapi.RawCursor(driver) as cursor:
             cursor.execute(sql, values)
             return list(cursor.fetchall())
-    except dbapi.Error as exc:  # as SQLAlchemy raises it: OperationalError, IntegrityError, ...
-        lost = dialect.is_disconnect(exc, driver, cursor)
-        if lost:
-            connection.invalidate(exc)
-        raise DBAPIError.instance(
-            sql, values, exc, dbapi.Error, connection_invalidated=lost, dialect=dialect
-        ) from exc
