@@ -567,7 +567,7 @@ def test_revoked_token_is_refused_at_once_by_the_revoking_replica(bank: Bank) ->
     assert (raised.value.code, raised.value.reason) == (UNAUTHENTICATED, "TOKEN_REVOKED")
 
 
-def test_revoked_token_is_refused_by_another_replica_within_five_seconds(
+def test_revoked_token_is_refused_by_another_replica_within_the_revocation_interval(
     bank: Bank, database_url: str
 ) -> None:
     replica = start_server(database_url)
@@ -583,7 +583,8 @@ def test_revoked_token_is_refused_by_another_replica_within_five_seconds(
                 except RPCError as error:
                     assert (error.code, error.reason) == (UNAUTHENTICATED, "TOKEN_REVOKED")
                     break
-                assert time.monotonic() - revoked < 5.5, "revocation not effective within 5 s"
+                # CUSTOMER_CORE_TOKEN_REVOCATION_INTERVAL (1 s) and a read, on a loaded machine
+                assert time.monotonic() - revoked < 2.0, "revocation not effective within 2 s"
                 time.sleep(0.1)
     finally:
         replica.stop(grace=1)

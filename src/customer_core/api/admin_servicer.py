@@ -16,7 +16,7 @@ from customer_core.authz.roles import BUILT_IN
 from customer_core.errors import InvalidArgument
 from customer_core.kernel import pagination
 from customer_core.kernel.app import Kernel
-from customer_core.kernel.convert import timestamp
+from customer_core.kernel.convert import timestamp, to_datetime
 from customer_core.kernel.names import parse_customer_name
 from customer_core.v1 import admin_service_pb2 as admin
 from customer_core.v1 import admin_service_pb2_grpc
@@ -164,8 +164,9 @@ class AuditServicer(admin_service_pb2_grpc.AuditServiceServicer):
             raise InvalidArgument.field("principal", "must be 1-128 letters, digits or _.@:-")
         customer = parse_customer_name(request.customer, "customer") if request.customer else ""
         scope = f"{request.principal}|{customer}|{request.start_time}|{request.end_time}"
-        after = pagination.decode_token(request.page_token, scope, (str, str))
-        before = (datetime.fromisoformat(after[0]), uuid.UUID(after[1])) if after else None
+        before = pagination.time_and_id(
+            pagination.decode_token(request.page_token, scope, (str, str))
+        )
         self.kernel.audit.flush()
         rows = self.kernel.read(
             lambda c: audit.query_events(
@@ -205,4 +206,4 @@ def _time(request: admin.ListAuditEventsRequest, field: str) -> datetime | None:
     if not request.HasField(field):
         return None
     value: timestamp_pb2.Timestamp = getattr(request, field)
-    return value.ToDatetime(tzinfo=UTC)
+    return to_datetime(value, field)

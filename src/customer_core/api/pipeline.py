@@ -25,6 +25,7 @@ from customer_core.authz.context import CallContext, acting_as
 from customer_core.authz.principal import Grant, Principal
 from customer_core.errors import (
     CustomerCoreError,
+    FieldViolation,
     InvalidArgument,
     PermissionDenied,
     Unauthenticated,
@@ -40,6 +41,41 @@ UNMASK_REASON = "x-unmask-reason"
 SOURCE_SYSTEM = "x-source-system"
 SOURCE_SYSTEM_CODE = re.compile(r"[A-Z][A-Z0-9_]{1,31}")
 _END = object()
+
+
+class Undecodable:
+    """What a request that is not a valid message of its method's type deserializes to.
+
+    grpcio answers INTERNAL when a deserializer raises; the pipeline's deserializer returns this
+    instead, so the call is admitted, refused with INVALID_ARGUMENT and audited like any other.
+    """
+
+    request_id = ""
+
+    def __init__(self, type_name: str) -> None:
+        self.type_name = type_name
+
+    def error(self) -> InvalidArgument:
+        violation = FieldViolation("request", f"is not a valid {self.type_name} message")
+        return InvalidArgument([violation], reason="REQUEST_UNDECODABLE")
+
+
+def _lenient(deserialize: Callable[[bytes], Any] | None) -> Callable[[bytes], Any] | None:
+    """`deserialize`, answering `Undecodable` instead of raising for bytes it cannot parse."""
+    if deserialize is None:
+        return None
+    # A generated stub's deserializer is a message class's `FromString`: name the message type.
+    owner = getattr(deserialize, "__self__", None)
+    descriptor = getattr(owner, "DESCRIPTOR", None)
+    type_name = getattr(descriptor, "full_name", "request")
+
+    def parse(data: bytes) -> Any:
+        try:
+            return deserialize(data)
+        except Exception:  # DecodeError, or whatever a custom deserializer raises
+            return Undecodable(type_name)
+
+    return parse
 
 
 class GrantCache:
@@ -70,12 +106,17 @@ class GrantCache:
 class Pipeline(grpc.ServerInterceptor):
     """Authenticates, authorizes, runs, maps errors and audits every call."""
 
-    def __init__(self, kernel: Kernel, *, recheck_interval: float = 5.0) -> None:
+    def __init__(self, kernel: Kernel, *, recheck_interval: float | None = None) -> None:
         self.kernel = kernel
         self.grants = GrantCache(kernel)
         self._guarded: dict[str, tuple[Any, Any]] = {}
-        #: Seconds between re-checks of a streaming caller's credentials and permission.
-        self.recheck_interval = recheck_interval
+        #: Seconds between re-checks of a streaming caller's credentials and permission (by
+        #: default as often as revoked tokens are read, so a revoked token's stream ends as soon).
+        self.recheck_interval = (
+            kernel.settings.token_revocation_interval
+            if recheck_interval is None
+            else recheck_interval
+        )
 
     def authenticate(self, context: grpc.ServicerContext) -> Principal:
         """The caller, from its bearer token or else its client certificate."""
@@ -125,7 +166,7 @@ class Pipeline(grpc.ServerInterceptor):
 
             return grpc.unary_unary_rpc_method_handler(
                 guarded,
-                request_deserializer=handler.request_deserializer,
+                request_deserializer=_lenient(handler.request_deserializer),
                 response_serializer=handler.response_serializer,
             )
         if handler.unary_stream is not None:
@@ -136,7 +177,7 @@ class Pipeline(grpc.ServerInterceptor):
 
             return grpc.unary_stream_rpc_method_handler(
                 guarded_stream,
-                request_deserializer=handler.request_deserializer,
+                request_deserializer=_lenient(handler.request_deserializer),
                 response_serializer=handler.response_serializer,
             )
         # Every kernel RPC is unary or server-streaming; refuse anything else.
@@ -166,6 +207,8 @@ class Pipeline(grpc.ServerInterceptor):
         try:
             ctx = self._admit(method, request, context)
             _authorize(method, ctx.principal)  # after ctx: a refusal is audited as the caller's
+            if isinstance(request, Undecodable):
+                raise request.error()
             with acting_as(ctx):
                 response = inner(request, context)
             return response
@@ -195,6 +238,8 @@ class Pipeline(grpc.ServerInterceptor):
         try:
             ctx = self._admit(method, request, context)
             _authorize(method, ctx.principal)
+            if isinstance(request, Undecodable):
+                raise request.error()
             checked = time.monotonic()
             with acting_as(ctx):
                 responses = iter(producer(request, context))

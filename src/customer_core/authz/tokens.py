@@ -2,7 +2,16 @@
 
 A token is `cc1.<payload>.<tag>`: the payload (token id, principal, roles, expiry) in base64url
 JSON, the tag its HMAC-SM3 under the token-signing key, a data key of the `auth` domain. Each
-token is also recorded, so it can be revoked; a revocation takes effect within `status_ttl`.
+token is also recorded, so it can be revoked.
+
+Revocation applies everywhere within a stated bound, whichever path made it (the RPC, or the CLI
+writing to the database directly): each process keeps the set of revoked, unexpired token ids and
+reads it anew every `revocation_interval` seconds (one small query, whatever the call rate). A
+token is looked up once when first seen (it must be recorded and not revoked); after that, the
+set decides. So a revocation committed at time t is refused by every process of every replica from
+t + `revocation_interval` + one read of the set on, and at once by the process that made it. A
+process whose set has not been read for `STALE_AFTER` intervals reads it before admitting anyone:
+a replica cut off from the database does not go on trusting what it last knew.
 """
 
 from __future__ import annotations
@@ -10,6 +19,7 @@ from __future__ import annotations
 import base64
 import hmac
 import json
+import logging
 import threading
 import time
 import uuid
@@ -22,14 +32,20 @@ from sqlalchemy.engine import Connection, Engine
 from customer_core.authz.principal import PRINCIPAL_NAME
 from customer_core.crypto import primitives
 from customer_core.crypto.keyring import AUTH, Keyring
-from customer_core.errors import InvalidArgument, NotFound, Unauthenticated
+from customer_core.errors import InvalidArgument, NotFound, Unauthenticated, Unavailable
 from customer_core.storage.tables import tokens
 from customer_core.storage.transaction import run_in_transaction
+
+log = logging.getLogger(__name__)
 
 PREFIX = "cc1"
 SIGNING_SCOPE = "token-signing"
 DEFAULT_TTL = 3600
 MAX_TTL = 30 * 24 * 3600
+#: Seconds between reads of the revoked tokens, by default: the bound on a revocation applying.
+REVOCATION_INTERVAL = 1.0
+#: Intervals without a successful read after which a process reads before admitting anyone.
+STALE_AFTER = 5
 
 
 @dataclass(frozen=True)
@@ -53,16 +69,27 @@ def _unb64(text: str) -> bytes:
 class TokenService:
     """Issues, verifies and revokes tokens."""
 
-    def __init__(self, engine: Engine, keyring: Keyring, *, status_ttl: float = 5.0) -> None:
+    def __init__(
+        self, engine: Engine, keyring: Keyring, *, revocation_interval: float = REVOCATION_INTERVAL
+    ) -> None:
         self._engine = engine
         self._key = run_in_transaction(
             engine, lambda c: keyring.data_key_for_write(c, SIGNING_SCOPE, AUTH).key
         )
-        self._status_ttl = status_ttl
-        self._revoked: dict[str, tuple[float, bool]] = {}
+        self.revocation_interval = revocation_interval
+        # Token ids revoked and not yet expired, as last read (plus this process's revocations).
+        self._revoked: frozenset[str] = frozenset()
+        self._read_at = -float("inf")  # time.monotonic() of the last successful read
+        # This process's own revocations (monotonic time each was made): refused at once, even by
+        # a read of the set that began before they committed.
+        self._mine: dict[str, float] = {}
+        # Token ids looked up when first seen: recorded and not revoked then (True), or not.
+        self._recorded: dict[str, bool] = {}
         # Tokens whose signature verified: checked again for expiry and revocation on every call.
         self._verified: dict[str, Claims] = {}
         self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._reader: threading.Thread | None = None
 
     def issue(
         self,
@@ -138,25 +165,80 @@ class TokenService:
         return claims
 
     def _is_revoked(self, token_id: str) -> bool:
-        cached = self._revoked.get(token_id)
-        if cached is not None and cached[0] > time.monotonic():
-            return cached[1]
-        row = run_in_transaction(
+        self._keep_fresh()
+        if token_id in self._revoked or token_id in self._mine:
+            return True
+        recorded = self._recorded.get(token_id)
+        if recorded is None:  # first seen: it must be on record (a restored database may not be)
+            row = run_in_transaction(
+                self._engine,
+                lambda c: c.execute(
+                    select(tokens.c.revoke_time).where(tokens.c.id == token_id)
+                ).first(),
+                write=False,
+            )
+            recorded = row is not None and row.revoke_time is None
+            with self._lock:
+                if len(self._recorded) > 100_000:
+                    self._recorded.clear()
+                self._recorded[token_id] = recorded
+        return not recorded
+
+    def _keep_fresh(self) -> None:
+        """Starts the reader of revoked tokens; reads now if the last read is too old."""
+        if self._reader is None:
+            with self._lock:
+                if self._reader is None and not self._stop.is_set():
+                    self._reader = threading.Thread(
+                        target=self._read_revoked_forever, name="token-revocations", daemon=True
+                    )
+                    self._reader.start()
+        if time.monotonic() - self._read_at > STALE_AFTER * self.revocation_interval:
+            try:
+                self.read_revoked()
+            except Exception as exc:
+                raise Unavailable(
+                    "cannot confirm that the token is not revoked: the database is unreachable",
+                    reason="TOKEN_STATUS_UNAVAILABLE",
+                ) from exc
+
+    def read_revoked(self) -> None:
+        """Reads the ids of the tokens revoked and not yet expired (replacing what was known)."""
+        started = time.monotonic()
+        now = datetime.now(UTC)
+        revoked = run_in_transaction(
             self._engine,
-            lambda c: c.execute(
-                select(tokens.c.revoke_time).where(tokens.c.id == token_id)
-            ).first(),
+            lambda c: frozenset(
+                c.execute(
+                    select(tokens.c.id).where(
+                        tokens.c.revoke_time.is_not(None), tokens.c.expire_time > now
+                    )
+                ).scalars()
+            ),
             write=False,
         )
-        revoked = row is None or row.revoke_time is not None
         with self._lock:
-            if len(self._revoked) > 100_000:
-                self._revoked.clear()
-            self._revoked[token_id] = (time.monotonic() + self._status_ttl, revoked)
-        return revoked
+            self._revoked, self._read_at = revoked, started
+            # Once a read that began after a revocation here has had time to see it, it decides.
+            horizon = started - 60.0
+            self._mine = {t: at for t, at in self._mine.items() if at > horizon}
+
+    def _read_revoked_forever(self) -> None:
+        while not self._stop.wait(self.revocation_interval):
+            try:
+                self.read_revoked()
+            except Exception as exc:  # the next call reads itself once the set is stale
+                log.warning("could not read revoked tokens: %s", exc.__class__.__name__)
+
+    def close(self) -> None:
+        """Stops reading revoked tokens."""
+        self._stop.set()
+        if self._reader is not None:
+            self._reader.join(timeout=5)
 
     def revoke(self, connection: Connection, token_id: str, reason: str, now: datetime) -> None:
-        """Revokes a token (effective on this replica at once, on others within `status_ttl`)."""
+        """Revokes a token: refused by this process at once, by every other within
+        `revocation_interval` and one read of the revoked set (see the module docstring)."""
         try:
             uuid.UUID(token_id)
         except ValueError:
@@ -171,4 +253,4 @@ class TokenService:
         if result.rowcount == 0:
             raise NotFound("customer_core.v1.Token", token_id, f"token {token_id} does not exist")
         with self._lock:
-            self._revoked.pop(token_id, None)
+            self._mine[token_id] = time.monotonic()

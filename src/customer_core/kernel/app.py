@@ -92,7 +92,9 @@ class Kernel:
         self.codec = RecordCodec(
             registry, Sealer(self.keyring, engine, enabled=settings.encryption)
         )
-        self.tokens = TokenService(engine, self.keyring)
+        self.tokens = TokenService(
+            engine, self.keyring, revocation_interval=settings.token_revocation_interval
+        )
         self.audit = AuditLog(engine, flush_interval=settings.audit_flush_interval)
         self.rotator = KeyRotator(engine, self.keyring, self.codec)
         # Erasures the master key provider remembers but a restored database has forgotten.
@@ -134,8 +136,10 @@ class Kernel:
             raise
 
     def close(self) -> None:
-        """Stops the ledger sealer, flushes the audit log and releases the database connections."""
+        """Stops the background threads, flushes the audit log and releases the database
+        connections."""
         self.ledger_sealer.stop()
+        self.tokens.close()
         self.audit.close()
         self.engine.dispose()
 

@@ -39,6 +39,14 @@ class Settings(BaseSettings):
         ledger_block_size: most ledger entries sealed into one block.
         ledger_lease_ttl: seconds the sealer lease lasts unrenewed: how soon another replica takes
             over sealing from one that died.
+        ledger_verify_concurrency: `VerifyLedger` calls each process runs at once; more are
+            answered RESOURCE_EXHAUSTED (reason `VERIFICATION_BUSY`) at once.
+        ledger_verify_max_blocks: most blocks one `VerifyLedger` call checks (a request's
+            `max_blocks` may ask for fewer); the caller continues from `next_block`.
+        ledger_verify_max_entries: most entries one `VerifyLedger` call checks (a first block
+            with more is checked alone).
+        token_revocation_interval: seconds between each process's reads of the revoked tokens:
+            a revocation, through the RPC or the CLI, applies everywhere within it (plus a read).
     """
 
     model_config = SettingsConfigDict(env_prefix="CUSTOMER_CORE_", extra="ignore")
@@ -63,6 +71,10 @@ class Settings(BaseSettings):
     ledger_seal_interval: float = Field(default=1.0, gt=0)
     ledger_block_size: int = Field(default=1000, ge=1)
     ledger_lease_ttl: float = Field(default=10.0, gt=0)
+    ledger_verify_concurrency: int = Field(default=2, ge=1)
+    ledger_verify_max_blocks: int = Field(default=20, ge=1)
+    ledger_verify_max_entries: int = Field(default=5000, ge=1)
+    token_revocation_interval: float = Field(default=1.0, gt=0, le=60)
 
     def check_production(self) -> list[str]:
         """Why these settings may not serve in production ([] when they may)."""

@@ -9,6 +9,7 @@ from typing import Any
 
 from google.protobuf import any_pb2, timestamp_pb2
 
+from customer_core.errors import InvalidArgument
 from customer_core.kernel.names import customer_name, record_name
 from customer_core.v1 import customer_pb2
 
@@ -19,6 +20,22 @@ def etag(row_id: uuid.UUID, version: int) -> str:
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+#: The range of a valid Timestamp: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z.
+MIN_SECONDS, MAX_SECONDS = -62135596800, 253402300799
+
+
+def to_datetime(value: timestamp_pb2.Timestamp, field: str) -> datetime:
+    """The aware UTC datetime of a request's Timestamp `field`, to the microsecond.
+
+    Raises:
+        InvalidArgument: naming `field`, when the value is outside what a Timestamp may hold
+            (seconds outside years 1-9999, or nanos outside 0..999,999,999).
+    """
+    if not (MIN_SECONDS <= value.seconds <= MAX_SECONDS and 0 <= value.nanos < 1_000_000_000):
+        raise InvalidArgument.field(
+            field, "is not a valid timestamp (years 1 to 9999, nanos 0 to 999,999,999)"
+        )
+    return value.ToDatetime(tzinfo=UTC)
 
 
 def timestamp(value: datetime | None) -> timestamp_pb2.Timestamp | None:

@@ -41,9 +41,6 @@ from customer_core.storage.prepared import PreparedSelect
 from customer_core.storage.tables import cross_references, customers, subject_records
 from customer_core.v1 import customer_pb2, customer_service_pb2, ledger_pb2
 
-#: The range of a valid google.protobuf.Timestamp (0001-01-01 to 9999-12-31).
-_MIN_SECONDS, _MAX_SECONDS = -62135596800, 253402300799
-
 
 def get_360(
     connection: Connection, codec: RecordCodec, request: customer_service_pb2.GetCustomer360Request
@@ -130,9 +127,7 @@ def _xref_order(xref: customer_pb2.CrossReference) -> tuple[str, str]:
 
 
 def _check_as_of(as_of: timestamp_pb2.Timestamp) -> None:
-    if not (_MIN_SECONDS <= as_of.seconds <= _MAX_SECONDS and 0 <= as_of.nanos < 1_000_000_000):
-        raise InvalidArgument.field("as_of", "is not a valid timestamp")
-    if as_of.ToDatetime(tzinfo=UTC) > datetime.now(UTC):
+    if convert.to_datetime(as_of, "as_of") > datetime.now(UTC):
         raise InvalidArgument.field("as_of", "is in the future; the ledger knows only the past")
 
 

@@ -6,6 +6,8 @@ import base64
 import binascii
 import hashlib
 import json
+import uuid
+from datetime import datetime
 from typing import Any
 
 from customer_core.errors import InvalidArgument
@@ -60,3 +62,22 @@ def decode_token(
             field, "was issued for a different filter or parent; start again without a token"
         )
     return list(key)
+
+
+def time_and_id(
+    key: list[Any] | None, field: str = "page_token"
+) -> tuple[datetime, uuid.UUID] | None:
+    """A decoded `[time.isoformat(), str(id)]` key as (aware datetime, UUID); None for None.
+
+    Raises:
+        InvalidArgument: the key does not hold an aware ISO time and a UUID (a forged token).
+    """
+    if key is None:
+        return None
+    try:
+        moment, row_id = datetime.fromisoformat(key[0]), uuid.UUID(key[1])
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise InvalidArgument.field(field, "is not a page token this service issued")
+    return moment, row_id

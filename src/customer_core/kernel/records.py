@@ -341,7 +341,7 @@ def list_records(
     if request.subject:
         model_named(codec.registry, request.subject, "")
     scope = f"{request.parent}|{request.subject}"
-    after = pagination.decode_token(request.page_token, scope, (str, str))
+    after = pagination.time_and_id(pagination.decode_token(request.page_token, scope, (str, str)))
     customer = customer_ops.load(connection, number, roles.RECORDS_READ)
     if request.subject and not access.readable_subject(customer, request.subject):
         raise PermissionDenied(
@@ -361,7 +361,7 @@ def list_records(
     if request.subject:
         query = query.where(subject_records.c.subject == request.subject)
     if after is not None:
-        t, rid = datetime.fromisoformat(after[0]), uuid.UUID(after[1])
+        t, rid = after
         query = query.where(
             (subject_records.c.create_time > t)
             | ((subject_records.c.create_time == t) & (subject_records.c.id > rid))

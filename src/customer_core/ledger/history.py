@@ -93,6 +93,8 @@ def list_history(
         raise InvalidArgument.field("subject", "is not a subject name")
     scope = f"{request.customer}|{subject}"
     after = pagination.decode_token(request.page_token, scope, (int,))
+    if after is not None and not 0 < after[0] < 2**63:  # a forged token: no such sequence
+        raise InvalidArgument.field("page_token", "is not a page token this service issued")
     customer = customer_ops.load(connection, number, roles.CUSTOMERS_READ)
     if subject and not visible(customer, subject):
         raise PermissionDenied(f"may not read {subject!r} records", metadata={"subject": subject})
