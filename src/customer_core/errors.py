@@ -2,7 +2,8 @@
 
 Each error class carries its gRPC status code as a class attribute and its structured details
 (`google.rpc` messages, AIP-193); one server interceptor turns them into a rich status, so no
-servicer builds a status by hand. The client raises the same classes from the status it receives.
+servicer builds a status by hand. The client (`customer_core.client`) raises an `RPCError`
+subclass per status code, with the same details; the `reason` codes are one table in the README.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import grpc
+from google.protobuf import duration_pb2
 from google.protobuf.message import Message
 from google.rpc import error_details_pb2
 
@@ -30,6 +32,7 @@ __all__ = [
     "NotFound",
     "PermissionDenied",
     "PluginRegistrationError",
+    "ResourceExhausted",
     "Unauthenticated",
     "Unavailable",
 ]
@@ -189,6 +192,32 @@ class Unavailable(CustomerCoreError):
 
     code = grpc.StatusCode.UNAVAILABLE
     default_reason = "UNAVAILABLE"
+
+
+class ResourceExhausted(CustomerCoreError):
+    """A limit of the server is reached (e.g. verifications running at once); try again later,
+    after `retry_delay` seconds when it is given (sent as `RetryInfo`)."""
+
+    code = grpc.StatusCode.RESOURCE_EXHAUSTED
+    default_reason = "RESOURCE_EXHAUSTED"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        reason: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+        retry_delay: float | None = None,
+    ) -> None:
+        super().__init__(message, reason=reason, metadata=metadata)
+        self.retry_delay = retry_delay
+
+    def details(self) -> list[Message]:
+        if self.retry_delay is None:
+            return super().details()
+        delay = duration_pb2.Duration()
+        delay.FromNanoseconds(round(self.retry_delay * 1e9))
+        return [*super().details(), error_details_pb2.RetryInfo(retry_delay=delay)]
 
 
 class ConfigurationError(Exception):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import grpc
 import pytest
 
-from customer_core.client import Client, RPCError
+from customer_core.client import Client, NotFoundError, RPCError
 from customer_core.kernel.customer_number import check_character
 from customer_core.v1 import customer_pb2, customer_service_pb2
 
@@ -64,7 +64,7 @@ def test_mistyped_customer_number_fails_its_check_character(client: Client) -> N
 
 def test_unknown_customer_is_not_found(client: Client) -> None:
     body = "12345678901234567"
-    with pytest.raises(RPCError) as exc:
+    with pytest.raises(NotFoundError) as exc:  # the client's error class of the status code
         client.get_customer(body + check_character(body))
     assert exc.value.code == grpc.StatusCode.NOT_FOUND
     assert exc.value.reason == "NOT_FOUND"

@@ -1,7 +1,8 @@
-"""The README documents every RPC, hook, CLI command and setting (the test fails when one is missing)."""
+"""The README documents every RPC, hook, CLI command, setting and error reason (the test fails when one is missing)."""
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
@@ -72,3 +73,48 @@ def test_setting_is_documented(setting: str) -> None:
 def test_the_lists_are_not_empty() -> None:
     assert {"CreateCustomer", "GetCustomer360", "RotateDataKeys", "ListAuditEvents"} <= set(_rpcs())
     assert {"serve", "migrate", "plugins", "customers 360"} <= set(_commands())
+
+
+def _raised_reasons() -> set[str]:
+    """Every ErrorInfo reason the code can raise: `reason=` and `violation_type=` constants (or
+    module constants they name) and the error classes' `default_reason`, found in the source."""
+    root = Path(__file__).resolve().parents[2]
+    found: set[str] = set()
+    for path in [*(root / "src/customer_core").rglob("*.py"), *(root / "plugins").rglob("*.py")]:
+        if "/v1/" in path.as_posix():
+            continue
+        tree = ast.parse(path.read_text())
+        constants = {
+            target.id: node.value.value
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
+            for target in node.targets
+            if isinstance(target, ast.Name)
+        }
+        for node in ast.walk(tree):
+            values: list[ast.expr] = []
+            if isinstance(node, ast.keyword) and node.arg in ("reason", "violation_type"):
+                values.append(node.value)
+            elif isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                if any(isinstance(t, ast.Name) and t.id == "default_reason" for t in targets):
+                    values.append(node.value)
+            for value in values:
+                if isinstance(value, ast.Name):
+                    value = ast.Constant(constants.get(value.id))
+                if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                    found.add(value.value)
+    return found
+
+
+def _documented_reasons() -> set[str]:
+    section = README[README.index("| reason | status | when |") :]
+    rows = section.split("\n\n", 1)[0].splitlines()[2:]
+    return {row.split("|")[1].strip().strip("`") for row in rows}
+
+
+def test_every_error_reason_is_documented_and_every_documented_one_is_raised() -> None:
+    raised, documented = _raised_reasons(), _documented_reasons()
+    assert {"ETAG_MISMATCH", "TOKEN_REVOKED", "CUSTOMER_NOT_ACTIVE", "INTERNAL"} <= raised
+    assert raised - documented == set(), "raised but missing from the README's reason table"
+    assert documented - raised == set(), "in the README's reason table but raised nowhere"
