@@ -11,9 +11,9 @@ from google.protobuf import empty_pb2, timestamp_pb2
 
 from customer_core.authz import audit, bindings
 from customer_core.authz.context import current
-from customer_core.authz.principal import PRINCIPAL_NAME
 from customer_core.authz.roles import BUILT_IN
 from customer_core.errors import InvalidArgument
+from customer_core.identifiers import check_principal
 from customer_core.kernel import pagination
 from customer_core.kernel.app import Kernel
 from customer_core.kernel.convert import timestamp, to_datetime
@@ -160,8 +160,8 @@ class AuditServicer(admin_service_pb2_grpc.AuditServiceServicer):
         self, request: admin.ListAuditEventsRequest, context: Any
     ) -> admin.ListAuditEventsResponse:
         size = pagination.page_size(request.page_size)
-        if request.principal and not PRINCIPAL_NAME.fullmatch(request.principal):
-            raise InvalidArgument.field("principal", "must be 1-128 letters, digits or _.@:-")
+        if request.principal:
+            check_principal(request.principal, "principal")
         customer = parse_customer_name(request.customer, "customer") if request.customer else ""
         scope = f"{request.principal}|{customer}|{request.start_time}|{request.end_time}"
         before = pagination.time_and_id(

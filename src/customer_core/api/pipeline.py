@@ -8,8 +8,6 @@ in the permission table is refused, so nothing can be served around the pipeline
 from __future__ import annotations
 
 import logging
-import re
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -23,6 +21,7 @@ from customer_core.authz import bindings
 from customer_core.authz.audit import AuditRecord
 from customer_core.authz.context import CallContext, acting_as
 from customer_core.authz.principal import Grant, Principal
+from customer_core.caching import TTLMap
 from customer_core.errors import (
     CustomerCoreError,
     FieldViolation,
@@ -30,6 +29,8 @@ from customer_core.errors import (
     PermissionDenied,
     Unauthenticated,
 )
+from customer_core.identifiers import SOURCE_SYSTEM as SOURCE_SYSTEM_CODE
+from customer_core.identifiers import SOURCE_SYSTEM_RULE
 from customer_core.kernel.app import Kernel
 from customer_core.storage.transaction import run_in_transaction
 
@@ -39,7 +40,6 @@ log = logging.getLogger(__name__)
 UNMASK_REASON = "x-unmask-reason"
 #: Metadata key of the source system a caller acts for (recorded in the ledger).
 SOURCE_SYSTEM = "x-source-system"
-SOURCE_SYSTEM_CODE = re.compile(r"[A-Z][A-Z0-9_]{1,31}")
 _END = object()
 
 
@@ -83,24 +83,19 @@ class GrantCache:
 
     def __init__(self, kernel: Kernel, ttl: float = 5.0) -> None:
         self._kernel = kernel
-        self._ttl = ttl
-        self._items: dict[str, tuple[float, tuple[Grant, ...]]] = {}
-        self._lock = threading.Lock()
+        self._items: TTLMap[str, tuple[Grant, ...]] = TTLMap(ttl)
 
     def get(self, principal: str) -> tuple[Grant, ...]:
-        item = self._items.get(principal)
-        if item is not None and item[0] > time.monotonic():
-            return item[1]
-        grants = run_in_transaction(
-            self._kernel.engine, lambda c: bindings.grants_of(c, principal), write=False
-        )
-        with self._lock:
-            self._items[principal] = (time.monotonic() + self._ttl, grants)
+        grants = self._items.get(principal)
+        if grants is None:
+            grants = run_in_transaction(
+                self._kernel.engine, lambda c: bindings.grants_of(c, principal), write=False
+            )
+            self._items.put(principal, grants)
         return grants
 
     def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
+        self._items.clear()
 
 
 class Pipeline(grpc.ServerInterceptor):
@@ -189,7 +184,7 @@ class Pipeline(grpc.ServerInterceptor):
         metadata = dict(context.invocation_metadata())
         source_system = metadata.get(SOURCE_SYSTEM, "").strip()
         if source_system and not SOURCE_SYSTEM_CODE.fullmatch(source_system):
-            raise InvalidArgument.field(SOURCE_SYSTEM, "must be a source system code, e.g. CORE")
+            raise InvalidArgument.field(SOURCE_SYSTEM, SOURCE_SYSTEM_RULE)
         ctx = CallContext(
             principal,
             unmask_reason=metadata.get(UNMASK_REASON, "").strip(),

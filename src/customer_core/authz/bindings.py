@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import UTC, datetime
 from types import SimpleNamespace
@@ -12,16 +11,21 @@ from google.protobuf import timestamp_pb2
 from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import Connection
 
-from customer_core.authz.principal import PRINCIPAL_NAME, WHOLE_BANK, Grant
+from customer_core.authz.principal import WHOLE_BANK, Grant
 from customer_core.authz.roles import BUILT_IN
 from customer_core.errors import FieldViolation, InvalidArgument, NotFound
+from customer_core.identifiers import (
+    ORG_UNIT,
+    PRINCIPAL_NAME,
+    PRINCIPAL_NAME_RULE,
+    check_principal,
+)
 from customer_core.ledger import recorder as ledger
 from customer_core.ledger.chain import system_chain
 from customer_core.storage.tables import role_bindings
 from customer_core.v1 import admin_service_pb2 as admin
 
 RESOURCE_TYPE = "customer_core.v1.RoleBinding"
-_ORG_UNIT = re.compile(r"[A-Z0-9][A-Z0-9\-]{0,63}")
 
 
 def _split(text: str) -> frozenset[str]:
@@ -58,16 +62,14 @@ def create(
     """Stores a new binding after checking every field."""
     found = []
     if not PRINCIPAL_NAME.fullmatch(binding.principal):
-        found.append(
-            FieldViolation("role_binding.principal", "must be 1-128 letters, digits or _.@:-")
-        )
+        found.append(FieldViolation("role_binding.principal", PRINCIPAL_NAME_RULE))
     if binding.role not in BUILT_IN:
         found.append(
             FieldViolation(
                 "role_binding.role", f"unknown role; roles: {', '.join(sorted(BUILT_IN))}"
             )
         )
-    if binding.org_unit != WHOLE_BANK and not _ORG_UNIT.fullmatch(binding.org_unit):
+    if binding.org_unit != WHOLE_BANK and not ORG_UNIT.fullmatch(binding.org_unit):
         found.append(
             FieldViolation(
                 "role_binding.org_unit", "must be an org unit code, or * for the whole bank"
@@ -121,8 +123,8 @@ def remove(connection: Connection, name: str) -> str:
 
 def list_bindings(connection: Connection, principal: str = "") -> list[admin.RoleBinding]:
     """Every binding, or a principal's, oldest first."""
-    if principal and not PRINCIPAL_NAME.fullmatch(principal):
-        raise InvalidArgument.field("principal", "must be 1-128 letters, digits or _.@:-")
+    if principal:
+        check_principal(principal, "principal")
     query = select(role_bindings).order_by(role_bindings.c.create_time, role_bindings.c.id)
     if principal:
         query = query.where(role_bindings.c.principal == principal)

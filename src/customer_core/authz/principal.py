@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from customer_core.identifiers import PRINCIPAL_NAME
+
+__all__ = ["PRINCIPAL_NAME", "WHOLE_BANK", "Grant", "Principal", "covers"]
+
 #: The org-unit scope of a binding that covers the whole bank.
 WHOLE_BANK = "*"
-#: What a principal's name may look like.
-PRINCIPAL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@:\-]{0,127}")
 
 
 def covers(scope: str, org_unit: str) -> bool:

@@ -29,10 +29,11 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
-from customer_core.authz.principal import PRINCIPAL_NAME
+from customer_core.caching import TTLMap
 from customer_core.crypto import primitives
 from customer_core.crypto.keyring import AUTH, Keyring
 from customer_core.errors import InvalidArgument, NotFound, Unauthenticated, Unavailable
+from customer_core.identifiers import check_principal
 from customer_core.storage.tables import tokens
 from customer_core.storage.transaction import run_in_transaction
 
@@ -46,6 +47,8 @@ MAX_TTL = 30 * 24 * 3600
 REVOCATION_INTERVAL = 1.0
 #: Intervals without a successful read after which a process reads before admitting anyone.
 STALE_AFTER = 5
+#: Seconds a token's verified signature and its first-seen record are remembered.
+RECORDED_TTL = 3600.0
 
 
 @dataclass(frozen=True)
@@ -84,9 +87,9 @@ class TokenService:
         # a read of the set that began before they committed.
         self._mine: dict[str, float] = {}
         # Token ids looked up when first seen: recorded and not revoked then (True), or not.
-        self._recorded: dict[str, bool] = {}
+        self._recorded: TTLMap[str, bool] = TTLMap(RECORDED_TTL)
         # Tokens whose signature verified: checked again for expiry and revocation on every call.
-        self._verified: dict[str, Claims] = {}
+        self._verified: TTLMap[str, Claims] = TTLMap(RECORDED_TTL)
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._reader: threading.Thread | None = None
@@ -101,8 +104,7 @@ class TokenService:
         now: datetime,
     ) -> tuple[str, Claims]:
         """A new token for `principal`: (token, its claims)."""
-        if not PRINCIPAL_NAME.fullmatch(principal):
-            raise InvalidArgument.field("principal", "must be 1-128 letters, digits or _.@:-")
+        check_principal(principal, "principal")
         ttl = ttl_seconds or DEFAULT_TTL
         if not 0 < ttl <= MAX_TTL:
             raise InvalidArgument.field("ttl_seconds", f"must be between 1 and {MAX_TTL}")
@@ -134,10 +136,7 @@ class TokenService:
         claims = self._verified.get(token)
         if claims is None:
             claims = self._check_signature(token)
-            with self._lock:
-                if len(self._verified) > 100_000:
-                    self._verified.clear()
-                self._verified[token] = claims
+            self._verified.put(token, claims)
         if claims.expire_time <= datetime.now(UTC):
             raise Unauthenticated("bearer token expired", reason="TOKEN_EXPIRED")
         if self._is_revoked(claims.token_id):
@@ -178,10 +177,7 @@ class TokenService:
                 write=False,
             )
             recorded = row is not None and row.revoke_time is None
-            with self._lock:
-                if len(self._recorded) > 100_000:
-                    self._recorded.clear()
-                self._recorded[token_id] = recorded
+            self._recorded.put(token_id, recorded)
         return not recorded
 
     def _keep_fresh(self) -> None:

@@ -11,8 +11,6 @@ Unwrapped keys are cached for a bounded time. A version is `active` (used for ne
 
 from __future__ import annotations
 
-import threading
-import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,6 +21,7 @@ from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from customer_core.caching import TTLMap
 from customer_core.crypto import primitives
 from customer_core.crypto.master_key import MasterKeyProvider, RetiredKeyError
 from customer_core.errors import FailedPrecondition
@@ -65,32 +64,6 @@ def customer_scope(customer_id: uuid.UUID, subject: str) -> str:
     return f"customer/{customer_id}/{subject}"
 
 
-class _Cache:
-    """Unwrapped keys for at most `ttl` seconds."""
-
-    def __init__(self, ttl: float) -> None:
-        self.ttl = ttl
-        self._items: dict[Any, tuple[float, Any]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key: Any) -> Any:
-        item = self._items.get(key)
-        if item is None or item[0] < time.monotonic():
-            return None
-        return item[1]
-
-    def put(self, key: Any, value: Any) -> None:
-        with self._lock:
-            if len(self._items) > 100_000:
-                self._items.clear()
-            self._items[key] = (time.monotonic() + self.ttl, value)
-
-    def drop(self, predicate: Any) -> None:
-        with self._lock:
-            for key in [k for k, (_, v) in self._items.items() if predicate(k, v)]:
-                del self._items[key]
-
-
 # Built once: read in every transaction that makes a data key.
 _KEK_OF_DOMAIN = select(key_encryption_keys).where(
     key_encryption_keys.c.domain == bindparam("domain")
@@ -114,8 +87,8 @@ class Keyring:
 
     def __init__(self, master: MasterKeyProvider, *, cache_ttl: float = 300.0) -> None:
         self.master = master
-        self._keks = _Cache(cache_ttl)
-        self._data = _Cache(cache_ttl)
+        self._keks: TTLMap[tuple[str, int], bytes] = TTLMap(cache_ttl)
+        self._data: TTLMap[uuid.UUID, DataKey] = TTLMap(cache_ttl)
         #: The version of each domain's KEK last read as active (see `create_data_keys`).
         self._active_kek: dict[str, int] = {}
 

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 
 from customer_core.authz import roles
 from customer_core.errors import AlreadyExists, FieldViolation, InvalidArgument, NotFound
+from customer_core.identifiers import SOURCE_SYSTEM, SOURCE_SYSTEM_RULE
 from customer_core.kernel import access, convert
 from customer_core.kernel import customers as customer_ops
 from customer_core.kernel.names import parse_customer_name
@@ -22,7 +23,6 @@ from customer_core.storage.tables import cross_references, customers
 from customer_core.v1 import customer_pb2, customer_service_pb2
 
 RESOURCE_TYPE = "customer_core.v1.CrossReference"
-SOURCE_SYSTEM = re.compile(r"[A-Z][A-Z0-9_]{1,31}")
 MAX_LOCAL_ID = 128
 _LOCAL_ID = re.compile(r"[\x21-\x7e]+")
 
@@ -34,12 +34,7 @@ def violations(source_system: str, local_id: str, path: str) -> list[FieldViolat
     if not source_system:
         found.append(FieldViolation(f"{prefix}source_system", "is required"))
     elif not SOURCE_SYSTEM.fullmatch(source_system):
-        found.append(
-            FieldViolation(
-                f"{prefix}source_system",
-                "must be 2-32 upper-case letters, digits or underscores, starting with a letter",
-            )
-        )
+        found.append(FieldViolation(f"{prefix}source_system", SOURCE_SYSTEM_RULE))
     if not local_id:
         found.append(FieldViolation(f"{prefix}local_id", "is required"))
     elif len(local_id) > MAX_LOCAL_ID:

@@ -19,6 +19,7 @@ from customer_core.errors import (
     InvalidArgument,
     NotFound,
 )
+from customer_core.identifiers import ORG_UNIT, ORG_UNIT_RULE
 from customer_core.kernel import access, convert, customer_number, pagination
 from customer_core.kernel.filtering import parse_filter
 from customer_core.kernel.names import customer_name, parse_customer_name
@@ -31,7 +32,6 @@ from customer_core.storage.transaction import RetryTransaction
 from customer_core.v1 import customer_pb2, customer_service_pb2
 
 RESOURCE_TYPE = "customer_core.v1.Customer"
-ORG_UNIT = re.compile(r"[A-Z0-9][A-Z0-9\-]{0,63}")
 MAX_DISPLAY_NAME = 200
 MAX_REASON = 500
 UPDATABLE = ("display_name", "owning_org_unit")
@@ -54,7 +54,7 @@ def org_unit_problem(value: str) -> str | None:
     if not value:
         return "is required"
     if not ORG_UNIT.fullmatch(value):
-        return "must be 1-64 upper-case letters, digits and dashes, e.g. HO01-BJ02"
+        return ORG_UNIT_RULE
     return None
 
 

@@ -21,8 +21,8 @@ from customer_core.errors import (
     NotFound,
     PermissionDenied,
 )
+from customer_core.identifiers import SOURCE_SYSTEM, SOURCE_SYSTEM_RULE
 from customer_core.kernel import access, pagination
-from customer_core.kernel import cross_references as xref_ops
 from customer_core.kernel import customers as customer_ops
 from customer_core.kernel.names import parse_customer_name, parse_record_name, record_name
 from customer_core.kernel.record_codec import RecordCodec
@@ -114,12 +114,8 @@ def prepare(
                 f"subject {model.name!r} applies to {', '.join(model.customer_types)} customers only",
             )
         )
-    if record.source_system and not xref_ops.SOURCE_SYSTEM.fullmatch(record.source_system):
-        found.append(
-            FieldViolation(
-                f"{path}.source_system", "must be 2-32 upper-case letters, digits or underscores"
-            )
-        )
+    if record.source_system and not SOURCE_SYSTEM.fullmatch(record.source_system):
+        found.append(FieldViolation(f"{path}.source_system", SOURCE_SYSTEM_RULE))
     found += check(registry, model, message, customer, path)
     if found:
         return None, found

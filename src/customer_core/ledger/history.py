@@ -1,8 +1,8 @@
-"""Reading a customer's chain: its history (newest first), and its resources as of a past time.
+"""Reading a customer's chain: its entries newest first, and its resources as of a past time.
 
-Both read `ledger_entries` of the chain `customers/{n}` only; the customer has been loaded (and
-the caller's scope checked) by the caller. Entries come back with their hash, and with their
-global offset once a block has sealed them (0 before).
+Both read `ledger_entries` of the chain `customers/{n}` only, and know nothing of callers: who may
+read what is the kernel's (`customer_core.kernel.history`, `customer360`). Entries come back with
+their hash, and with their global offset once a block has sealed them (0 before).
 """
 
 from __future__ import annotations
@@ -16,11 +16,6 @@ from google.protobuf import timestamp_pb2
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from customer_core.authz import roles
-from customer_core.errors import InvalidArgument, PermissionDenied
-from customer_core.kernel import access, pagination
-from customer_core.kernel import customers as customer_ops
-from customer_core.kernel.names import parse_customer_name
 from customer_core.ledger.chain import customer_chain
 from customer_core.ledger.recorder import DELETE
 from customer_core.storage.tables import ledger_entries, ledger_offsets
@@ -32,7 +27,6 @@ CROSS_REFERENCE = "cross_reference"
 KERNEL_SUBJECTS = frozenset({CUSTOMER, CROSS_REFERENCE})
 #: Entries read per round trip while filling a page.
 _BATCH = 200
-_MAX_SUBJECT = 64
 
 
 def entry_of(row: Any) -> ledger_pb2.LedgerEntry:
@@ -58,7 +52,7 @@ def _with_offsets() -> Any:
     )
 
 
-def _newest_first(connection: Connection, chain: str, below: int | None) -> Iterator[Any]:
+def newest_first(connection: Connection, chain: str, below: int | None) -> Iterator[Any]:
     """The chain's rows, newest first, from just below sequence `below` (None: the newest)."""
     while True:
         query = (
@@ -75,43 +69,6 @@ def _newest_first(connection: Connection, chain: str, below: int | None) -> Iter
         if len(rows) < _BATCH:
             return
         below = int(rows[-1].sequence)
-
-
-def visible(customer: Any, subject: str) -> bool:
-    """True when the caller may see changes of `subject` of this customer (its channel scope)."""
-    return subject in KERNEL_SUBJECTS or access.readable_subject(customer, subject)
-
-
-def list_history(
-    connection: Connection, request: ledger_pb2.ListCustomerHistoryRequest
-) -> ledger_pb2.ListCustomerHistoryResponse:
-    """ListCustomerHistory: the customer's entries newest first, of the subjects the caller may read."""
-    number = parse_customer_name(request.customer, "customer")
-    size = pagination.page_size(request.page_size)
-    subject = request.subject
-    if len(subject) > _MAX_SUBJECT or "\x00" in subject:
-        raise InvalidArgument.field("subject", "is not a subject name")
-    scope = f"{request.customer}|{subject}"
-    after = pagination.decode_token(request.page_token, scope, (int,))
-    if after is not None and not 0 < after[0] < 2**63:  # a forged token: no such sequence
-        raise InvalidArgument.field("page_token", "is not a page token this service issued")
-    customer = customer_ops.load(connection, number, roles.CUSTOMERS_READ)
-    if subject and not visible(customer, subject):
-        raise PermissionDenied(f"may not read {subject!r} records", metadata={"subject": subject})
-    page: list[ledger_pb2.LedgerEntry] = []
-    more = False
-    for row in _newest_first(connection, customer_chain(number), after[0] if after else None):
-        entry = entry_of(row)
-        if (subject and entry.subject != subject) or not visible(customer, entry.subject):
-            continue
-        if len(page) == size:
-            more = True
-            break
-        page.append(entry)
-    response = ledger_pb2.ListCustomerHistoryResponse(entries=page)
-    if more:
-        response.next_page_token = pagination.encode_token([page[-1].sequence], scope)
-    return response
 
 
 def _key(ts: timestamp_pb2.Timestamp) -> tuple[int, int]:
