@@ -29,6 +29,7 @@ from customer_core.api.server import RunningServer
 from customer_core.client import Client, RPCError, unpack
 from customer_core.crypto import primitives
 from customer_core.kernel.customer_number import new_customer_number
+from customer_core.ledger.recorder import Provenance
 from customer_core.v1 import admin_service_pb2, customer_pb2, customer_service_pb2_grpc
 from customer_core.v1 import customer_service_pb2 as svc
 from tests.integration.conftest import grant, start_server
@@ -104,7 +105,7 @@ def issue(running: RunningServer, principal: str, roles: list[str], ttl: int = 3
         )
         return token
 
-    return running.kernel.run(work)
+    return running.kernel.run(work, actor=Provenance("tests", "issue"))
 
 
 @pytest.fixture(scope="module")
@@ -484,7 +485,7 @@ def tokens(server: RunningServer, bank: Bank) -> Tokens:
         )
         return token, claims.expire_time
 
-    expired, expire_time = server.kernel.run(work)
+    expired, expire_time = server.kernel.run(work, actor=Provenance("tests", "issue"))
     return Tokens(genuine, f"admin-{uuid.uuid4().hex[:8]}", expired, expire_time)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import os
 import subprocess
 import sys
@@ -82,3 +83,39 @@ def test_bootstrap_an_administrator_then_rotate_keys_and_read_the_audit(
         )
     finally:
         running.stop(grace=1)
+
+
+def test_changes_made_by_the_cli_and_by_background_work_are_recorded_under_their_actor(
+    new_database, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """The ledger names who made each change: the CLI's operator and command, a job's run."""
+    url = str(new_database("provenance"))
+    key_file = tmp_path / "master.key"
+    admin = f"admin-{uuid.uuid4().hex[:6]}"
+    assert cli(url, key_file, "bindings", "grant", "--principal", admin, "--role", "admin",
+               "--org-unit", "*").returncode == 0  # fmt: skip
+    token = cli(url, key_file, "tokens", "issue", "--principal", admin).stdout.strip()
+    rotated = cli(url, key_file, "keys", "rotate", "data")
+    assert rotated.returncode == 0, rotated.stderr
+    sealed = cli(url, key_file, "ledger", "seal-now")
+    assert sealed.returncode == 0, sealed.stderr
+    running = start_server(url, master_key_file=str(key_file))
+    try:
+        with Client(f"127.0.0.1:{running.port}", token=token) as client:
+            stream = client.watch(1, timeout=30)
+            entries = []
+            for entry in stream:
+                entries.append(entry)
+                if entry.subject == "key":
+                    break
+            stream.cancel()
+    finally:
+        running.stop(grace=1)
+    binding, rotation = entries[0], entries[-1]
+    user = getpass.getuser()
+    assert binding.resource.startswith("roleBindings/")
+    assert (binding.principal, binding.method) == (f"cli:{user}", "cli bindings grant")
+    assert rotation.resource.startswith("keyRotations/")
+    assert rotation.principal not in ("", "system")
+    assert rotation.request_id == rotation.resource.removeprefix("keyRotations/")
+    assert all(e.principal not in ("", "system") for e in entries)

@@ -23,6 +23,7 @@ from customer_core.authz.audit import AuditRecord
 from customer_core.errors import CustomerCoreError
 from customer_core.kernel.app import Kernel
 from customer_core.kernel.config import Settings
+from customer_core.ledger.recorder import Provenance
 from customer_core.v1 import admin_service_pb2 as admin
 
 tokens_app = typer.Typer(help="Issue and revoke bearer tokens.", no_args_is_help=True)
@@ -42,6 +43,11 @@ DatabaseUrl = Annotated[
 def operator() -> str:
     """The principal the CLI acts as."""
     return f"cli:{getpass.getuser()}"
+
+
+def acting(command: str) -> Provenance:
+    """The provenance of a change a CLI command makes: its operator and the command."""
+    return Provenance(operator(), f"cli {command}")
 
 
 @contextmanager
@@ -74,7 +80,8 @@ def issue_token(
         token, claims = kernel.run(
             lambda c: kernel.tokens.issue(
                 c, principal, list(role or []), ttl, operator(), datetime.now(UTC)
-            )
+            ),
+            actor=acting("tokens issue"),
         )
         typer.echo(
             f"token id {claims.token_id}, expires {claims.expire_time.isoformat()}", err=True
@@ -90,7 +97,10 @@ def revoke_token(
 ) -> None:
     """Revoke a token."""
     with _kernel(database_url, "tokens revoke") as kernel:
-        kernel.run(lambda c: kernel.tokens.revoke(c, token_id, reason, datetime.now(UTC)))
+        kernel.run(
+            lambda c: kernel.tokens.revoke(c, token_id, reason, datetime.now(UTC)),
+            actor=acting("tokens revoke"),
+        )
         typer.echo(f"revoked {token_id}")
 
 
@@ -117,7 +127,8 @@ def grant(
     with _kernel(database_url, "bindings grant") as kernel:
         subjects = {m.name for m in kernel.registry.models()}
         created = kernel.run(
-            lambda c: bindings.create(c, binding, subjects, operator(), datetime.now(UTC))
+            lambda c: bindings.create(c, binding, subjects, operator(), datetime.now(UTC)),
+            actor=acting("bindings grant"),
         )
         typer.echo(MessageToJson(created, indent=None, preserving_proto_field_name=True))
 
@@ -129,7 +140,7 @@ def revoke_binding(
 ) -> None:
     """Remove a role binding."""
     with _kernel(database_url, "bindings revoke") as kernel:
-        kernel.run(lambda c: bindings.remove(c, name))
+        kernel.run(lambda c: bindings.remove(c, name), actor=acting("bindings revoke"))
         typer.echo(f"removed {name}")
 
 

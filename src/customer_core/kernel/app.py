@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from customer_core.authz import bindings
 from customer_core.authz.audit import AuditLog
+from customer_core.authz.context import current_or_none
 from customer_core.authz.tokens import TokenService
 from customer_core.crypto.keyring import Keyring
 from customer_core.crypto.master_key import (
@@ -36,6 +37,8 @@ from customer_core.kernel.record_codec import RecordCodec
 from customer_core.kernel.registry import Registry, load_registry
 from customer_core.kernel.schema_compat import reconcile_schemas
 from customer_core.kernel.sealing import Sealer
+from customer_core.ledger import recorder as ledger
+from customer_core.ledger.recorder import Provenance
 from customer_core.ledger.sealer import LedgerSealer
 from customer_core.storage import create_engine, deferred, run_in_transaction
 from customer_core.storage.migrate import behind_by
@@ -57,6 +60,33 @@ def master_key_provider(settings: Settings) -> MasterKeyProvider:
     return master
 
 
+def caller_provenance() -> Provenance | None:
+    """The provenance of the RPC being served on this thread (None outside one)."""
+    ctx = current_or_none()
+    if ctx is None:
+        return None
+    return Provenance(ctx.principal.name, ctx.method, ctx.source_system, ctx.request_id)
+
+
+def _attributed(
+    work: Callable[[Connection], T], actor: Provenance | None
+) -> Callable[[Connection], T]:
+    """`work`, its ledger entries attributed to `actor`, or else to the RPC's caller.
+
+    Raises:
+        LookupError: neither is known (a kernel bug: work outside an RPC must name its actor).
+    """
+    provenance = actor or caller_provenance()
+    if provenance is None:
+        raise LookupError("a unit of work outside an RPC must name its actor")
+
+    def unit(connection: Connection) -> T:
+        with ledger.attributed(connection, provenance):
+            return work(connection)
+
+    return unit
+
+
 class _AnsweredBefore(Exception):
     """The request id was claimed by an earlier call: roll back, and give its answer."""
 
@@ -72,7 +102,10 @@ class Kernel:
         tokens: issues and verifies bearer tokens.
         audit: the audit log writer.
         rotator: key rotation jobs.
-        ledger_sealer: seals ledger entries into signed blocks (its thread runs in servers only).
+        ledger_sealer: seals ledger entries into signed blocks.
+
+    Its background work (the audit flusher, the sealer's role) runs from `start` to `close`:
+    servers start it, the CLI's short-lived kernels do not.
     """
 
     def __init__(
@@ -98,7 +131,13 @@ class Kernel:
         self.audit = AuditLog(engine, flush_interval=settings.audit_flush_interval)
         self.rotator = KeyRotator(engine, self.keyring, self.codec)
         # Erasures the master key provider remembers but a restored database has forgotten.
-        run_in_transaction(engine, lambda c: reapply_erasures(c, self.codec, datetime.now(UTC)))
+        run_in_transaction(
+            engine,
+            _attributed(
+                lambda c: reapply_erasures(c, self.codec, datetime.now(UTC)),
+                Provenance("customer-core", "start-up: erasures re-applied after a restore"),
+            ),
+        )
         self.ledger_sealer = LedgerSealer(
             engine,
             self.keyring,
@@ -135,6 +174,11 @@ class Kernel:
             engine.dispose()
             raise
 
+    def start(self) -> None:
+        """Starts the background work: the audit flusher and the ledger sealer's role."""
+        self.audit.start()
+        self.ledger_sealer.start()
+
     def close(self) -> None:
         """Stops the background threads, flushes the audit log and releases the database
         connections."""
@@ -143,9 +187,10 @@ class Kernel:
         self.audit.close()
         self.engine.dispose()
 
-    def run(self, work: Callable[[Connection], T]) -> T:
-        """Runs a writing unit of work that needs no request id (e.g. issuing a token)."""
-        return run_in_transaction(self.engine, work, policy=self.policy)
+    def run(self, work: Callable[[Connection], T], *, actor: Provenance | None = None) -> T:
+        """Runs a writing unit of work that needs no request id (e.g. issuing a token), its
+        changes attributed to `actor` (default: the caller of the RPC being served)."""
+        return run_in_transaction(self.engine, _attributed(work, actor), policy=self.policy)
 
     def bind_and_issue_token(
         self,
@@ -170,7 +215,7 @@ class Kernel:
             )
             return token
 
-        return self.run(work)
+        return self.run(work, actor=Provenance(issued_by, "bind_and_issue_token"))
 
     def read(self, work: Callable[[Connection], T], *, autocommit: bool = False) -> T:
         """Runs a read-only unit of work in one consistent transaction, or with `autocommit`
@@ -202,7 +247,10 @@ class Kernel:
         idempotency.check_request_id(request_id)
         if not request_id:
             return run_in_transaction(
-                self.engine, lambda c: work(c, datetime.now(UTC)), write=True, policy=self.policy
+                self.engine,
+                _attributed(lambda c: work(c, datetime.now(UTC)), None),
+                write=True,
+                policy=self.policy,
             )
         fingerprint = idempotency.fingerprint(method, request)
 
@@ -225,7 +273,9 @@ class Kernel:
             )
 
         try:
-            return run_in_transaction(self.engine, unit, write=True, policy=self.policy)
+            return run_in_transaction(
+                self.engine, _attributed(unit, None), write=True, policy=self.policy
+            )
         except _AnsweredBefore:
             first = replay()
         except CustomerCoreError:

@@ -171,6 +171,9 @@ class KeyRotator:
             ledger.append(
                 connection, chain=system_chain("keys"), subject="key", resource=f"keyRotations/{job_id}",
                 action=ledger.UPDATE, now=now, after=_event(row),
+                provenance=ledger.Provenance(
+                    "job:key-rotation", f"key rotation {row.level}", correlation_id=str(job_id)
+                ),
             )  # fmt: skip
 
         run_in_transaction(self.engine, finish)

@@ -3,19 +3,25 @@
 No change without its entry, no entry without its change: kernel operations call `append` inside
 the unit of work, so both commit or neither does. Chain tips met earlier in the same transaction
 are remembered, so onboarding a customer with its records chains them without re-reading.
+
+Who made a change is never guessed: every entry carries a `Provenance` (principal, method, the
+source system it acts for, a correlation id: request id, batch load id or job run id), passed to
+`append` or attributed to the unit of work that runs it (`attributed`). An entry without one is
+refused, so a change made by the CLI or by background work cannot be recorded as nobody's.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from google.protobuf.message import Message
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from customer_core.authz.context import current_or_none
 from customer_core.ledger.chain import GENESIS, canonical, entry_hash
 from customer_core.storage.deferred import defer
 from customer_core.storage.tables import ledger_entries
@@ -25,6 +31,50 @@ from customer_core.v1 import ledger_pb2
 CREATE = ledger_pb2.CHANGE_ACTION_CREATE
 UPDATE = ledger_pb2.CHANGE_ACTION_UPDATE
 DELETE = ledger_pb2.CHANGE_ACTION_DELETE
+_PROVENANCE = "customer_core.ledger.provenance"
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Who made a change, as its ledger entry records it.
+
+    Attributes:
+        principal: the caller, or the actor of work nobody called: `cli:<os user>`, `job:<type>`.
+        method: the RPC, CLI command or job that made it.
+        source_system: the source system it was made for (`x-source-system`), if any.
+        correlation_id: what ties it to its cause: a request id, a batch load id, a job run id.
+    """
+
+    principal: str
+    method: str = ""
+    source_system: str = ""
+    correlation_id: str = ""
+
+
+@contextmanager
+def attributed(connection: Connection, provenance: Provenance) -> Iterator[None]:
+    """Attributes the changes `append` records on `connection`, while inside, to `provenance`."""
+    previous = connection.info.get(_PROVENANCE)
+    connection.info[_PROVENANCE] = provenance
+    try:
+        yield
+    finally:
+        if previous is None:
+            connection.info.pop(_PROVENANCE, None)
+        else:
+            connection.info[_PROVENANCE] = previous
+
+
+def provenance_of(connection: Connection) -> Provenance:
+    """The provenance the current unit of work on `connection` is attributed to.
+
+    Raises:
+        LookupError: none is (a kernel bug: every unit of work that changes anything has one).
+    """
+    provenance = connection.info.get(_PROVENANCE)
+    if provenance is None:
+        raise LookupError("a change with no provenance: run it attributed (ledger.attributed)")
+    return provenance
 
 
 def _tip(connection: Connection, chain: str, new_chain: bool) -> tuple[int, bytes]:
@@ -63,18 +113,20 @@ def append(
     customer_id: uuid.UUID | None = None,
     customer_number: str = "",
     new_chain: bool = False,
+    provenance: Provenance | None = None,
 ) -> ledger_pb2.LedgerEntry:
-    """Appends one entry to `chain`; the entry as stored."""
-    ctx: Any = current_or_none()
+    """Appends one entry to `chain` by `provenance` (default: the unit of work's); the entry as
+    stored."""
+    actor = provenance or provenance_of(connection)
     sequence, prev = _tip(connection, chain, new_chain)
     entry = ledger_pb2.LedgerEntry(
         id=str(uuid.uuid4()),
         chain=chain,
         sequence=sequence + 1,
-        principal=ctx.principal.name if ctx else "system",
-        method=ctx.method if ctx else "",
-        request_id=ctx.request_id if ctx else "",
-        source_system=ctx.source_system if ctx else "",
+        principal=actor.principal,
+        method=actor.method,
+        request_id=actor.correlation_id,
+        source_system=actor.source_system,
         customer=f"customers/{customer_number}" if customer_number else "",
         subject=subject,
         resource=resource,
