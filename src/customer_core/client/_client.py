@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import random
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -458,6 +459,65 @@ class Client:
             request, timeout=timeout, metadata=self._metadata, wait_for_ready=self.wait_for_ready
         )
         return ChangeStream(call)
+
+    def verify_ledger(
+        self,
+        first_block: int = 1,
+        last_block: int = 0,
+        *,
+        chains: bool = False,
+        max_blocks: int = 0,
+        progress: Callable[[ledger_pb2.VerifyLedgerResponse], None] | None = None,
+    ) -> ledger_pb2.VerifyLedgerResponse:
+        """Verifies blocks `first_block`..`last_block` (0: the latest when the first call runs),
+        in as many `VerifyLedger` calls as the server's bound per call takes, each going on from
+        the `next_block` of the one before; returns their combined result.
+
+        A call the server refuses as busy (RESOURCE_EXHAUSTED, `VERIFICATION_BUSY`) is tried
+        again after the delay it asks for, with jitter, for up to the client's `timeout` per call.
+        `progress` is given each call's own result as it comes. `entries_checked` is the sum of
+        the calls' (with `chains`, a chain walked by several calls counts in each).
+        """
+        request = ledger_pb2.VerifyLedgerRequest(
+            first_block=first_block, last_block=last_block, chains=chains, max_blocks=max_blocks
+        )
+        total = ledger_pb2.VerifyLedgerResponse(ok=True)
+        while True:
+            part = self._verify_part(request)
+            if progress is not None:
+                progress(part)
+            total.blocks_checked += part.blocks_checked
+            total.entries_checked += part.entries_checked
+            total.last_block = part.last_block
+            if not part.ok:
+                total.ok = False
+                total.first_failure = part.first_failure
+                total.failed_block = part.failed_block
+                total.failed_entry = part.failed_entry
+            if not part.next_block:
+                return total
+            # The same range, pinned: blocks sealed meanwhile do not make it longer.
+            request.first_block, request.last_block = part.next_block, part.last_block
+
+    def _verify_part(
+        self, request: ledger_pb2.VerifyLedgerRequest
+    ) -> ledger_pb2.VerifyLedgerResponse:
+        """One VerifyLedger call, tried again while the server is busy with others."""
+        deadline = time.monotonic() + self.timeout
+        wait = 0.0
+        while True:
+            try:
+                return self._call(self._ledger.VerifyLedger, request)
+            except RPCError as error:
+                if error.code != grpc.StatusCode.RESOURCE_EXHAUSTED or error.reason != (
+                    "VERIFICATION_BUSY"
+                ):
+                    raise
+                wait = min(max(error.retry_delay or 0.5, wait * 1.5), 2.0)
+                pause = wait * random.uniform(0.5, 1.5)
+                if time.monotonic() + pause >= deadline:
+                    raise
+                time.sleep(pause)
 
     # Administration
 

@@ -134,30 +134,36 @@ class BlockHead(_message.Message):
     def __init__(self, height: _Optional[int] = ..., first_offset: _Optional[int] = ..., last_offset: _Optional[int] = ..., merkle_root: _Optional[bytes] = ..., prev_hash: _Optional[bytes] = ..., hash: _Optional[bytes] = ..., signature: _Optional[bytes] = ..., public_key: _Optional[str] = ..., seal_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class VerifyLedgerRequest(_message.Message):
-    __slots__ = ("first_block", "last_block", "chains")
+    __slots__ = ("first_block", "last_block", "chains", "max_blocks")
     FIRST_BLOCK_FIELD_NUMBER: _ClassVar[int]
     LAST_BLOCK_FIELD_NUMBER: _ClassVar[int]
     CHAINS_FIELD_NUMBER: _ClassVar[int]
+    MAX_BLOCKS_FIELD_NUMBER: _ClassVar[int]
     first_block: int
     last_block: int
     chains: bool
-    def __init__(self, first_block: _Optional[int] = ..., last_block: _Optional[int] = ..., chains: _Optional[bool] = ...) -> None: ...
+    max_blocks: int
+    def __init__(self, first_block: _Optional[int] = ..., last_block: _Optional[int] = ..., chains: _Optional[bool] = ..., max_blocks: _Optional[int] = ...) -> None: ...
 
 class VerifyLedgerResponse(_message.Message):
-    __slots__ = ("ok", "blocks_checked", "entries_checked", "first_failure", "failed_block", "failed_entry")
+    __slots__ = ("ok", "blocks_checked", "entries_checked", "first_failure", "failed_block", "failed_entry", "next_block", "last_block")
     OK_FIELD_NUMBER: _ClassVar[int]
     BLOCKS_CHECKED_FIELD_NUMBER: _ClassVar[int]
     ENTRIES_CHECKED_FIELD_NUMBER: _ClassVar[int]
     FIRST_FAILURE_FIELD_NUMBER: _ClassVar[int]
     FAILED_BLOCK_FIELD_NUMBER: _ClassVar[int]
     FAILED_ENTRY_FIELD_NUMBER: _ClassVar[int]
+    NEXT_BLOCK_FIELD_NUMBER: _ClassVar[int]
+    LAST_BLOCK_FIELD_NUMBER: _ClassVar[int]
     ok: bool
     blocks_checked: int
     entries_checked: int
     first_failure: str
     failed_block: int
     failed_entry: str
-    def __init__(self, ok: _Optional[bool] = ..., blocks_checked: _Optional[int] = ..., entries_checked: _Optional[int] = ..., first_failure: _Optional[str] = ..., failed_block: _Optional[int] = ..., failed_entry: _Optional[str] = ...) -> None: ...
+    next_block: int
+    last_block: int
+    def __init__(self, ok: _Optional[bool] = ..., blocks_checked: _Optional[int] = ..., entries_checked: _Optional[int] = ..., first_failure: _Optional[str] = ..., failed_block: _Optional[int] = ..., failed_entry: _Optional[str] = ..., next_block: _Optional[int] = ..., last_block: _Optional[int] = ...) -> None: ...
 
 class GetInclusionProofRequest(_message.Message):
     __slots__ = ("entry_id",)

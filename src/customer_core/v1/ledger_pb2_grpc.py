@@ -78,6 +78,17 @@ class LedgerServiceServicer:
 
     def VerifyLedger(self, request, context):
         """Recomputes chains, Merkle roots, block links and signatures; names the first mismatch.
+
+        One call checks a bounded part of the range, from `first_block`: at most `max_blocks`
+        blocks and at most the server's entry limit (`CUSTOMER_CORE_LEDGER_VERIFY_MAX_BLOCKS`,
+        `CUSTOMER_CORE_LEDGER_VERIFY_MAX_ENTRIES`; a first block with more entries is checked
+        alone). While the response's `next_block` is not 0, call again with `first_block` set to it
+        (and `last_block` to the response's `last_block`) to go on: the first block of each call is
+        checked against the last block of the call before (its `prev_hash` and offsets), so the
+        calls together check the range as one call would. A server runs at most
+        `CUSTOMER_CORE_LEDGER_VERIFY_CONCURRENCY` verifications at once per process; past that it
+        answers RESOURCE_EXHAUSTED at once, with ErrorInfo reason `VERIFICATION_BUSY` and a
+        RetryInfo saying when to try again. The Python client's `verify_ledger` does all of this.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
