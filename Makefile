@@ -54,6 +54,8 @@ lint: install $(BUF)
 	$(BIN)/ruff format --check src plugins tests bench protos
 	@echo "==> mypy"
 	$(BIN)/mypy
+	@echo "==> import contracts (.importlinter)"
+	$(BIN)/lint-imports --no-cache
 	@echo "==> buf lint"
 	cd protos && ../$(BUF) lint
 
