@@ -102,10 +102,7 @@ class Kernel:
         tokens: issues and verifies bearer tokens.
         audit: the audit log writer.
         rotator: key rotation jobs.
-        ledger_sealer: seals ledger entries into signed blocks.
-
-    Its background work (the audit flusher, the sealer's role) runs from `start` to `close`:
-    servers start it, the CLI's short-lived kernels do not.
+        ledger_sealer: seals ledger entries into signed blocks (its thread runs in servers only).
     """
 
     def __init__(
@@ -173,11 +170,6 @@ class Kernel:
         except BaseException:
             engine.dispose()
             raise
-
-    def start(self) -> None:
-        """Starts the background work: the audit flusher and the ledger sealer's role."""
-        self.audit.start()
-        self.ledger_sealer.start()
 
     def close(self) -> None:
         """Stops the background threads, flushes the audit log and releases the database
