@@ -281,9 +281,8 @@ def test_an_edited_block_is_named(ledger: Ledger, column: str) -> None:
     heads = ledger.rows(select(ledger_blocks).order_by(ledger_blocks.c.height))
     assert len(heads) >= 3
     victim = heads[1]
+    # A token below the one before it (tokens are signed, so raising them all would break block 1).
     value: Any = -1 if column == "fencing_token" else flip(bytes(getattr(victim, column)), 5)
-    if column == "fencing_token":
-        tamper(ledger.url, "ledger_blocks", update(ledger_blocks).values(fencing_token=5))
     statement = (
         update(ledger_blocks).where(ledger_blocks.c.height == victim.height).values({column: value})
     )

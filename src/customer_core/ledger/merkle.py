@@ -123,9 +123,10 @@ def verify_inclusion(
 
     Checks that the entry's hash is SM3 of its prev_hash and its canonical bytes, that its offset
     lies in the block, that the path has the shape the offset and block size dictate and leads to
-    the block's Merkle root, that the block's hash covers its head fields, and that the signature
-    verifies under the block's public key. Pass `trusted_keys` (the sealer public keys you hold,
-    hex) to also require that key to be one of them.
+    the block's Merkle root, that the block's hash covers its head fields (in the current head
+    format or the one before it, see `blocks`), and that the signature verifies under the block's
+    public key. Pass `trusted_keys` (the sealer public keys you hold, hex) to also require that key
+    to be one of them. (The fencing token is not in a proof: `ledger verify` checks it.)
     """
     try:
         entry, block = proof.entry, proof.block
@@ -139,7 +140,7 @@ def verify_inclusion(
             return False
         if root_from_path(entry.hash, proof.path) != block.merkle_root:
             return False
-        if block.seal_time.nanos % 1000 or block.hash != blocks.hash_of_head(block):
+        if block.seal_time.nanos % 1000 or blocks.format_of_head(block) is None:
             return False
         if trusted_keys is not None and block.public_key.lower() not in {
             k.lower() for k in trusted_keys

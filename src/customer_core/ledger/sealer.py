@@ -6,7 +6,8 @@ per block, and for each block:
 
 1. in a read transaction: the entries and the latest block;
 2. outside any transaction: offsets (the previous block's last + 1, ...), the Merkle root of the
-   entries' hashes, the head hash (`ledger.blocks`) and its SM2 signature;
+   entries' hashes, the head hash (`ledger.blocks`) and its SM2 signature, and in the first block
+   of its lease term (a fencing token the previous block does not have) the token's signature;
 3. in a write transaction that first re-checks (and extends) the lease with its fencing token and
    checks no block was added meanwhile: the `ledger_offsets` rows and the `ledger_blocks` row.
 
@@ -17,6 +18,9 @@ into the block with its successor. Entries are found through the time index: fro
 the last round (`LOOKBACK`), and once a minute (and on taking the lease) over everything, but only
 when the entry count says something is missing — a transaction that commits long after its
 timestamp is sealed by that sweep.
+
+On taking the lease the sealer also signs the signing keys registered before revision 0005, which
+have no self-signature yet (`signing.sign_unsigned`).
 """
 
 from __future__ import annotations
@@ -96,6 +100,7 @@ class LedgerSealer:
         self._thread: threading.Thread | None = None
         self._drained_at: datetime | None = None  # start of the last round that sealed all it saw
         self._swept_at: datetime | None = None
+        self._keys_signed_under: int | None = None  # the term in which old keys were signed
 
     def start(self) -> None:
         """Starts the background thread (once)."""
@@ -171,7 +176,23 @@ class LedgerSealer:
         last = connection.execute(select(func.max(_O.offset))).scalar_one()
         return int(entries) == int(last or 0)
 
+    def _sign_keys(self, holding: Holding) -> None:
+        """Once per lease term: signs the keys registered before revision 0005."""
+        if self._keys_signed_under == holding.token:
+            return
+        self._keys_signed_under = holding.token  # tried once a term: sealing must go on
+        try:
+            signed = run_in_transaction(
+                self.engine, lambda c: signing.sign_unsigned(c, self.keyring)
+            )
+        except Exception:  # e.g. no UPDATE grant: verification names the unsigned key
+            log.warning("could not sign the ledger signing keys of older releases", exc_info=True)
+            return
+        if signed:
+            log.info("signed %d ledger signing key(s) of older releases", signed)
+
     def _round(self, holding: Holding, *, full: bool) -> int:
+        self._sign_keys(holding)
         started = datetime.now(UTC)
         sweep = full or self._swept_at is None or started - self._swept_at >= SWEEP_EVERY
         since = None if sweep or self._drained_at is None else self._drained_at - LOOKBACK
@@ -231,6 +252,13 @@ class LedgerSealer:
         sealed_at = datetime.now(UTC)
         head = blocks.head_hash(height, first, end, root, prev, blocks.micros(sealed_at))
         signature = key.sign(head)
+        # The token is signed where the previous block cannot vouch for it: a new term, or the
+        # first block after older-format ones (ledger.blocks); later blocks of the term repeat it.
+        new_term = last is None or last.fencing_token != holding.token
+        if new_term or blocks.format_of_row(last) != blocks.CURRENT:
+            token_signature = key.sign(blocks.token_message(head, holding.token))
+        else:
+            token_signature = b""
         offsets = [
             {"offset": first + i, "entry_id": row.id, "block_height": height}
             for i, row in enumerate(rows)
@@ -251,6 +279,7 @@ class LedgerSealer:
                     height=height, first_offset=first, last_offset=end, merkle_root=root,
                     prev_hash=prev, hash=head, signature=signature, public_key=key.public_key,
                     fencing_token=holding.token, sealed_at=sealed_at,
+                    token_signature=token_signature,
                 )
             )  # fmt: skip
             return extended

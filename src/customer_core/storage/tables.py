@@ -263,6 +263,10 @@ ledger_blocks = Table(
     # The lease's fencing token the sealer held: strictly increasing across sealers.
     Column("fencing_token", BigInteger, nullable=False),
     Column("sealed_at", UTCDateTime, nullable=False),
+    # SM2 signature of `0x04 || hash || fencing_token` in the first block of a sealer's term, empty
+    # in its later blocks (same token), NULL in blocks sealed before revision 0005 (ledger.blocks).
+    # The database refuses a new block without it (a CHECK ... NOT VALID; on SQLite a trigger).
+    Column("token_signature", LargeBinary, nullable=True),
 )
 
 ledger_signing_keys = Table(
@@ -276,6 +280,9 @@ ledger_signing_keys = Table(
     # The private key's hex, SM4-GCM-encrypted under that data key (nonce || ciphertext || tag).
     Column("wrapped", LargeBinary, nullable=False),
     Column("create_time", UTCDateTime, nullable=False),
+    # SM2 signature by this very key of all the columns above (ledger.signing.key_message); NULL
+    # in rows written before revision 0005 until the sealer signs them (the one update allowed).
+    Column("signature", LargeBinary, nullable=True),
 )
 
 leases = Table(
