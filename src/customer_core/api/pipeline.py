@@ -50,8 +50,6 @@ class Undecodable:
     instead, so the call is admitted, refused with INVALID_ARGUMENT and audited like any other.
     """
 
-    request_id = ""
-
     def __init__(self, type_name: str) -> None:
         self.type_name = type_name
 
