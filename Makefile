@@ -44,6 +44,9 @@ test: install
 	$(BIN)/pytest -q tests/integration --backend=postgresql
 	@echo "==> all test phases passed"
 
+# `buf breaking` compares the contract with the last release's, kept as a buf image so that any
+# clone checks it (no tag or history needed); additions pass. When cutting a release, rebuild it:
+#   cd protos && ../$(BUF) build --exclude-source-info -o released.binpb
 $(BUF):
 	@echo "==> installing buf $(BUF_VERSION) from npm"
 	npm install --silent --no-audit --no-fund --prefix $(TOOLS) @bufbuild/buf@$(BUF_VERSION)
@@ -58,6 +61,8 @@ lint: install $(BUF)
 	$(BIN)/lint-imports --no-cache
 	@echo "==> buf lint"
 	cd protos && ../$(BUF) lint
+	@echo "==> buf breaking (against the last release's contract, protos/released.binpb)"
+	cd protos && ../$(BUF) breaking --against released.binpb
 
 ## Benchmarks: each prints ratios against a baseline measured in the same run (see bench/README.md).
 bench: install

@@ -9,8 +9,7 @@ import re
 
 from google.protobuf.message import Message
 
-from customer_core.errors import FieldViolation
-from customer_core.plugin import CustomerFacts, hookimpl
+from customer_core.plugin import FieldViolation, hookimpl
 from customer_core_contact.v1.contact_pb2 import ContactPoint
 
 SUBJECT = "contact"
@@ -26,10 +25,8 @@ def subject_models() -> list[type[Message]]:
 
 
 @hookimpl
-def normalize_record(subject: str, record: Message) -> None:
+def normalize_record(record: ContactPoint) -> None:
     """Trims the set contact point and brings e-mails, phones and countries to canonical form."""
-    if subject != SUBJECT or not isinstance(record, ContactPoint):
-        return
     # Touch only the point that is set: writing to an unset branch would select it.
     kind = record.WhichOneof("point")
     if kind == "email":
@@ -45,10 +42,8 @@ def normalize_record(subject: str, record: Message) -> None:
 
 
 @hookimpl
-def validate_record(subject: str, record: Message, customer: CustomerFacts) -> list[FieldViolation]:
-    """Checks that the record holds an address, a phone or an e-mail."""
-    if subject != SUBJECT or not isinstance(record, ContactPoint):
-        return []
+def validate_record(record: ContactPoint) -> list[FieldViolation]:
+    """Checks that the record holds an address, a phone or an e-mail (refused otherwise)."""
     if record.WhichOneof("point") is None:
         return [FieldViolation("point", "one of address, phone or email is required")]
     return []

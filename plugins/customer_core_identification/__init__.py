@@ -1,6 +1,7 @@
 """The `identification` subject model: a customer's identity documents and their lifecycle.
 
-Field rules live in `v1/identification.proto`; this module adds check characters and date logic.
+Field rules live in `v1/identification.proto`; this module adds check characters and date logic
+(rules that refuse), and warns of a second primary document.
 """
 
 from __future__ import annotations
@@ -10,8 +11,7 @@ from datetime import date
 
 from google.protobuf.message import Message
 
-from customer_core.errors import FieldViolation
-from customer_core.plugin import CustomerFacts, hookimpl
+from customer_core.plugin import CustomerView, QualityIssue, QualityRule, Severity, hookimpl
 from customer_core_identification.v1.identification_pb2 import (
     ID_STATUS_VALID,
     ID_TYPE_RESIDENT_ID_CARD,
@@ -20,6 +20,15 @@ from customer_core_identification.v1.identification_pb2 import (
 )
 
 SUBJECT = "identification"
+
+#: The document number's check character (or form) is wrong for its type.
+NUMBER_CHECK = "IDENTIFICATION_NUMBER_CHECK"
+#: The validity dates are not real dates in order.
+VALIDITY_DATES = "IDENTIFICATION_VALIDITY_DATES"
+#: A document past its last day is recorded as valid.
+EXPIRED_AS_VALID = "IDENTIFICATION_EXPIRED_AS_VALID"
+#: Another document of the customer is marked primary already.
+ONE_PRIMARY = "IDENTIFICATION_ONE_PRIMARY_DOCUMENT"
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # GB 11643: ISO 7064 MOD 11-2 over the first 17 digits; the check character indexed by sum % 11.
@@ -38,37 +47,64 @@ def subject_models() -> list[type[Message]]:
 
 
 @hookimpl
-def normalize_record(subject: str, record: Message) -> None:
+def quality_rules() -> list[QualityRule]:
+    """What `validate_record` checks."""
+    return [
+        QualityRule(NUMBER_CHECK, SUBJECT, Severity.ERROR,
+                    "A resident ID number or unified social credit code has a valid check character (GB 11643, GB 32100)."),
+        QualityRule(VALIDITY_DATES, SUBJECT, Severity.ERROR,
+                    "Valid-from and valid-to are real dates, valid-to not before valid-from."),
+        QualityRule(EXPIRED_AS_VALID, SUBJECT, Severity.ERROR,
+                    "A document past its valid-to date is not recorded as valid."),
+        QualityRule(ONE_PRIMARY, SUBJECT, Severity.WARNING,
+                    "A customer has at most one primary identity document."),
+    ]  # fmt: skip
+
+
+@hookimpl
+def normalize_record(record: IdentificationDocument) -> None:
     """Upper-cases the document number without spaces, and upper-cases the issuing country."""
-    if subject != SUBJECT or not isinstance(record, IdentificationDocument):
-        return
     record.id_number = "".join(record.id_number.split()).upper()
     record.issuing_country = record.issuing_country.strip().upper()
 
 
 @hookimpl
-def validate_record(subject: str, record: Message, customer: CustomerFacts) -> list[FieldViolation]:
-    """Checks document number check characters, validity dates and that a valid one is unexpired."""
-    if subject != SUBJECT or not isinstance(record, IdentificationDocument):
-        return []
-    violations: list[FieldViolation] = []
+def validate_record(record: IdentificationDocument, customer: CustomerView) -> list[QualityIssue]:
+    """Checks document number check characters, validity dates, that a valid one is unexpired,
+    and that no other document of the customer is primary too."""
+    violations: list[QualityIssue] = []
     if problem := _number_problem(record.id_type, record.id_number):
-        violations.append(FieldViolation("id_number", problem))  # never echo the number
+        violations.append(QualityIssue(NUMBER_CHECK, "id_number", problem))  # never echo it
     valid_from, valid_to = _parse_date(record.valid_from), _parse_date(record.valid_to)
     for field, value, parsed in (
         ("valid_from", record.valid_from, valid_from),
         ("valid_to", record.valid_to, valid_to),
     ):
         if value and parsed is None:
-            violations.append(FieldViolation(field, f"{value!r} is not a real date (YYYY-MM-DD)"))
+            violations.append(
+                QualityIssue(VALIDITY_DATES, field, f"{value!r} is not a real date (YYYY-MM-DD)")
+            )
     if valid_from and valid_to and valid_to < valid_from:
         violations.append(
-            FieldViolation("valid_to", f"{valid_to} is before valid_from {valid_from}")
+            QualityIssue(
+                VALIDITY_DATES, "valid_to", f"{valid_to} is before valid_from {valid_from}"
+            )
         )
     if record.status == ID_STATUS_VALID and valid_to and valid_to < date.today():
         violations.append(
-            FieldViolation(
-                "status", f"document expired on {valid_to}; record it as ID_STATUS_EXPIRED"
+            QualityIssue(
+                EXPIRED_AS_VALID,
+                "status",
+                f"document expired on {valid_to}; record it as ID_STATUS_EXPIRED",
+            )
+        )
+    if record.primary and any(
+        isinstance(other, IdentificationDocument) and other.primary
+        for other in customer.records(SUBJECT)
+    ):
+        violations.append(
+            QualityIssue(
+                ONE_PRIMARY, "primary", "another document of the customer is primary already"
             )
         )
     return violations

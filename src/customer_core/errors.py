@@ -40,14 +40,21 @@ __all__ = [
 
 @dataclass(frozen=True)
 class FieldViolation:
-    """One bad field of a request: `field` is a dotted path from the request message."""
+    """One bad field of a request: `field` is a dotted path from the request message.
+
+    `reason`, when set, is the `BadRequest.FieldViolation.reason`: the id of the data-quality
+    rule that refused the value (UPPER_SNAKE_CASE).
+    """
 
     field: str
     description: str
+    reason: str = ""
 
     def under(self, prefix: str) -> FieldViolation:
         """The same violation with its path placed under `prefix`."""
-        return FieldViolation(f"{prefix}.{self.field}" if self.field else prefix, self.description)
+        return FieldViolation(
+            f"{prefix}.{self.field}" if self.field else prefix, self.description, self.reason
+        )
 
 
 class CustomerCoreError(Exception):
@@ -103,7 +110,7 @@ class InvalidArgument(CustomerCoreError):
         bad_request = error_details_pb2.BadRequest(
             field_violations=[
                 error_details_pb2.BadRequest.FieldViolation(
-                    field=v.field, description=v.description
+                    field=v.field, description=v.description, reason=v.reason
                 )
                 for v in self.violations
             ]

@@ -3,7 +3,9 @@ reads see them, conditions and collisions retry the transaction, nothing is lost
 
 from __future__ import annotations
 
+import threading
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,7 +13,9 @@ import pytest
 from sqlalchemy import event, func, select, text
 
 from customer_core.storage import bulk, create_engine, deferred, run_in_transaction
-from customer_core.storage.tables import customers, ledger_entries
+from customer_core.storage.driver import add_statement_observer
+from customer_core.storage.tables import cross_references, customers, ledger_entries
+from tests.integration.helpers import id_card, mobile, profile, unique
 
 
 def _customer(number: str | None = None) -> dict[str, Any]:
@@ -37,31 +41,33 @@ def _count(engine: Any, table: Any, where: Any) -> int:
     return int(run_in_transaction(engine, lambda c: c.execute(query).scalar_one(), write=False))
 
 
-def _count_numbered_statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The statements the deferred inserts send through psycopg's RawCursor, as they go."""
-    numbered: list[str] = []
-    execute_numbered = deferred._execute_numbered
+def _sent_to_driver(kind: str) -> Iterator[list[str]]:
+    """The statements of `kind` this thread sends to the driver itself, as they go (told by
+    `storage.driver`'s observers; not the test server's audit writer, on threads of its own)."""
+    sent: list[str] = []
+    thread = threading.get_ident()
 
-    def counted(connection: Any, sql: str, params: list[Any], alone: bool) -> Any:
-        numbered.append(sql)
-        return execute_numbered(connection, sql, params, alone)
+    def observe(seen: str, _dialect: str, sql: str, *_rest: Any) -> None:
+        if seen == kind and threading.get_ident() == thread:
+            sent.append(sql)
 
-    monkeypatch.setattr(deferred, "_execute_numbered", counted)
-    return numbered
+    remove = add_statement_observer(observe)
+    try:
+        yield sent
+    finally:
+        remove()
 
 
-def _count_sqlite_executemany(engine: Any, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """The tables `engine`'s SQLite rows go into by the driver's executemany, as they go."""
-    tables: list[Any] = []
-    executemany = bulk._sqlite_executemany
+@pytest.fixture
+def numbered() -> Iterator[list[str]]:
+    """The deferred inserts' statements sent through psycopg's RawCursor."""
+    yield from _sent_to_driver("deferred")
 
-    def counted(connection: Any, table: Any, *args: Any) -> int:
-        if connection.engine is engine:  # not the test server's audit writer
-            tables.append(table)
-        return executemany(connection, table, *args)
 
-    monkeypatch.setattr(bulk, "_sqlite_executemany", counted)
-    return tables
+@pytest.fixture
+def executemany() -> Iterator[list[str]]:
+    """The INSERTs sent to sqlite3's executemany."""
+    yield from _sent_to_driver("executemany")
 
 
 @pytest.fixture
@@ -90,12 +96,10 @@ def test_a_read_in_the_same_transaction_sees_deferred_rows(engine: Any) -> None:
 
 
 def test_the_gate_and_the_rows_go_as_one_statement_on_postgresql(
-    engine: Any, backend: str, monkeypatch: pytest.MonkeyPatch
+    engine: Any, backend: str, numbered: list[str], executemany: list[str]
 ) -> None:
     row = _customer()
     through_sqlalchemy: list[str] = []
-    numbered = _count_numbered_statements(monkeypatch)
-    executemany = _count_sqlite_executemany(engine, monkeypatch)
     event.listen(engine, "before_cursor_execute", lambda *a: through_sqlalchemy.append(a[2]))
     gate = (text("SELECT CAST(:word AS TEXT)"), {"word": "done"})  # lets the rows in
 
@@ -114,7 +118,7 @@ def test_the_gate_and_the_rows_go_as_one_statement_on_postgresql(
     else:  # SQLite: the gate, then one executemany per table, straight to the driver
         assert numbered == [] and through_sqlalchemy[0] == "SELECT CAST(? AS TEXT)"
         assert len(through_sqlalchemy) == 2  # the gate and the count above
-        assert [table.name for table in executemany] == ["customers", "ledger_entries"]
+        assert [sql.split()[2] for sql in executemany] == ["customers", "ledger_entries"]
 
 
 def test_a_computed_column_that_is_null_retries_the_transaction(engine: Any) -> None:
@@ -170,10 +174,9 @@ def test_a_commit_with_rows_still_held_back_fails(engine: Any) -> None:
 
 
 def test_a_table_met_again_starts_another_statement(
-    engine: Any, backend: str, monkeypatch: pytest.MonkeyPatch
+    engine: Any, backend: str, numbered: list[str]
 ) -> None:
     # CockroachDB refuses two modifications of one table in one statement.
-    numbered = _count_numbered_statements(monkeypatch)
     first, second = _customer(), _customer()
 
     def work(connection: Any) -> None:
@@ -226,3 +229,54 @@ def test_a_write_that_did_nothing_else_is_one_statement_on_its_own(engine: Any) 
     # Not when something ran before it in the transaction.
     run_in_transaction(engine, lambda c: (c.execute(text("SELECT 1")), work(c, ())))
     assert status["none"] == "INTRANS"
+
+
+def test_rows_go_after_the_rows_they_refer_to_whatever_was_deferred_between(engine: Any) -> None:
+    # Plain rows of a table go together, but not ahead of a group of a table they refer to
+    # (here customers with a computed column, deferred between the two cross-references).
+    first, second = _customer(), _customer()
+
+    def xref(customer: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": uuid.uuid4(), "customer_id": customer["id"], "source_system": "CORE",
+            "local_id": uuid.uuid4().hex, "create_time": datetime.now(UTC),
+        }  # fmt: skip
+
+    def work(connection: Any) -> None:
+        deferred.defer(connection, customers, [first])
+        deferred.defer(connection, cross_references, [xref(first)])
+        deferred.defer(
+            connection, customers, [second],
+            computed=(("display_name", "SELECT CAST(:n AS TEXT)"),), n="computed",
+        )  # fmt: skip
+        deferred.defer(connection, cross_references, [xref(second)])  # after `second`
+
+    run_in_transaction(engine, work)  # once: no foreign key refused it
+    ids = [first["id"], second["id"]]
+    assert _count(engine, cross_references, cross_references.c.customer_id.in_(ids)) == 2
+
+
+def test_a_row_that_is_not_a_driver_row_is_a_mistake_not_a_race(engine: Any) -> None:
+    # A misspelled column is NULL in a NOT NULL column: named, not retried as a collision.
+    row = _customer()
+    row["displayname"] = row.pop("display_name")
+    attempts: list[int] = []
+
+    def work(connection: Any) -> None:
+        attempts.append(1)
+        deferred.defer(connection, customers, [row])
+
+    with pytest.raises(ValueError, match="'displayname' is not a column"):
+        run_in_transaction(engine, work)
+    assert len(attempts) == 1
+
+
+def test_the_kernels_own_rows_are_driver_rows(client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # As in Python's development mode: every row deferred or inserted is checked first.
+    monkeypatch.setattr(bulk, "CHECK_ROWS", True)
+    customer = client.create_customer(
+        type="individual", owning_org_unit="HO01", display_name="Checked",
+        cross_references=[("CORE", unique("C"))], records=[profile(), id_card(), mobile()],
+    )  # fmt: skip
+    view = client.get_360(customer.customer_number)
+    assert sum(len(subject.records) for subject in view.subjects) == 3

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from customer_core.api.server import RunningServer
 from customer_core.client import Client
-from customer_core.ledger.lease import Holding, Lease, LeaseLost
+from customer_core.coordination.lease import Holding, Lease, LeaseLost
 from customer_core.ledger.sealer import LEASE_NAME
 from customer_core.ledger.verify import verify
 from customer_core.storage import create_engine, run_in_transaction

@@ -104,3 +104,30 @@ def test_bulk_inserts_put_computed_columns_in_place_of_values() -> None:
     casts = dict(re.findall(r"CAST\(:(\w+) AS (\w+)\[\]\)", bulk_insert(data_keys, 99).text))
     assert casts["id"] == "UUID" and casts["create_time"] == "TIMESTAMPTZ"
     assert casts["wrapped"] == "BYTEA" and casts["scope"] == "TEXT"
+
+
+def test_the_deferred_statement_gets_dollar_placeholders_compiled_for_cockroachdb() -> None:
+    from sqlalchemy import text
+
+    from customer_core.storage.deferred import _Group, _one_statement
+    from customer_core.storage.driver import positional
+
+    lookup = (("kek_version", "SELECT version FROM key_encryption_keys WHERE domain = :domain"),)
+    groups = [
+        _Group(customers, [{}]),
+        _Group(data_keys, [{}, {}], lookup, {"domain": "customer-data"}),
+    ]
+    gate = text("INSERT INTO t (k) VALUES (:request_id) ON CONFLICT DO NOTHING RETURNING k")
+    statement = _one_statement(groups, gate)
+    sql, names, _ = positional(statement, CockroachDBDialect_psycopg())
+    # SQLAlchemy's numeric_dollar paramstyle: every name once, numbered in order of appearance.
+    assert ":" not in sql.replace("::", "") and "%(" not in sql
+    first_seen = list(dict.fromkeys(re.findall(r"\$\d+", sql)))
+    assert first_seen == [f"${n}" for n in range(1, len(names) + 1)]
+    assert names[0] == "request_id" and "g1_domain" in names and names.count("g1_domain") == 1
+    assert sql.count("$" + str(names.index("g1_domain") + 1) + ")") == 2  # one per data key row
+    assert sql.startswith("WITH gate AS (INSERT INTO t (k) VALUES ($1) ON CONFLICT")
+    assert sql.endswith(
+        "SELECT (SELECT * FROM gate), (SELECT count(*) FROM g0), (SELECT count(*) FROM g1)"
+    )
+    assert (sql, names) == tuple(positional(statement, postgresql.psycopg.dialect()))[:2]

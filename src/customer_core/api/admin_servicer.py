@@ -17,6 +17,7 @@ from customer_core.identifiers import check_principal
 from customer_core.kernel import pagination
 from customer_core.kernel.app import Kernel
 from customer_core.kernel.convert import timestamp, to_datetime
+from customer_core.kernel.key_rotation import Rotation
 from customer_core.kernel.names import parse_customer_name
 from customer_core.v1 import admin_service_pb2 as admin
 from customer_core.v1 import admin_service_pb2_grpc
@@ -28,8 +29,8 @@ _LEVELS = {
 }
 
 
-def rotation_to_proto(row: Any) -> admin.KeyRotation:
-    """The contract message of a key rotation job."""
+def rotation_to_proto(row: Rotation) -> admin.KeyRotation:
+    """The contract message of a key rotation."""
     return admin.KeyRotation(
         name=f"keyRotations/{row.id}",
         level=_LEVELS[row.level],
@@ -57,7 +58,7 @@ class AdminServicer(admin_service_pb2_grpc.AdminServiceServicer):
                 admin.Role(
                     name=r.name, permissions=sorted(r.permissions), description=r.description
                 )
-                for r in BUILT_IN.values()
+                for r in self.kernel.registry.roles.values()
             ]
         )
 
@@ -121,9 +122,12 @@ class AdminServicer(admin_service_pb2_grpc.AdminServiceServicer):
         return empty_pb2.Empty()
 
     def _rotate(self, level: str, target: str) -> admin.KeyRotation:
-        job_id = self.kernel.rotator.start(level, target)
-        self.kernel.rotator.run_in_background(job_id)
-        return rotation_to_proto(self.kernel.rotator.get(job_id))
+        """Starts a rotation (or finds the one of `level` and `target` already running); this
+        replica's job runner claims it at once, another replica's if this one dies."""
+        rotator = self.kernel.rotator
+        job_id = rotator.start(level, target, created_by=current().principal.name)
+        self.kernel.jobs.wake()
+        return rotation_to_proto(rotator.get(job_id))
 
     def RotateMasterKey(
         self, request: admin.RotateMasterKeyRequest, context: Any

@@ -1,13 +1,17 @@
-"""gRPC health checking: SERVING while the database answers, NOT_SERVING while it does not."""
+"""gRPC health checking: SERVING while the database answers, NOT_SERVING while it does not.
+
+Every replica probes for itself, so the probe is a plain periodic loop, not a leased role.
+"""
 
 from __future__ import annotations
 
 import logging
-import threading
 
 from grpc_health.v1 import health, health_pb2
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+
+from customer_core.coordination.background import Periodic
 
 log = logging.getLogger(__name__)
 
@@ -19,17 +23,17 @@ class DatabaseHealth:
         self.servicer = health.HealthServicer()
         self._engine = engine
         self._services = ["", *services]
-        self._interval = interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="db-health", daemon=True)
+        self._prober = Periodic("db-health", interval, self.probe)
         self._serving: bool | None = None
 
     def start(self) -> None:
+        """Probes once, then every `interval` seconds in the background."""
         self.probe()
-        self._thread.start()
+        self._prober.start()
 
     def stop(self) -> None:
-        self._stop.set()
+        """Stops probing and reports NOT_SERVING from then on."""
+        self._prober.stop(timeout=5)
         for name in self._services:
             self.servicer.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
 
@@ -52,7 +56,3 @@ class DatabaseHealth:
                 self.servicer.set(name, status)
             self._serving = serving
         return serving
-
-    def _run(self) -> None:
-        while not self._stop.wait(self._interval):
-            self.probe()

@@ -86,8 +86,9 @@ class GrantCache:
     def get(self, principal: str) -> tuple[Grant, ...]:
         grants = self._items.get(principal)
         if grants is None:
+            roles = self._kernel.registry.roles
             grants = run_in_transaction(
-                self._kernel.engine, lambda c: bindings.grants_of(c, principal), write=False
+                self._kernel.engine, lambda c: bindings.grants_of(c, principal, roles), write=False
             )
             self._items.put(principal, grants)
         return grants

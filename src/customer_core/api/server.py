@@ -150,7 +150,7 @@ def create_server(kernel: Kernel, settings: Settings, *, reuse_port: bool = Fals
         health_port = health_server.add_insecure_port(f"{settings.host}:{settings.health_port}")
     db_health.start()
     server.start()
-    kernel.ledger_sealer.start()
+    kernel.start()
     if health_server is not None:
         health_server.start()
     return RunningServer(server, port, kernel, db_health, pipeline, health_server, health_port)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from customer_core.kernel import quality
 from customer_core.kernel.registry import Registry
 from customer_core.kernel.subject_model import SubjectModel
+from customer_core.plugin import QualityRule
 from customer_core.v1 import subject_model_service_pb2 as svc
 from customer_core.v1 import subject_model_service_pb2_grpc
 
 
-def describe(model: SubjectModel) -> svc.SubjectModel:
-    """The contract message describing a registered subject model."""
+def describe(model: SubjectModel, rules: Sequence[QualityRule] = ()) -> svc.SubjectModel:
+    """The contract message describing a registered subject model and its quality rules."""
     return svc.SubjectModel(
         name=model.name,
         message_type=model.message_type,
@@ -30,8 +33,22 @@ def describe(model: SubjectModel) -> svc.SubjectModel:
                 match_key=f.rules.match_key,
                 required=f.rules.required,
                 max_length=f.rules.max_length,
+                customer_ref=f.rules.customer_ref,
+                document_ref=f.rules.document_ref,
+                match_tiers=list(f.rules.match_tiers),
+                blocking=list(f.rules.blocking),
+                survivorship=model.survivorship_of(f),
+                source_priority=model.source_priority_of(f),
             )
             for f in model.fields
+        ],
+        survivorship=model.survivorship_of(None),
+        source_priority=list(model.options.source_priority),
+        quality_rules=[
+            svc.QualityRule(
+                id=r.id, severity=quality.SEVERITIES[r.severity], description=r.description
+            )
+            for r in rules
         ],
     )
 
@@ -41,7 +58,7 @@ class SubjectModelServicer(subject_model_service_pb2_grpc.SubjectModelServiceSer
 
     def __init__(self, registry: Registry) -> None:
         self._response = svc.ListSubjectModelsResponse(
-            models=[describe(m) for m in registry.models()]
+            models=[describe(m, registry.rules(m.name)) for m in registry.models()]
         )
 
     def ListSubjectModels(

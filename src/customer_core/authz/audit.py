@@ -1,15 +1,16 @@
 """The audit log: every call, who made it, which customers it touched, what it showed in clear.
 
 Events of calls that unmasked sensitive values, changed security settings or erased data are
-written before the answer leaves the server; the rest go through a queue flushed by a background
-thread in batches (at most `flush_interval` later), so audit never doubles the cost of a read.
+written before the answer leaves the server; the rest go through a queue flushed in batches (at
+most `flush_interval` later) by a background loop (`coordination.background.Periodic`, started
+with the kernel's other background work), so audit never doubles the cost of a read. `close`
+flushes what is left, started or not.
 """
 
 from __future__ import annotations
 
 import logging
 import queue
-import threading
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -18,6 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
 
+from customer_core.coordination.background import Periodic
 from customer_core.storage.bulk import insert_rows
 from customer_core.storage.tables import audit_event_customers, audit_events
 from customer_core.storage.transaction import run_in_transaction
@@ -76,11 +78,12 @@ class AuditLog:
     def __init__(self, engine: Engine, *, flush_interval: float = 0.2, batch: int = 500) -> None:
         self._engine = engine
         self._queue: queue.Queue[AuditRecord] = queue.Queue()
-        self._interval = flush_interval
         self._batch = batch
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="audit-writer", daemon=True)
-        self._thread.start()
+        self._flusher = Periodic("audit-writer", flush_interval, self.flush)
+
+    def start(self) -> None:
+        """Starts flushing the queue every `flush_interval` seconds in the background."""
+        self._flusher.start()
 
     def record(self, event: AuditRecord, *, durable: bool = False) -> None:
         """Audits a call; with `durable`, returns only once the record is committed."""
@@ -105,8 +108,7 @@ class AuditLog:
 
     def close(self) -> None:
         """Stops the writer after flushing (logging loudly what could not be written)."""
-        self._stop.set()
-        self._thread.join(timeout=10)
+        self._flusher.stop(timeout=10)
         try:
             self.flush()
         except Exception:
@@ -126,18 +128,11 @@ class AuditLog:
             try:
                 run_in_transaction(self._engine, lambda c: write(c, items))
             except Exception:  # keep the records: put them back and try again next round
-                log.exception("audit flush failed; %d records kept for retry", len(items))
+                log.warning("audit flush failed; %d records kept for retry", len(items))
                 for item in items:
                     self._queue.put(item)
                 raise
         return len(items)
-
-    def _run(self) -> None:
-        while not self._stop.wait(self._interval):
-            try:
-                self.flush()
-            except Exception:
-                continue
 
 
 def query_events(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
@@ -12,7 +13,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import Connection
 
 from customer_core.authz.principal import WHOLE_BANK, Grant
-from customer_core.authz.roles import BUILT_IN
+from customer_core.authz.roles import BUILT_IN, Role
 from customer_core.errors import FieldViolation, InvalidArgument, NotFound
 from customer_core.identifiers import (
     ORG_UNIT,
@@ -131,17 +132,19 @@ def list_bindings(connection: Connection, principal: str = "") -> list[admin.Rol
     return [to_proto(r) for r in connection.execute(query)]
 
 
-def grants_of(connection: Connection, principal: str) -> tuple[Grant, ...]:
-    """What a principal's bindings allow."""
+def grants_of(
+    connection: Connection, principal: str, roles: Mapping[str, Role] = BUILT_IN
+) -> tuple[Grant, ...]:
+    """What a principal's bindings allow, by the role table `roles` (plugins' permissions in)."""
     rows = connection.execute(select(role_bindings).where(role_bindings.c.principal == principal))
     return tuple(
         Grant(
             r.role,
             r.org_unit,
-            BUILT_IN[r.role].permissions,
+            roles[r.role].permissions,
             _split(r.read_subjects),
             _split(r.write_subjects),
         )
         for r in rows
-        if r.role in BUILT_IN
+        if r.role in roles
     )

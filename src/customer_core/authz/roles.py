@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 
 # Reads and writes of customers, their cross-references and subject records.
 CUSTOMERS_READ = "customers.read"
@@ -94,3 +95,18 @@ BUILT_IN: dict[str, Role] = {
         Role("admin", ALL_PERMISSIONS, "Everything, including erasure."),
     )
 }
+
+
+def with_permissions(extra: Mapping[str, Iterable[str]]) -> dict[str, Role]:
+    """The built-in roles with more permissions (plugins'): permission -> the roles holding it.
+
+    `admin` holds every permission. The built-in table itself is left as it is.
+    """
+    added: dict[str, set[str]] = {name: set() for name in BUILT_IN}
+    for permission, holders in extra.items():
+        for role in {*holders, "admin"}:
+            added[role].add(permission)
+    return {
+        name: replace(role, permissions=role.permissions | added[name]) if added[name] else role
+        for name, role in BUILT_IN.items()
+    }

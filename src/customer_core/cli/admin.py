@@ -11,18 +11,19 @@ import getpass
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from google.protobuf.json_format import MessageToJson
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from customer_core.api.admin_servicer import rotation_to_proto
 from customer_core.authz import audit, bindings
 from customer_core.authz.audit import AuditRecord
+from customer_core.cli.progress import follow_job
 from customer_core.errors import CustomerCoreError
 from customer_core.kernel.app import Kernel
 from customer_core.kernel.config import Settings
+from customer_core.kernel.key_rotation import Rotation
 from customer_core.ledger.recorder import Provenance
 from customer_core.v1 import admin_service_pb2 as admin
 
@@ -161,22 +162,21 @@ def rotate(
     domain: Annotated[str, typer.Option(help="The KEK domain (level kek)")] = "customer-data",
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Rotate one level of the key hierarchy, with a progress bar; resumes an interrupted data rotation."""
+    """Rotate one level of the key hierarchy, with a progress bar.
+
+    Runs the rotation here, or, if a server is running one of the same keys, follows it to its
+    end (and carries it on should that server die); an interrupted rotation resumes from where
+    it was. Ctrl-C leaves it for a server to finish.
+    """
     if level not in ("master", "kek", "data"):
         raise typer.BadParameter("must be master, kek or data", param_hint="LEVEL")
     with _kernel(database_url, f"keys rotate {level}") as kernel:
-        job_id = kernel.rotator.start(level, domain if level == "kek" else "*")
-        columns = (
-            TextColumn(f"rotating {level} keys"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
+        job_id = kernel.rotator.start(
+            level, domain if level == "kek" else "*", created_by=operator()
         )
-        with Progress(*columns, transient=True) as bar:
-            task = bar.add_task("rotate", total=None)
-            row = kernel.rotator.run(
-                job_id, lambda done, total: bar.update(task, completed=done, total=total)
-            )
+        row = follow_job(
+            f"rotating {level} keys", kernel.jobs, job_id, lambda: kernel.rotator.run(job_id)
+        )
         _print_rotation(row)
         if row.state != "SUCCEEDED":
             raise typer.Exit(1)
@@ -210,7 +210,7 @@ def status(database_url: DatabaseUrl = None) -> None:
         typer.echo("data keys: " + ", ".join(f"{n} {s}" for s, n in counts))
 
 
-def _print_rotation(row: Any) -> None:
+def _print_rotation(row: Rotation) -> None:
     typer.echo(MessageToJson(rotation_to_proto(row), indent=None, preserving_proto_field_name=True))
 
 

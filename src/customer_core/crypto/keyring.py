@@ -6,7 +6,13 @@
   customer destroys exactly its keys — versioned, stored wrapped by its domain's KEK.
 
 Unwrapped keys are cached for a bounded time. A version is `active` (used for new encryption),
-`decrypt-only` (still decrypts while a rotation moves data off it) or `retired` (refuses).
+`decrypt-only` (still decrypts while a rotation moves data off it) or `retired`. A retired KEK
+refuses. A retired data key refuses live data (no stored record is under one once its rotation
+ends) but still opens the ledger's snapshots sealed under it, for history (`history=True`): the
+ledger is append-only and hash-chained, so a rotation cannot re-encrypt what it recorded, and the
+360 view as of a time before a rotation (and, later, an unmerge) needs those values. So a KEK
+rotation rewraps retired data keys too, and only erasure, which deletes every version of a
+customer's data keys, makes history unreadable.
 """
 
 from __future__ import annotations
@@ -251,8 +257,11 @@ class Keyring:
             made[key.scope] = key
         return keys
 
-    def data_key(self, connection: Connection, key_id: uuid.UUID) -> DataKey:
-        """The data key a ciphertext names; refuses a retired or destroyed one.
+    def data_key(
+        self, connection: Connection, key_id: uuid.UUID, *, history: bool = False
+    ) -> DataKey:
+        """The data key a ciphertext names; refuses a destroyed one, and a retired one unless
+        `history` (the ciphertext is a ledger snapshot's, read for the past).
 
         The key's row is read even when the key is cached, so a key
         destroyed by another replica, or retired while a reader with an older snapshot put it
@@ -265,7 +274,7 @@ class Keyring:
         ):
             self._data.drop(lambda k, _: k == key_id)
             raise KeyDestroyedError(key_id)
-        if row.status == "retired":
+        if row.status == "retired" and not history:
             raise RetiredKeyError(f"data key {row.scope} v{row.version}")
         return cached if cached is not None else self._unwrap_data_key(connection, row)
 

@@ -20,6 +20,8 @@ from customer_core.authz import bindings
 from customer_core.authz.audit import AuditLog
 from customer_core.authz.context import current_or_none
 from customer_core.authz.tokens import TokenService
+from customer_core.coordination import replica_id
+from customer_core.coordination.jobs import JobRunner
 from customer_core.crypto.keyring import Keyring
 from customer_core.crypto.master_key import (
     ENV_VAR,
@@ -101,8 +103,14 @@ class Kernel:
         keyring: the key hierarchy below the master key.
         tokens: issues and verifies bearer tokens.
         audit: the audit log writer.
-        rotator: key rotation jobs.
-        ledger_sealer: seals ledger entries into signed blocks (its thread runs in servers only).
+        replica: this kernel's identity in leases and job claims.
+        jobs: runs this replica's share of the jobs (key rotations) in the background.
+        rotator: key rotations, the job type `key-rotation`.
+        ledger_sealer: seals ledger entries into signed blocks.
+
+    Its background work (the audit flusher, the sealer's role, the job runner) runs from `start`
+    to `close`: servers start it, the CLI's short-lived kernels do not (a CLI command that runs
+    a job runs it in its own thread).
     """
 
     def __init__(
@@ -126,7 +134,14 @@ class Kernel:
             engine, self.keyring, revocation_interval=settings.token_revocation_interval
         )
         self.audit = AuditLog(engine, flush_interval=settings.audit_flush_interval)
-        self.rotator = KeyRotator(engine, self.keyring, self.codec)
+        self.replica = replica_id()
+        self.jobs = JobRunner(
+            engine,
+            holder=self.replica,
+            ttl=settings.job_lease_ttl,
+            poll_interval=settings.job_poll_interval,
+        )
+        self.rotator = KeyRotator(engine, self.keyring, self.codec, self.jobs)
         # Erasures the master key provider remembers but a restored database has forgotten.
         run_in_transaction(
             engine,
@@ -141,6 +156,7 @@ class Kernel:
             interval=settings.ledger_seal_interval,
             block_size=settings.ledger_block_size,
             lease_ttl=settings.ledger_lease_ttl,
+            holder=self.replica,
         )
 
     @classmethod
@@ -171,9 +187,17 @@ class Kernel:
             engine.dispose()
             raise
 
+    def start(self) -> None:
+        """Starts the background work: the audit flusher, the ledger sealer's role and the job
+        runner."""
+        self.audit.start()
+        self.ledger_sealer.start()
+        self.jobs.start()
+
     def close(self) -> None:
         """Stops the background threads, flushes the audit log and releases the database
         connections."""
+        self.jobs.stop()  # a job running here gives its claim up for another replica
         self.ledger_sealer.stop()
         self.tokens.close()
         self.audit.close()

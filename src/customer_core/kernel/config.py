@@ -47,6 +47,11 @@ class Settings(BaseSettings):
             with more is checked alone).
         token_revocation_interval: seconds between each process's reads of the revoked tokens:
             a revocation, through the RPC or the CLI, applies everywhere within it (plus a read).
+        job_lease_ttl: seconds a job run's claim lasts without a heartbeat (its holder renews
+            it every third of that): how soon another process carries on with the jobs (key
+            rotations) of one that died.
+        job_poll_interval: seconds between each process's looks for runnable jobs (a job
+            requested of a process starts there at once).
     """
 
     model_config = SettingsConfigDict(env_prefix="CUSTOMER_CORE_", extra="ignore")
@@ -75,6 +80,8 @@ class Settings(BaseSettings):
     ledger_verify_max_blocks: int = Field(default=20, ge=1)
     ledger_verify_max_entries: int = Field(default=5000, ge=1)
     token_revocation_interval: float = Field(default=1.0, gt=0, le=60)
+    job_lease_ttl: float = Field(default=10.0, gt=0)
+    job_poll_interval: float = Field(default=2.0, gt=0)
 
     def check_production(self) -> list[str]:
         """Why these settings may not serve in production ([] when they may)."""

@@ -183,9 +183,13 @@ def _record(
     access.require_unmask(customer)
     try:
         message, paths = codec.sealer.unseal(
-            connection, model, snapshot.payload, snapshot.sealed, customer.id, record_id
-        )
-    except (KeyDestroyedError, RetiredKeyError):  # erased, or rotated away since: stays masked
+            connection, model, snapshot.payload, snapshot.sealed, customer.id, record_id,
+            history=True,
+        )  # fmt: skip
+    except (
+        KeyDestroyedError,
+        RetiredKeyError,
+    ):  # erased (or left under a retired KEK by an older release)
         return record
     record.data.CopyFrom(
         any_pb2.Any(type_url=snapshot.type_url, value=message.SerializeToString(deterministic=True))

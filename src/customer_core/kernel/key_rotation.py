@@ -1,70 +1,133 @@
-"""Online rotation of each level of the key hierarchy, as resumable jobs with progress.
+"""Online rotation of each level of the key hierarchy, as jobs of type `key-rotation`.
 
 - master: a new master version; every KEK rewrapped under it; old versions retired.
 - KEK: a new version of a domain's KEK; its data keys rewrapped under it; the old version retired.
 - data keys: for each customer and subject model, a new data-key version, the records
   re-encrypted under it and the old version retired, all in one transaction per scope — so
   writers running meanwhile serialize with it and nothing is ever left under a retired version.
-Progress is kept in `key_rotations`; a data-key rotation interrupted part-way resumes after the
-last scope it finished.
+
+A rotation is a run of `coordination.jobs`: one at a time per level and target (asking for
+another while one is active gives that one), run by whichever replica claims it. Each step
+commits together with the run's checkpoint (the new version, the last data-key scope finished)
+and progress in one transaction fenced by the claim, so a step is done exactly once: a replica
+that dies mid-way leaves a checkpoint another one carries on from, and a replica that was
+replaced cannot commit a step. `Rotation` is what callers see of a run (the `KeyRotation`
+message); its id is the run's.
+
+The master key lives outside the database, so creating a master version is the one step that
+cannot commit with its checkpoint: a run interrupted between the two makes another version on
+resuming, and the unused one is retired at the end like every version nothing is wrapped under.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection, Engine
 
+from customer_core.coordination import jobs
+from customer_core.coordination.jobs import Job, JobContext, JobRunner, JobType
 from customer_core.crypto import primitives
 from customer_core.crypto.keyring import CUSTOMER_DATA, DOMAINS, Keyring, _data_key_aad, _kek_aad
 from customer_core.errors import FailedPrecondition, InvalidArgument, NotFound
 from customer_core.kernel.record_codec import RecordCodec
 from customer_core.ledger import recorder as ledger
 from customer_core.ledger.chain import system_chain
-from customer_core.storage.tables import (
-    data_keys,
-    key_encryption_keys,
-    key_rotations,
-    subject_records,
-)
-from customer_core.storage.transaction import RetryPolicy
-from customer_core.storage.transaction import run_in_transaction as _run_in_transaction
+from customer_core.storage.tables import data_keys, key_encryption_keys, subject_records
+from customer_core.storage.transaction import run_in_transaction
 
 log = logging.getLogger(__name__)
+
+#: The job type of key rotations.
+JOB_TYPE = "key-rotation"
+#: Data keys rewrapped per transaction by a KEK rotation.
 BATCH = 200
-Progress = Callable[[int, int], None]
+Progress = Callable[[int, int], object]
 T = TypeVar("T")
-#: A rotation is a background job with no caller waiting: it outlasts conflicts with the writers
-#: running beside it (a rotation that gave up after a writer's 12 attempts would end FAILED).
-PATIENT = RetryPolicy(max_attempts=100, max_delay=1.0)
+
+_STATES = {
+    jobs.QUEUED: "RUNNING",
+    jobs.RUNNING: "RUNNING",
+    jobs.SUCCEEDED: "SUCCEEDED",
+    jobs.FAILED: "FAILED",
+    jobs.CANCELLED: "FAILED",
+}
 
 
-def run_in_transaction(engine: Engine, work: Callable[[Connection], T], *, write: bool = True) -> T:
-    """`customer_core.storage.run_in_transaction` with the rotation's patient retry policy."""
-    return _run_in_transaction(engine, work, write=write, policy=PATIENT)
+@dataclass(frozen=True)
+class Rotation:
+    """A key rotation as callers see it.
+
+    Attributes:
+        state: `RUNNING` (queued or running), `SUCCEEDED` or `FAILED` (failed or cancelled).
+        new_version: the version made (master, KEK), 0 until it is.
+        cursor: the last data-key scope rotated (data).
+    """
+
+    id: uuid.UUID
+    level: str
+    target: str
+    state: str
+    done: int
+    total: int
+    new_version: int
+    cursor: str
+    error: str | None
+    start_time: datetime
+    end_time: datetime | None
+
+    @classmethod
+    def of(cls, job: Job) -> Rotation:
+        point = _point(job.checkpoint)
+        error = job.error
+        if job.state == jobs.CANCELLED and not error:
+            error = "cancelled"
+        return cls(
+            id=job.id, level=job.params["level"], target=job.params["target"],
+            state=_STATES[job.state], done=job.done, total=job.total,
+            new_version=point["new_version"], cursor=point["cursor"], error=error,
+            start_time=job.create_time, end_time=job.end_time,
+        )  # fmt: skip
 
 
-def _event(row: Any) -> bytes:
+def _point(checkpoint: Any) -> dict[str, Any]:
+    """A rotation's checkpoint, with the defaults of one that has not begun."""
+    return {"new_version": 0, "cursor": "", **(checkpoint or {})}
+
+
+def _event(rotation: Rotation) -> bytes:
     """A key rotation's outcome as the ledger records it (no key material)."""
+    r = rotation
     text = (
-        f"level={row.level} target={row.target} state={row.state} new_version={row.new_version} "
-        f"done={row.done}/{row.total} error={row.error or ''}"
+        f"level={r.level} target={r.target} state={r.state} new_version={r.new_version} "
+        f"done={r.done}/{r.total} error={r.error or ''}"
     )
     return text.encode()
 
 
+def _provenance(job: Job) -> ledger.Provenance:
+    return ledger.Provenance(
+        f"job:{JOB_TYPE}", f"key rotation {job.params['level']}", correlation_id=str(job.id)
+    )
+
+
 def _not_under(domain: str, kek_version: int) -> Any:
-    """Usable data keys of `domain` still wrapped under a KEK version other than `kek_version`."""
+    """Data keys of `domain` still wrapped under a KEK version other than `kek_version`: retired
+    ones too, which still open the ledger's history (see `crypto.keyring`), except those an older
+    release left under a KEK it retired (nothing can unwrap them any more)."""
+    usable_keks = select(key_encryption_keys.c.version).where(
+        key_encryption_keys.c.domain == domain, key_encryption_keys.c.status != "retired"
+    )
     return (
         (data_keys.c.kek_domain == domain)
         & (data_keys.c.kek_version != kek_version)
-        & (data_keys.c.status != "retired")
+        & data_keys.c.kek_version.in_(usable_keks)
     )
 
 
@@ -76,125 +139,122 @@ def _count_not_under(connection: Connection, domain: str, kek_version: int) -> i
     )
 
 
-class KeyRotator:
-    """Starts, runs and reports key rotations."""
+class KeyRotator(JobType):
+    """Starts and reports key rotations, and runs them as the job type `key-rotation`.
 
-    def __init__(self, engine: Engine, keyring: Keyring, codec: RecordCodec) -> None:
+    Args:
+        runner: this replica's job runner; the rotator registers itself with it.
+    """
+
+    name = JOB_TYPE
+
+    def __init__(
+        self, engine: Engine, keyring: Keyring, codec: RecordCodec, runner: JobRunner
+    ) -> None:
         self.engine = engine
         self.keyring = keyring
         self.codec = codec
-        self._lock = threading.Lock()
+        self.runner = runner
+        runner.register(self)
 
-    # Jobs
+    # The rotation as a job
 
-    def start(self, level: str, target: str = "*") -> uuid.UUID:
-        """Records a new rotation job (or finds the running one of the same kind); its id."""
+    def start(self, level: str, target: str = "*", *, created_by: str = "") -> uuid.UUID:
+        """Submits a rotation for any replica's job runner to claim, or finds the active one of
+        the same level and target; its id."""
         if level == "kek" and target not in DOMAINS:
             raise InvalidArgument.field("domain", f"unknown domain; domains: {', '.join(DOMAINS)}")
-
-        def create(connection: Connection) -> uuid.UUID:
-            running = connection.execute(
-                select(key_rotations.c.id).where(
-                    key_rotations.c.level == level,
-                    key_rotations.c.target == target,
-                    key_rotations.c.state == "RUNNING",
-                )
-            ).first()
-            if running is not None:
-                return running.id
-            job_id = uuid.uuid4()
-            connection.execute(
-                insert(key_rotations).values(
-                    id=job_id, level=level, target=target, state="RUNNING", done=0, total=0,
-                    new_version=0, cursor="", start_time=datetime.now(UTC),
-                )
-            )  # fmt: skip
-            return job_id
-
-        return run_in_transaction(self.engine, create)
-
-    def run(self, job_id: uuid.UUID, progress: Progress | None = None) -> Any:
-        """Runs (or resumes) a job to its end; its final row."""
-        with self._lock:  # one rotation at a time in this process
-            job = self.get(job_id)
-            try:
-                if job.level == "master":
-                    self._master(job, progress)
-                elif job.level == "kek":
-                    self._kek(job, progress)
-                else:
-                    self._data(job, progress)
-                self._finish(job_id, "SUCCEEDED", None)
-            except Exception as exc:
-                log.exception("key rotation %s failed", job_id)
-                self._finish(job_id, "FAILED", f"{exc.__class__.__name__}: {exc}")
-        return self.get(job_id)
-
-    def run_in_background(self, job_id: uuid.UUID) -> None:
-        """Runs a job on a thread of its own."""
-        threading.Thread(
-            target=self.run, args=(job_id,), name=f"key-rotation-{job_id}", daemon=True
-        ).start()
-
-    def get(self, job_id: uuid.UUID) -> Any:
-        """A job's row; NOT_FOUND when there is none."""
-        row = run_in_transaction(
-            self.engine,
-            lambda c: c.execute(select(key_rotations).where(key_rotations.c.id == job_id)).first(),
-            write=False,
+        job, _ = self.runner.submit(
+            JOB_TYPE,
+            {"level": level, "target": target},
+            key=f"{JOB_TYPE}:{level}:{target}",
+            created_by=created_by,
         )
-        if row is None:
+        return job.id
+
+    def run(self, job_id: uuid.UUID, progress: Progress | None = None) -> Rotation:
+        """Runs (or resumes) a rotation here to its end — a failed one again from its checkpoint —
+        or, while another replica runs it, waits for its end; the rotation as it ended.
+
+        `progress(done, total)` is called after each step this process commits.
+        """
+        self.get(job_id)
+        run_in_transaction(self.engine, lambda c: jobs.reopen(c, job_id, datetime.now(UTC)))
+        return Rotation.of(self.runner.run(job_id, progress))
+
+    def get(self, job_id: uuid.UUID) -> Rotation:
+        """A rotation; NOT_FOUND when there is none."""
+        job = self.runner.get(job_id)
+        if job is None or job.type != JOB_TYPE:
             raise NotFound(
                 "customer_core.v1.KeyRotation", f"keyRotations/{job_id}", "no such key rotation"
             )
-        return row
+        return Rotation.of(job)
 
-    def _update(self, job_id: uuid.UUID, **values: Any) -> None:
-        run_in_transaction(
-            self.engine,
-            lambda c: c.execute(
-                update(key_rotations).where(key_rotations.c.id == job_id).values(**values)
-            ),
-        )
+    def execute(self, job: JobContext) -> None:
+        level = job.params["level"]
+        if level == "master":
+            self._master(job)
+        elif level == "kek":
+            self._kek(job)
+        else:
+            self._data(job)
 
-    def _finish(self, job_id: uuid.UUID, state: str, error: str | None) -> None:
-        def finish(connection: Connection) -> None:
-            now = datetime.now(UTC)
-            connection.execute(
-                update(key_rotations)
-                .where(key_rotations.c.id == job_id)
-                .values(state=state, error=error, end_time=now)
-            )
-            row = connection.execute(
-                select(key_rotations).where(key_rotations.c.id == job_id)
-            ).one()
-            ledger.append(
-                connection, chain=system_chain("keys"), subject="key", resource=f"keyRotations/{job_id}",
-                action=ledger.UPDATE, now=now, after=_event(row),
-                provenance=ledger.Provenance(
-                    "job:key-rotation", f"key rotation {row.level}", correlation_id=str(job_id)
-                ),
-            )  # fmt: skip
+    def ended(self, connection: Connection, job: Job) -> None:
+        """Records the rotation's outcome in the ledger, with its end."""
+        ledger.append(
+            connection, chain=system_chain("keys"), subject="key", resource=f"keyRotations/{job.id}",
+            action=ledger.UPDATE, now=job.end_time or datetime.now(UTC), after=_event(Rotation.of(job)),
+            provenance=_provenance(job),
+        )  # fmt: skip
 
-        run_in_transaction(self.engine, finish)
+    def _step(self, job: JobContext, work: Callable[[Connection], T]) -> T:
+        """`work` in one transaction fenced by the run's claim, attributed to the run."""
+
+        def attributed(connection: Connection) -> T:
+            with ledger.attributed(connection, _provenance(job.job)):
+                return work(connection)
+
+        return job.transaction(attributed)
+
+    def _read(self, work: Callable[[Connection], T]) -> T:
+        return run_in_transaction(self.engine, work, write=False)
 
     # Master
 
-    def _master(self, job: Any, progress: Progress | None) -> None:
+    def _master(self, job: JobContext) -> None:
         master = self.keyring.master
-        new = job.new_version or master.rotate()
-        rows = run_in_transaction(
-            self.engine, lambda c: c.execute(select(key_encryption_keys)).all(), write=False
+        point = _point(job.checkpoint)
+        new = int(point["new_version"])
+        if not new:
+            new = master.rotate()
+            self._step(job, lambda c: job.save(c, checkpoint={**point, "new_version": new}))
+        elif master.active_version() != new:
+            raise FailedPrecondition(
+                f"master key version {new}, made where this rotation began, is not this server's "
+                f"active version (active: {master.active_version()}); a server reads the key "
+                "file again when it restarts",
+                subject=f"master key version {new}",
+                violation_type="KEY_UNAVAILABLE",
+            )
+        ids = self._read(
+            lambda c: list(
+                c.execute(
+                    select(key_encryption_keys.c.id).order_by(key_encryption_keys.c.id)
+                ).scalars()
+            )
         )
-        self._update(job.id, new_version=new, total=len(rows))
-        for done, row in enumerate(rows, 1):
-            if row.master_version != new and row.status != "retired":
-                self._rewrap_kek(row.id)
-            self._update(job.id, done=done)
-            if progress:
-                progress(done, len(rows))
-        in_use = run_in_transaction(  # retired KEKs decrypt nothing: they keep no version alive
-            self.engine,
+        total = len(ids)
+        for done, kek_id in enumerate(ids, 1):  # again from the first when resumed: idempotent
+
+            def rewrap(
+                connection: Connection, kek_id: uuid.UUID = kek_id, done: int = done
+            ) -> None:
+                self._rewrap_kek(connection, kek_id, new)
+                job.save(connection, done=max(done, job.done), total=total)
+
+            self._step(job, rewrap)
+        in_use = self._read(  # retired KEKs decrypt nothing: they keep no version alive
             lambda c: {
                 r[0]
                 for r in c.execute(
@@ -202,59 +262,59 @@ class KeyRotator:
                     .where(key_encryption_keys.c.status != "retired")
                     .distinct()
                 )
-            },
-            write=False,
+            }
         )
         for version, status in master.versions().items():
             if status == "decrypt-only" and version not in in_use:
                 master.retire(version)
+        self._step(job, lambda c: job.save(c, done=total, total=total))
 
-    def _rewrap_kek(self, kek_id: uuid.UUID) -> None:
+    def _rewrap_kek(self, connection: Connection, kek_id: uuid.UUID, new: int) -> None:
         master = self.keyring.master
-
-        def rewrap(connection: Connection) -> None:
-            row = connection.execute(
-                select(key_encryption_keys).where(key_encryption_keys.c.id == kek_id)
-            ).one()
-            aad = _kek_aad(row.domain, row.version)
-            key = master.unwrap(row.master_version, row.wrapped, aad)
-            version, wrapped = master.wrap(key, aad)
-            connection.execute(
-                update(key_encryption_keys)
-                .where(key_encryption_keys.c.id == kek_id)
-                .values(master_version=version, wrapped=wrapped)
-            )
-
-        run_in_transaction(self.engine, rewrap)
+        row = connection.execute(
+            select(key_encryption_keys).where(key_encryption_keys.c.id == kek_id)
+        ).one()
+        if row.master_version == new or row.status == "retired":
+            return
+        aad = _kek_aad(row.domain, row.version)
+        key = master.unwrap(row.master_version, row.wrapped, aad)
+        version, wrapped = master.wrap(key, aad)
+        connection.execute(
+            update(key_encryption_keys)
+            .where(key_encryption_keys.c.id == kek_id)
+            .values(master_version=version, wrapped=wrapped)
+        )
 
     # KEK
 
-    def _kek(self, job: Any, progress: Progress | None) -> None:
-        domain = job.target
-        if not job.new_version:
-            new = run_in_transaction(self.engine, lambda c: self._new_kek_version(c, domain))
-            self._update(job.id, new_version=new)
-        else:
-            new = job.new_version
-        total = run_in_transaction(  # what needs rewrapping: not keys made under `new` meanwhile
-            self.engine,
-            lambda c: _count_not_under(c, domain, new),
-            write=False,
-        )
-        self._update(job.id, total=total)
-        done = 0
-        while True:
-            moved = run_in_transaction(
-                self.engine, lambda c: self._rewrap_data_keys(c, domain, new)
-            )
-            if moved == 0 and run_in_transaction(
-                self.engine, lambda c: self._retire_old_keks(c, domain, new)
-            ):
-                break
-            done += moved
-            self._update(job.id, done=min(done, total))
-            if progress:
-                progress(min(done, total), total)
+    def _kek(self, job: JobContext) -> None:
+        domain = job.params["target"]
+        point = _point(job.checkpoint)
+        new = int(point["new_version"])
+        if not new:
+
+            def begin(connection: Connection) -> int:
+                version = self._new_kek_version(connection, domain)
+                job.save(connection, checkpoint={**point, "new_version": version})
+                return version
+
+            new = self._step(job, begin)
+        # What needs rewrapping: not keys made under `new` meanwhile.
+        total = job.done + self._read(lambda c: _count_not_under(c, domain, new))
+        job.progress(total=total)
+
+        def rewrap(connection: Connection) -> bool:
+            moved = self._rewrap_data_keys(connection, domain, new)
+            if moved:
+                job.save(connection, done=min(job.done + moved, total))
+                return False
+            if not self._retire_old_keks(connection, domain, new):
+                return False  # a writer wrapped a key under the old version meanwhile: again
+            job.save(connection, done=total)
+            return True
+
+        while not self._step(job, rewrap):
+            pass
 
     def _new_kek_version(self, connection: Connection, domain: str) -> int:
         self.keyring.kek(connection, domain)  # make sure version 1 exists
@@ -292,9 +352,8 @@ class KeyRotator:
         return len(rows)
 
     def _retire_old_keks(self, connection: Connection, domain: str, new: int) -> bool:
-        left = _count_not_under(connection, domain, new)
-        if left:
-            return False  # a writer wrapped a key under the old version meanwhile: go round again
+        if _count_not_under(connection, domain, new):
+            return False
         connection.execute(
             update(key_encryption_keys)
             .where(key_encryption_keys.c.domain == domain, key_encryption_keys.c.version != new)
@@ -304,7 +363,7 @@ class KeyRotator:
 
     # Data keys
 
-    def _data(self, job: Any, progress: Progress | None) -> None:
+    def _data(self, job: JobContext) -> None:
         def scopes(connection: Connection) -> list[str]:
             return [
                 r[0]
@@ -315,16 +374,17 @@ class KeyRotator:
                 )
             ]
 
-        todo = [s for s in run_in_transaction(self.engine, scopes, write=False) if s > job.cursor]
-        done = job.done
-        total = done + len(todo)
-        self._update(job.id, total=total)
+        point = _point(job.checkpoint)
+        todo = [s for s in self._read(scopes) if s > point["cursor"]]
+        total = job.done + len(todo)
+        job.progress(total=total)
         for scope in todo:
-            run_in_transaction(self.engine, lambda c, s=scope: self._rotate_scope(c, s))  # type: ignore[misc]
-            done += 1
-            self._update(job.id, done=done, cursor=scope)
-            if progress:
-                progress(done, total)
+
+            def rotate(connection: Connection, scope: str = scope) -> None:
+                self._rotate_scope(connection, scope)
+                job.save(connection, checkpoint={**point, "cursor": scope}, done=job.done + 1)
+
+            self._step(job, rotate)
 
     def _rotate_scope(self, connection: Connection, scope: str) -> None:
         old = connection.execute(

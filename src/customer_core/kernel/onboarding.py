@@ -12,7 +12,6 @@ from customer_core.kernel import cross_references as xref_ops
 from customer_core.kernel import customers as customer_ops
 from customer_core.kernel import records as record_ops
 from customer_core.kernel.record_codec import RecordCodec
-from customer_core.plugin import CustomerFacts
 from customer_core.v1 import customer_pb2, customer_service_pb2
 
 #: Most cross-references and records one CreateCustomer may carry.
@@ -34,10 +33,11 @@ def create_customer(
     if len(request.records) > MAX_ITEMS:
         found.append(FieldViolation("records", f"at most {MAX_ITEMS} records per call"))
     elif not found:
-        facts = CustomerFacts("", customer_ops.type_name(request.customer))
         singletons: set[str] = set()
-        for i, record in enumerate(request.records):
-            item, problems = record_ops.prepare(codec.registry, record, facts, f"records[{i}]")
+        checked = record_ops.prepare_all(
+            codec.registry, request.records, customer_ops.type_name(request.customer)
+        )
+        for i, (item, problems) in enumerate(checked):
             found += problems
             if item is not None:
                 if item.model.singleton and item.model.name in singletons:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
@@ -22,7 +23,7 @@ from customer_core.errors import (
     PermissionDenied,
 )
 from customer_core.identifiers import SOURCE_SYSTEM, SOURCE_SYSTEM_RULE
-from customer_core.kernel import access, pagination
+from customer_core.kernel import access, pagination, quality
 from customer_core.kernel import customers as customer_ops
 from customer_core.kernel.names import parse_customer_name, parse_record_name, record_name
 from customer_core.kernel.record_codec import RecordCodec
@@ -31,7 +32,7 @@ from customer_core.kernel.subject_model import SubjectModel
 from customer_core.kernel.validation import validate_record
 from customer_core.ledger import recorder as ledger
 from customer_core.ledger.snapshots import record_snapshot
-from customer_core.plugin import CustomerFacts
+from customer_core.plugin import CustomerView
 from customer_core.storage.deferred import defer
 from customer_core.storage.tables import blind_indexes, subject_records
 from customer_core.storage.transaction import RetryTransaction
@@ -42,11 +43,13 @@ RESOURCE_TYPE = "customer_core.v1.SubjectRecord"
 
 @dataclass(frozen=True)
 class Prepared:
-    """A record that passed validation: its model, normalized message and source system."""
+    """A record that passed validation: its model, normalized message, source system, and the
+    warnings of its model's data-quality rules (stored with it)."""
 
     model: SubjectModel
     message: Message
     source_system: str
+    issues: tuple[quality.KeptIssue, ...] = ()
 
 
 def model_named(registry: Registry, subject: str, path: str) -> SubjectModel:
@@ -84,21 +87,35 @@ def _unpack(model: SubjectModel, record: customer_pb2.SubjectRecord, path: str) 
 
 
 def check(
-    registry: Registry, model: SubjectModel, message: Message, customer: CustomerFacts, path: str
-) -> list[FieldViolation]:
-    """Normalizes `message` in place, then every violation of its rules and of the plugins' checks."""
-    registry.hook.normalize_record(subject=model.name, record=message)
-    found = validate_record(model, message)
+    registry: Registry,
+    model: SubjectModel,
+    message: Message,
+    customer: CustomerView,
+    path: str,
+    *,
+    normalized: bool = False,
+) -> tuple[list[FieldViolation], list[quality.KeptIssue]]:
+    """Normalizes and completes `message` in place, then checks it: (refusals, warnings).
+
+    The owning plugin's hooks run in order: `normalize_record` (unless `normalized` already),
+    `complete_record`, the field rules, `validate_record` (with the view of the customer's other
+    records).
+    """
+    if not normalized:
+        registry.normalize(model, message)
+    registry.complete(model, message, customer)
+    found = validate_record(model, message, customer.customer_number)
+    warnings: list[quality.KeptIssue] = []
     if not found:
-        for result in registry.hook.validate_record(
-            subject=model.name, record=message, customer=customer
-        ):
-            found += list(result or [])
-    return [v.under(f"{path}.data") for v in found]
+        results = registry.validate(model, message, customer)
+        if results:
+            secrets = quality.secrets_of(registry, [message, *customer.loaded_in_clear()])
+            found, warnings = quality.sort(registry, model, results, secrets)
+    return [v.under(f"{path}.data") for v in found], warnings
 
 
 def prepare(
-    registry: Registry, record: customer_pb2.SubjectRecord, customer: CustomerFacts, path: str
+    registry: Registry, record: customer_pb2.SubjectRecord, customer: CustomerView, path: str
 ) -> tuple[Prepared | None, list[FieldViolation]]:
     """Validates a new record; (the prepared record, []) or (None, violations)."""
     try:
@@ -106,6 +123,51 @@ def prepare(
         message = _unpack(model, record, path)
     except InvalidArgument as exc:
         return None, exc.violations
+    return _prepared(registry, record, model, message, customer, path)
+
+
+def prepare_all(
+    registry: Registry, records: Sequence[customer_pb2.SubjectRecord], customer_type: str
+) -> list[tuple[Prepared | None, list[FieldViolation]]]:
+    """Validates the records of a customer being created (`records[i]`), each seeing the others.
+
+    Each record's view holds the other records of the request as normalized (not completed).
+    """
+    unpacked: list[tuple[SubjectModel, Message] | InvalidArgument] = []
+    as_normalized: list[tuple[str, Message] | None] = []
+    for i, record in enumerate(records):
+        try:
+            model = model_named(registry, record.subject, f"records[{i}]")
+            message = _unpack(model, record, f"records[{i}]")
+        except InvalidArgument as exc:
+            unpacked.append(exc)
+            as_normalized.append(None)
+            continue
+        registry.normalize(model, message)
+        unpacked.append((model, message))
+        copy = type(message)()
+        copy.CopyFrom(message)
+        as_normalized.append((model.name, copy))
+    results: list[tuple[Prepared | None, list[FieldViolation]]] = []
+    for i, (record, item) in enumerate(zip(records, unpacked, strict=True)):
+        if isinstance(item, InvalidArgument):
+            results.append((None, item.violations))
+            continue
+        view = quality.request_view(registry, customer_type, as_normalized, exclude=i)
+        results.append(_prepared(registry, record, *item, view, f"records[{i}]", normalized=True))
+    return results
+
+
+def _prepared(
+    registry: Registry,
+    record: customer_pb2.SubjectRecord,
+    model: SubjectModel,
+    message: Message,
+    customer: CustomerView,
+    path: str,
+    *,
+    normalized: bool = False,
+) -> tuple[Prepared | None, list[FieldViolation]]:
     found = []
     if model.customer_types and customer.customer_type not in model.customer_types:
         found.append(
@@ -116,10 +178,11 @@ def prepare(
         )
     if record.source_system and not SOURCE_SYSTEM.fullmatch(record.source_system):
         found.append(FieldViolation(f"{path}.source_system", SOURCE_SYSTEM_RULE))
-    found += check(registry, model, message, customer, path)
+    refusals, warnings = check(registry, model, message, customer, path, normalized=normalized)
+    found += refusals
     if found:
         return None, found
-    return Prepared(model, message, record.source_system), []
+    return Prepared(model, message, record.source_system, tuple(warnings)), []
 
 
 def insert(
@@ -180,17 +243,17 @@ def insert(
         "update_time": now,
     }
     defer(connection, subject_records, [values])
+    quality.store(
+        connection, customer, record_id, model.name, 1, prepared.issues, now, new_record=True
+    )
     row = SimpleNamespace(**values)
     customer_ops.record_change(
         connection, customer, model.name, record_name(customer.customer_number, record_id), ledger.CREATE, now,
         after=record_snapshot(row),
     )  # fmt: skip
-    return codec.to_proto(connection, row, customer)
-
-
-def facts(customer: Any) -> CustomerFacts:
-    """What plugins may know of a customer row."""
-    return CustomerFacts(customer.customer_number, customer.type)
+    created = codec.to_proto(connection, row, customer)
+    created.quality_issues.extend(issue.to_proto() for issue in prepared.issues)
+    return created
 
 
 def create(
@@ -202,7 +265,8 @@ def create(
     """CreateSubjectRecord."""
     number = parse_customer_name(request.parent, "parent")
     customer = customer_ops.load(connection, number, roles.RECORDS_WRITE)
-    prepared, found = prepare(codec.registry, request.record, facts(customer), "record")
+    view = quality.stored_view(connection, codec, customer)
+    prepared, found = prepare(codec.registry, request.record, view, "record")
     if prepared is None:
         raise InvalidArgument(found)
     customer_ops.require_active(customer)
@@ -260,7 +324,8 @@ def update_record(
         if paths
         else incoming
     )
-    found = check(codec.registry, model, message, facts(customer), "record")
+    view = quality.stored_view(connection, codec, customer, exclude=row.id)
+    found, warnings = check(codec.registry, model, message, view, "record")
     if found:
         raise InvalidArgument(found)
     customer_ops.require_etag(row, given.etag, "record.etag")
@@ -280,12 +345,15 @@ def update_record(
     )
     if result.rowcount != 1:
         raise RetryTransaction("record version moved")
+    quality.store(connection, customer, row.id, model.name, row.version + 1, warnings, now)
     fresh = connection.execute(select(subject_records).where(subject_records.c.id == row.id)).one()
     customer_ops.record_change(
         connection, customer, model.name, given.name, ledger.UPDATE, now,
         before=record_snapshot(row), after=record_snapshot(fresh),
     )  # fmt: skip
-    return codec.to_proto(connection, fresh, customer)
+    updated = codec.to_proto(connection, fresh, customer)
+    updated.quality_issues.extend(issue.to_proto() for issue in warnings)
+    return updated
 
 
 def _merge(model: SubjectModel, stored: Message, incoming: Message, paths: list[str]) -> Message:

@@ -3,6 +3,9 @@
 Plugins are found through the `customer_core.plugins` entry-point group, loaded by `load_registry`
 at start-up (never at import time), optionally narrowed to the names configuration enables. Every
 problem with every plugin is collected before start-up fails, each naming the plugin and the place.
+
+Record hooks are routed: a record's `normalize_record`, `complete_record` and `validate_record`
+run only in the plugin that registered its subject model (a pluggy subset hook caller per plugin).
 """
 
 from __future__ import annotations
@@ -17,7 +20,9 @@ from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
 from customer_core.authz.masking import valid_rule
-from customer_core.errors import PluginRegistrationError
+from customer_core.authz.roles import BUILT_IN, Role, with_permissions
+from customer_core.errors import FieldViolation, PluginRegistrationError
+from customer_core.identifiers import SOURCE_SYSTEM
 from customer_core.kernel.subject_model import (
     FieldSpec,
     SubjectModel,
@@ -26,18 +31,55 @@ from customer_core.kernel.subject_model import (
     walk_fields,
 )
 from customer_core.plugin import _hookspecs
+from customer_core.plugin._hookspecs import (
+    CustomerView,
+    Permission,
+    QualityIssue,
+    QualityRule,
+    Severity,
+)
+from customer_core.v1 import options_pb2
 
 _MODEL_NAME = re.compile(r"[a-z][a-z0-9_]{1,31}")
+_RULE_ID = re.compile(r"[A-Z][A-Z0-9_]{0,62}[A-Z0-9]")
+_PERMISSION = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+")
 _STRING_TYPES = (FieldDescriptor.TYPE_STRING,)
+#: The hooks that are called for one record, in the plugin that owns its model only.
+RECORD_HOOKS = ("normalize_record", "complete_record", "validate_record")
 
 
 class Registry:
-    """The loaded plugins and the subject models they registered."""
+    """The loaded plugins, the subject models they registered and what else they declared.
 
-    def __init__(self, manager: pluggy.PluginManager, models: Iterable[SubjectModel]) -> None:
+    Attributes:
+        roles: the role table: the built-in roles with the plugins' permissions added.
+        permissions: every plugin's declared permissions, by name.
+    """
+
+    def __init__(
+        self,
+        manager: pluggy.PluginManager,
+        models: Iterable[SubjectModel],
+        rules: Iterable[QualityRule] = (),
+        permissions: Iterable[Permission] = (),
+    ) -> None:
         self.manager = manager
         self.hook = manager.hook
         self._models = {m.name: m for m in sorted(models, key=lambda m: m.name)}
+        self._by_type = {m.message_type: m for m in self._models.values()}
+        self._rules = {r.id: r for r in rules}
+        self.permissions = {p.name: p for p in sorted(permissions, key=lambda p: p.name)}
+        self.roles: dict[str, Role] = with_permissions(
+            {p.name: p.roles for p in self.permissions.values()}
+        )
+        plugins = {name: plugin for name, plugin in manager.list_name_plugin() if name}
+        self._routes = {
+            (hook, name): manager.subset_hook_caller(
+                hook, [p for other, p in plugins.items() if other != name]
+            )
+            for hook in RECORD_HOOKS
+            for name in plugins
+        }
 
     def models(self) -> list[SubjectModel]:
         """Every subject model, by name."""
@@ -47,6 +89,10 @@ class Registry:
         """The subject model called `name`, if registered."""
         return self._models.get(name)
 
+    def model_of(self, message: Message) -> SubjectModel | None:
+        """The subject model whose message `message` is."""
+        return self._by_type.get(message.DESCRIPTOR.full_name)
+
     def plugins(self) -> list[tuple[str, list[str]]]:
         """Each loaded plugin's name with the hooks it implements."""
         return [
@@ -54,6 +100,35 @@ class Registry:
             for name, plugin in self.manager.list_name_plugin()
             if name is not None and plugin is not None
         ]
+
+    def rules(self, subject: str) -> list[QualityRule]:
+        """The data-quality rules declared for `subject`, by id."""
+        return sorted((r for r in self._rules.values() if r.subject == subject), key=lambda r: r.id)
+
+    def rule(self, rule_id: str) -> QualityRule | None:
+        """The declared rule with this id."""
+        return self._rules.get(rule_id)
+
+    def normalize(self, model: SubjectModel, record: Message) -> None:
+        """Runs the owning plugin's `normalize_record`."""
+        self._routes["normalize_record", model.plugin](subject=model.name, record=record)
+
+    def complete(self, model: SubjectModel, record: Message, customer: CustomerView) -> None:
+        """Runs the owning plugin's `complete_record`."""
+        self._routes["complete_record", model.plugin](
+            subject=model.name, record=record, customer=customer
+        )
+
+    def validate(
+        self, model: SubjectModel, record: Message, customer: CustomerView
+    ) -> list[FieldViolation | QualityIssue]:
+        """What the owning plugin's `validate_record` found."""
+        found: list[FieldViolation | QualityIssue] = []
+        for result in self._routes["validate_record", model.plugin](
+            subject=model.name, record=record, customer=customer
+        ):
+            found += list(result or [])
+        return found
 
 
 def new_manager() -> pluggy.PluginManager:
@@ -99,47 +174,178 @@ def load_registry(
     plugins, problems = discover(enabled)
     manager = new_manager()
     for name, plugin in [*plugins, *extra]:
-        problems += _register(manager, name, plugin)
-    models: list[SubjectModel] = []
-    for impl in manager.hook.subject_models.get_hookimpls():
         try:
-            classes: Any = impl.function()
-        except Exception as exc:
-            problems.append(f"plugin {impl.plugin_name!r}: subject_models() raised {exc!r}")
-            continue
-        for cls in classes or []:
+            manager.register(plugin, name=name)
+        except (pluggy.PluginValidationError, ValueError) as exc:
+            problems.append(f"plugin {name!r}: {exc}")
+    problems += _refuse_unknown_hooks(manager)
+    models: list[SubjectModel] = []
+    # The model names each plugin declares, its faulty models' included (not to add problems).
+    declared: dict[str, set[str]] = {}
+    for impl in manager.hook.subject_models.get_hookimpls():
+        names = declared.setdefault(impl.plugin_name, set())
+        for cls in _called(impl, problems) or []:
+            if isinstance(cls, type) and issubclass(cls, Message):
+                options = model_options(cls)
+                names |= {options.name} if options is not None else set()
             model, model_problems = build_model(impl.plugin_name, cls)
             problems += model_problems
             if model is not None:
                 models.append(model)
     problems += _duplicates(models)
+    problems += _record_hooks_without_models(manager, models)
+    rules: list[QualityRule] = []
+    for impl in manager.hook.quality_rules.get_hookimpls():
+        own = declared.get(impl.plugin_name, set())
+        found_rules, rule_problems = check_rules(impl.plugin_name, _called(impl, problems), own)
+        rules += found_rules
+        problems += rule_problems
+    problems += _duplicate_ids("quality rule", [(r.id, r.subject) for r in rules])
+    permissions: list[Permission] = []
+    for impl in manager.hook.permissions.get_hookimpls():
+        owned = {impl.plugin_name, *declared.get(impl.plugin_name, set())}
+        found_permissions, permission_problems = check_permissions(
+            impl.plugin_name, _called(impl, problems), owned
+        )
+        permissions += found_permissions
+        problems += permission_problems
+    problems += _duplicate_ids("permission", [(p.name, "") for p in permissions])
     if problems:
         raise PluginRegistrationError(problems)
-    return Registry(manager, models)
+    return Registry(manager, models, rules, permissions)
 
 
-def _register(manager: pluggy.PluginManager, name: str, plugin: Any) -> list[str]:
-    problems = []
-    for attr in dir(plugin):
-        opts = manager.parse_hookimpl_opts(plugin, attr)
-        if opts is not None and not hasattr(_hookspecs, attr):
-            known = ", ".join(_hook_names())
-            problems.append(
-                f"plugin {name!r}: {attr}() is not a customer_core hook (hooks: {known})"
-            )
-    if problems:
-        return problems
+def _called(impl: Any, problems: list[str]) -> Any:
+    """What a declaration hook returned; None (and a problem) when it raised."""
     try:
-        manager.register(plugin, name=name)
-    except (pluggy.PluginValidationError, ValueError) as exc:
-        return [f"plugin {name!r}: {exc}"]
-    return []
+        return impl.function()
+    except Exception as exc:
+        problems.append(f"plugin {impl.plugin_name!r}: {impl.function.__name__}() raised {exc!r}")
+        return None
 
 
-def _hook_names() -> list[str]:
-    return sorted(
-        n for n in dir(_hookspecs) if hasattr(getattr(_hookspecs, n), "customer_core_spec")
-    )
+def _refuse_unknown_hooks(manager: pluggy.PluginManager) -> list[str]:
+    """One problem per plugin implementing hooks that are not in the contract (each named).
+
+    pluggy's `check_pending` decides (a hookimpl marked `optionalhook` may name a hook no one
+    specifies); it raises for the first such plugin, which is unregistered before asking again.
+    """
+    problems: list[str] = []
+    known = ", ".join(n for n in _hookspecs.__dict__ if _is_spec(getattr(_hookspecs, n)))
+    while True:
+        try:
+            manager.check_pending()
+            return problems
+        except pluggy.PluginValidationError as exc:
+            plugin = exc.plugin
+            name = manager.get_name(plugin) or repr(plugin)
+            unknown = sorted(
+                caller.name
+                for caller in manager.get_hookcallers(plugin) or []
+                if not caller.has_spec()
+                and any(not i.optionalhook for i in caller.get_hookimpls() if i.plugin is plugin)
+            )
+            problems.append(
+                f"plugin {name!r}: {', '.join(f'{n}()' for n in unknown)} "
+                f"{'is not a customer_core hook' if len(unknown) == 1 else 'are not customer_core hooks'}"
+                f" (hooks: {known})"
+            )
+            manager.unregister(plugin)
+
+
+def _is_spec(value: Any) -> bool:
+    return callable(value) and hasattr(value, f"{_hookspecs.PROJECT}_spec")
+
+
+def _record_hooks_without_models(
+    manager: pluggy.PluginManager, models: list[SubjectModel]
+) -> list[str]:
+    owners = {m.plugin for m in models}
+    problems = []
+    for hook in RECORD_HOOKS:
+        for impl in getattr(manager.hook, hook).get_hookimpls():
+            if impl.plugin_name not in owners:
+                problems.append(
+                    f"plugin {impl.plugin_name!r}: implements {hook}() but registers no subject "
+                    "model; record hooks are called only for the plugin that owns the model"
+                )
+    return problems
+
+
+def check_rules(plugin: str, declared: Any, own: set[str]) -> tuple[list[QualityRule], list[str]]:
+    """The plugin's quality rules that fit (of its models `own`), and the others' problems."""
+    where = f"plugin {plugin!r}"
+    rules, problems = [], []
+    for rule in declared or []:
+        if not isinstance(rule, QualityRule):
+            problems.append(f"{where}: quality_rules() returned {rule!r}, not a QualityRule")
+            continue
+        at = f"{where}, quality rule {rule.id!r}"
+        found = []
+        if rule.subject not in own:
+            found.append(
+                f"{at}: subject {rule.subject!r} is not a model of this plugin "
+                f"(its models: {', '.join(sorted(own)) or 'none'})"
+            )
+        if not _RULE_ID.fullmatch(rule.id) or not rule.id.startswith(f"{rule.subject.upper()}_"):
+            found.append(
+                f"{at}: the id must be UPPER_SNAKE_CASE, at most 64 characters, starting with "
+                f"{rule.subject.upper()}_"
+            )
+        if not isinstance(rule.severity, Severity):
+            found.append(f"{at}: severity {rule.severity!r} is not a Severity")
+        if not rule.description or len(rule.description) > 300:
+            found.append(f"{at}: needs a description of at most 300 characters")
+        problems += found
+        if not found:
+            rules.append(rule)
+    return rules, problems
+
+
+def check_permissions(
+    plugin: str, declared: Any, owned: set[str]
+) -> tuple[list[Permission], list[str]]:
+    """The plugin's permissions that fit, and the problems of the others.
+
+    A permission's name is under the plugin's name or one of its models' (`loyalty.points.adjust`),
+    so that no two plugins, nor a later kernel permission, can take the same name.
+    """
+    where = f"plugin {plugin!r}"
+    permissions, problems = [], []
+    for permission in declared or []:
+        if not isinstance(permission, Permission):
+            problems.append(f"{where}: permissions() returned {permission!r}, not a Permission")
+            continue
+        at = f"{where}, permission {permission.name!r}"
+        found = []
+        if not _PERMISSION.fullmatch(permission.name) or len(permission.name) > 64:
+            found.append(f"{at}: the name must be dotted lower-case words, at most 64 characters")
+        elif permission.name.split(".", 1)[0] not in owned:
+            found.append(
+                f"{at}: the name must start with the plugin's or one of its models' names "
+                f"({', '.join(sorted(owned))}) and a dot"
+            )
+        unknown = sorted(set(permission.roles) - set(BUILT_IN))
+        if unknown:
+            found.append(
+                f"{at}: unknown roles {', '.join(unknown)} (roles: {', '.join(sorted(BUILT_IN))})"
+            )
+        if not permission.description:
+            found.append(f"{at}: needs a description")
+        problems += found
+        if not found:
+            permissions.append(permission)
+    return permissions, problems
+
+
+def _duplicate_ids(kind: str, ids: list[tuple[str, str]]) -> list[str]:
+    seen: set[str] = set()
+    problems = []
+    for name, _ in ids:
+        if name in seen:
+            problems.append(f"{kind} {name!r} is declared twice")
+        seen.add(name)
+    return problems
 
 
 def build_model(plugin: str, cls: Any) -> tuple[SubjectModel | None, list[str]]:
@@ -158,9 +364,10 @@ def build_model(plugin: str, cls: Any) -> tuple[SubjectModel | None, list[str]]:
         )
     if options.schema_version < 1:
         problems.append(f"{where}: schema_version must be 1 or more")
+    problems += _model_survivorship_problems(where, options)
     specs = []
     for path, fd in walk_fields(cls.DESCRIPTOR):
-        spec, field_problems = _field_spec(f"{where}, field {path}", path, fd)
+        spec, field_problems = _field_spec(f"{where}, field {path}", path, fd, options)
         problems += field_problems
         if spec is not None:
             specs.append(spec)
@@ -169,7 +376,9 @@ def build_model(plugin: str, cls: Any) -> tuple[SubjectModel | None, list[str]]:
     return SubjectModel(options.name, cls, plugin, options, tuple(specs)), []
 
 
-def _field_spec(where: str, path: str, fd: FieldDescriptor) -> tuple[FieldSpec | None, list[str]]:
+def _field_spec(
+    where: str, path: str, fd: FieldDescriptor, model: options_pb2.SubjectModelRules
+) -> tuple[FieldSpec | None, list[str]]:
     rules = field_rules(fd)
     problems = []
     is_string = fd.type in _STRING_TYPES
@@ -183,6 +392,13 @@ def _field_spec(where: str, path: str, fd: FieldDescriptor) -> tuple[FieldSpec |
         problems.append(f"{where}: a mask applies to sensitive fields only")
     elif not valid_rule(rules.mask):
         problems.append(f"{where}: mask {rules.mask!r} is not <first>,<last> or email")
+    for ref in ("customer_ref", "document_ref"):
+        if getattr(rules, ref) and not is_string:
+            problems.append(f"{where}: {ref} applies to string fields only")
+    if rules.customer_ref and rules.document_ref:
+        problems.append(f"{where}: a field is a customer_ref or a document_ref, not both")
+    problems += _identification_problems(where, rules, is_string)
+    problems += _field_survivorship_problems(where, rules, model)
     pattern = None
     if rules.pattern:
         try:
@@ -192,6 +408,66 @@ def _field_spec(where: str, path: str, fd: FieldDescriptor) -> tuple[FieldSpec |
     if problems:
         return None, problems
     return FieldSpec(path, fd, rules, pattern), []
+
+
+def _identification_problems(
+    where: str, rules: options_pb2.FieldRules, is_string: bool
+) -> list[str]:
+    problems = []
+    for option, values, enum in (
+        ("match_tiers", list(rules.match_tiers), options_pb2.MatchTier),
+        ("blocking", list(rules.blocking), options_pb2.Blocking),
+    ):
+        if not values:
+            continue
+        if not rules.match_key:
+            problems.append(f"{where}: {option} applies to match keys only (match_key: true)")
+        if 0 in values:
+            problems.append(f"{where}: {option} lists {enum.Name(0)}")
+        if len(set(values)) != len(values):
+            problems.append(f"{where}: {option} lists a value twice")
+    if rules.blocking and not is_string:
+        problems.append(f"{where}: blocking applies to string fields only")
+    return problems
+
+
+def _priority_problems(where: str, priority: list[str]) -> list[str]:
+    problems = [
+        f"{where}: source_priority lists {code[:40]!r}, not a source-system code"
+        for code in priority
+        if not SOURCE_SYSTEM.fullmatch(code)
+    ]
+    if len(set(priority)) != len(priority):
+        problems.append(f"{where}: source_priority lists a system twice")
+    return problems
+
+
+def _model_survivorship_problems(where: str, model: options_pb2.SubjectModelRules) -> list[str]:
+    """The model's list may serve only its fields that choose SOURCE_PRIORITY themselves."""
+    problems = _priority_problems(where, list(model.source_priority))
+    if model.survivorship == options_pb2.SURVIVORSHIP_SOURCE_PRIORITY and not model.source_priority:
+        problems.append(f"{where}: SURVIVORSHIP_SOURCE_PRIORITY needs a source_priority list")
+    return problems
+
+
+def _field_survivorship_problems(
+    where: str, rules: options_pb2.FieldRules, model: options_pb2.SubjectModelRules
+) -> list[str]:
+    problems = _priority_problems(where, list(rules.source_priority))
+    strategy = rules.survivorship or model.survivorship
+    by_priority = strategy == options_pb2.SURVIVORSHIP_SOURCE_PRIORITY
+    if rules.source_priority and not by_priority:
+        problems.append(f"{where}: source_priority is read by SURVIVORSHIP_SOURCE_PRIORITY only")
+    if (
+        rules.survivorship == options_pb2.SURVIVORSHIP_SOURCE_PRIORITY
+        and not rules.source_priority
+        and not model.source_priority
+    ):
+        problems.append(
+            f"{where}: SURVIVORSHIP_SOURCE_PRIORITY needs a source_priority list "
+            "(the field's or the model's)"
+        )
+    return problems
 
 
 def _duplicates(models: list[SubjectModel]) -> list[str]:

@@ -195,16 +195,19 @@ class Sealer:
         sealed: bytes | None,
         customer_id: uuid.UUID,
         record_id: uuid.UUID,
+        *,
+        history: bool = False,
     ) -> tuple[Message, list[str]]:
         """The record with its sensitive values in clear, and the paths that were decrypted.
 
         Each data key's row is read (see `Keyring.data_key`), so a key destroyed or retired
-        elsewhere refuses at once.
+        elsewhere refuses at once; with `history` (a ledger snapshot's values), a retired one
+        still opens.
         """
         message = model.message_class.FromString(payload)
         paths = []
         for path, ciphertext in _decode(sealed) if sealed else ():
-            key = self.keyring.data_key(connection, envelope.key_id(ciphertext))
+            key = self.keyring.data_key(connection, envelope.key_id(ciphertext), history=history)
             raw = envelope.decrypt(
                 key, ciphertext, _binding(customer_id, model.name, record_id, path)
             )

@@ -122,6 +122,20 @@ class SubjectModel:
         """True when some field is sensitive."""
         return any(spec.rules.sensitive for spec in self.fields)
 
+    def survivorship_of(self, spec: FieldSpec | None) -> options_pb2.Survivorship:
+        """The survivorship rule of a field, or of the model (None): the field's own, else the
+        model's, else MOST_RECENT."""
+        declared = (
+            spec.rules.survivorship if spec is not None else options_pb2.SURVIVORSHIP_UNSPECIFIED
+        )
+        return declared or self.options.survivorship or options_pb2.SURVIVORSHIP_MOST_RECENT
+
+    def source_priority_of(self, spec: FieldSpec) -> list[str]:
+        """The source systems, most trusted first, a field's SOURCE_PRIORITY rule follows."""
+        if self.survivorship_of(spec) != options_pb2.SURVIVORSHIP_SOURCE_PRIORITY:
+            return []
+        return list(spec.rules.source_priority or self.options.source_priority)
+
     def fingerprint(self) -> dict[str, dict[str, Any]]:
         """What stored records depend on: field path -> number, type and cardinality."""
         return {

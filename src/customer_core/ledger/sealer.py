@@ -26,11 +26,7 @@ have no self-signature yet (`signing.sign_unsigned`).
 from __future__ import annotations
 
 import logging
-import os
-import socket
-import threading
 import time
-import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -39,10 +35,12 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection, Engine
 
+from customer_core.coordination import replica_id
+from customer_core.coordination.background import LeaseRole
+from customer_core.coordination.lease import Holding, Lease, LeaseLost
 from customer_core.crypto.keyring import Keyring
 from customer_core.errors import Unavailable
 from customer_core.ledger import blocks, merkle, signing
-from customer_core.ledger.lease import Holding, Lease, LeaseLost
 from customer_core.ledger.pending import UNSEALED, pending
 from customer_core.storage.tables import ledger_blocks, ledger_entries, ledger_offsets
 from customer_core.storage.transaction import run_in_transaction
@@ -57,10 +55,6 @@ LOOKBACK = timedelta(seconds=10)
 SWEEP_EVERY = timedelta(seconds=60)
 
 _E, _O, _B = ledger_entries.c, ledger_offsets.c, ledger_blocks.c
-
-
-def _holder() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 def _latest_block(connection: Connection) -> Any:
@@ -93,51 +87,34 @@ class LedgerSealer:
         self.keyring = keyring
         self.interval = interval
         self.block_size = block_size
-        self.lease = Lease(engine, LEASE_NAME, holder or _holder(), lease_ttl)
+        self.lease = Lease(engine, LEASE_NAME, holder or replica_id(), lease_ttl)
+        #: The background role: a round every `interval` seconds while this replica holds the lease.
+        self.role = LeaseRole(
+            "ledger-sealer", self.lease, interval, self._background_round, on_lost=self._restart
+        )
         self._key: signing.SigningKey | None = None
-        self._lock = threading.Lock()  # one round at a time in this replica
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
         self._drained_at: datetime | None = None  # start of the last round that sealed all it saw
         self._swept_at: datetime | None = None
         self._keys_signed_under: int | None = None  # the term in which old keys were signed
 
     def start(self) -> None:
-        """Starts the background thread (once)."""
-        if self._thread is None:
-            self._stopping.clear()
-            self._thread = threading.Thread(target=self._run, name="ledger-sealer", daemon=True)
-            self._thread.start()
+        """Starts sealing in the background (once; again after `stop`)."""
+        self.role.start()
 
     def stop(self, *, release: bool = True) -> None:
-        """Stops the thread after its current block; gives the lease up unless `release` is False."""
-        self._stopping.set()
-        if self._thread is not None:
-            self._thread.join(timeout=30)
-            self._thread = None
-        if release:
-            try:
-                self.lease.release()
-            except Exception:  # the database may be gone; the lease then simply expires
-                log.warning("could not release the sealer lease", exc_info=True)
-
-    def _run(self) -> None:
-        while not self._stopping.wait(self.interval):
-            try:
-                self.tick()
-            except Unavailable:
-                log.warning("ledger sealer: database unavailable")
-            except Exception:
-                log.exception("ledger sealer round failed")
+        """Stops after the current block; gives the lease up unless `release` is False."""
+        self.role.stop(release=release)
 
     def tick(self) -> int:
         """One round: takes or renews the lease and, if held, seals what is pending; entries sealed."""
-        with self._lock:
-            holding = self.lease.acquire()
-            if holding is None:
-                self._drained_at = self._swept_at = None  # a future holder starts with a sweep
-                return 0
-            return self._round(holding, full=False)
+        return self.role.run(self._background_round) or 0
+
+    def _background_round(self, holding: Holding) -> int:
+        return self._round(holding, full=False)
+
+    def _restart(self) -> None:
+        """The lease is not (or no longer) held here: a future holding starts with a sweep."""
+        self._drained_at = self._swept_at = None
 
     def seal_now(self, timeout: float = 30.0) -> int:
         """Seals every entry committed before the call; how many this replica sealed.
@@ -149,10 +126,9 @@ class LedgerSealer:
         """
         cutoff, deadline = datetime.now(UTC), time.monotonic() + timeout
         while True:
-            with self._lock:
-                holding = self.lease.acquire()
-                if holding is not None:
-                    return self._round(holding, full=True)
+            sealed = self.role.run(lambda holding: self._round(holding, full=True))
+            if sealed is not None:
+                return sealed
             if (
                 run_in_transaction(self.engine, lambda c: self._unsealed(c, cutoff), write=False)
                 == 0
@@ -200,8 +176,8 @@ class LedgerSealer:
             self._drained_at = self._swept_at = started
             return 0
         sealed = 0
-        while full or not self._stopping.is_set():
-            renewed = self._renewed(holding)
+        while full or not self.role.stopping:
+            renewed = self.role.renewed(holding)
             if renewed is None:
                 return sealed
             holding = renewed
@@ -222,12 +198,6 @@ class LedgerSealer:
         if sweep:
             self._swept_at = started
         return sealed
-
-    def _renewed(self, holding: Holding) -> Holding | None:
-        """The holding, renewed once half its time is gone."""
-        if holding.expires_at - datetime.now(UTC) > self.lease.ttl / 2:
-            return holding
-        return self.lease.acquire()
 
     def _signing_key(self) -> signing.SigningKey:
         if self._key is None:

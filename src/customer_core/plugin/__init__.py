@@ -10,16 +10,50 @@ entry-point group::
     @hookimpl
     def subject_models():
         return [vehicle_pb2.Vehicle]
+
+Its .proto compiles against the installed kernel's contract::
+
+    python -m grpc_tools.protoc -I "$(python -c 'import customer_core.plugin as p; print(p.proto_include())')" \\
+        -I protos --python_out=src protos/my_plugin/v1/vehicle.proto
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from customer_core.errors import FieldViolation
 from customer_core.plugin._hookspecs import (
     ENTRY_POINT_GROUP,
     CustomerFacts,
+    CustomerView,
+    Permission,
+    QualityIssue,
+    QualityRule,
+    Severity,
     hookimpl,
     hookspec,
 )
 
-__all__ = ["ENTRY_POINT_GROUP", "CustomerFacts", "FieldViolation", "hookimpl", "hookspec"]
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "CustomerFacts",
+    "CustomerView",
+    "FieldViolation",
+    "Permission",
+    "QualityIssue",
+    "QualityRule",
+    "Severity",
+    "hookimpl",
+    "hookspec",
+    "proto_include",
+]
+
+
+def proto_include() -> str:
+    """The directory to give protoc as `-I`, so `import "customer_core/v1/options.proto";` resolves.
+
+    It holds every `customer_core/v1/*.proto` of the installed kernel (shipped in the wheel). The
+    well-known types (`google/protobuf/*.proto`) come with grpcio-tools: `python -m
+    grpc_tools.protoc` adds them itself.
+    """
+    return str(Path(__file__).resolve().parent / "protos")

@@ -2,13 +2,19 @@
 
 A plugin is a module (or object) registered under the `customer_core.plugins` entry-point group.
 It implements any of these hooks with `@hookimpl`; the kernel refuses at start-up a plugin that
-implements a hook not listed here or with arguments these specifications do not name.
+implements a hook not listed here (pluggy's `check_pending`) or with arguments these
+specifications do not name.
+
+The record hooks (`normalize_record`, `complete_record`, `validate_record`) are called only for
+records of the plugin's own subject models, so they need not check `subject`: it tells which of
+the plugin's models the record is of.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+import enum
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 
 import pluggy
 from google.protobuf.message import Message
@@ -24,6 +30,66 @@ hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
 
 
+class Severity(enum.Enum):
+    """What a data-quality rule's finding does to the write."""
+
+    #: The write is refused: INVALID_ARGUMENT, the rule id as the field violation's reason.
+    ERROR = "ERROR"
+    #: The record is stored, and the issue with it, for a data steward to review.
+    WARNING = "WARNING"
+
+
+@dataclass(frozen=True)
+class QualityRule:
+    """A data-quality rule of one of the plugin's subject models (returned by `quality_rules`).
+
+    Attributes:
+        id: stable UPPER_SNAKE_CASE id starting with the model's name, e.g.
+            `INDIVIDUAL_BIRTH_DATE_MATCHES_RESIDENT_ID`: an issue's `rule_id` and a refusal's
+            field-violation reason.
+        subject: the subject model it checks (one of the plugin's own).
+        severity: `Severity.ERROR` refuses the write, `Severity.WARNING` stores it with an issue.
+        description: one sentence for data stewards (ListSubjectModels shows it).
+    """
+
+    id: str
+    subject: str
+    severity: Severity
+    description: str
+
+
+@dataclass(frozen=True)
+class QualityIssue:
+    """A finding of a declared rule on a record (returned by `validate_record`).
+
+    Attributes:
+        rule: the id of one of the plugin's declared `QualityRule`s; its severity applies.
+        field: the path of the field concerned, relative to the record (e.g. `birth_date`);
+            empty for the record as a whole.
+        message: what is wrong, for people. Never quote a sensitive value: the kernel masks any
+            sensitive value of the customer's records that it finds in a message all the same.
+    """
+
+    rule: str
+    field: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Permission:
+    """A permission a plugin adds to the role table (returned by `permissions`).
+
+    Attributes:
+        name: dotted lower-case name under the plugin's name, e.g. `loyalty.points.adjust`.
+        description: one sentence.
+        roles: the built-in roles that hold it (`admin` holds every permission).
+    """
+
+    name: str
+    description: str
+    roles: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class CustomerFacts:
     """What a plugin may know of the customer a record belongs to.
@@ -37,33 +103,104 @@ class CustomerFacts:
     customer_type: str
 
 
+def _nothing(subject: str, in_clear: bool) -> Sequence[Message]:
+    return ()
+
+
+@dataclass(frozen=True)
+class CustomerView(CustomerFacts):
+    """The customer a record belongs to, with a read-only view of its other records.
+
+    `records(subject)` gives the customer's records of a subject model, whatever the caller may
+    read (so that a rule gives the same answer whoever writes), with their sensitive values
+    masked as responses show them. Only a rule that needs a sensitive value asks for it with
+    `in_clear=True` (the kernel then decrypts); such values are for checking and completing the
+    record being written only: never copy one into a message, a log or another model's field.
+    While a customer is being created, the records are the other records of the same request.
+    The record being written is never among them. Each call returns fresh copies, so changing
+    them changes nothing stored; the records of a subject are read when first asked for.
+    """
+
+    _load: Callable[[str, bool], Sequence[Message]] = field(
+        default=_nothing, repr=False, compare=False
+    )
+    _loaded: dict[tuple[str, bool], tuple[Message, ...]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    def records(self, subject: str, *, in_clear: bool = False) -> list[Message]:
+        """The customer's other records of `subject`, oldest first; [] for an unknown subject."""
+        key = (subject, in_clear)
+        if key not in self._loaded:
+            self._loaded[key] = tuple(self._load(subject, in_clear))
+        copies = []
+        for record in self._loaded[key]:
+            copy = type(record)()
+            copy.CopyFrom(record)
+            copies.append(copy)
+        return copies
+
+    def loaded_in_clear(self) -> list[Message]:
+        """Every record read in clear so far (the kernel masks their sensitive values wherever a
+        plugin's message quotes one)."""
+        return [r for (_, clear), records in self._loaded.items() if clear for r in records]
+
+
 @hookspec
 def subject_models() -> Sequence[type[Message]]:  # type: ignore[empty-body]
     """Returns the protobuf message classes of the subject models this plugin contributes.
 
     Each message must carry the `(customer_core.v1.subject_model)` option (name, schema version,
-    flags); its fields may carry `(customer_core.v1.field)` rules (sensitive, match key, required,
-    length, pattern). The kernel stores, validates and serves records of these types with no
-    further code and no DDL.
+    flags, survivorship); its fields may carry `(customer_core.v1.field)` rules (sensitive, match
+    key, required, length, pattern, references, match tiers, blocking, survivorship). The kernel
+    stores, validates and serves records of these types with no further code and no DDL.
     """
 
 
 @hookspec
 def normalize_record(subject: str, record: Message) -> None:
-    """Normalizes a record of `subject` in place before it is validated and stored.
+    """Normalizes a record of one of the plugin's models in place, first of all.
 
-    Called for every record written, of every subject model; ignore subjects that are not yours.
     Typical work: trim spaces, upper-case document numbers, canonical phone formats.
     """
 
 
 @hookspec
-def validate_record(
-    subject: str, record: Message, customer: CustomerFacts
-) -> Iterable[FieldViolation] | None:
-    """Checks a record of `subject` beyond its declared field rules.
+def complete_record(subject: str, record: Message, customer: CustomerView) -> None:
+    """Fills in, in place, what a record of one of the plugin's models lacks and can be derived.
 
-    Called after the field rules passed, for every record of every subject model; ignore subjects
-    that are not yours. Return the violations found, each with a field path relative to the record
-    (e.g. `id_number`); the kernel reports them as INVALID_ARGUMENT under the request's path.
+    Called after `normalize_record` and before the field rules are checked, with a view of the
+    customer's other records: e.g. a birth date and gender taken from a resident ID number.
+    """
+
+
+@hookspec
+def validate_record(
+    subject: str, record: Message, customer: CustomerView
+) -> Iterable[FieldViolation | QualityIssue] | None:
+    """Checks a record of one of the plugin's models beyond its declared field rules.
+
+    Called once the field rules passed, with a view of the customer's other records (for
+    consistency rules such as "one primary document"). Return what was found, each with a field
+    path relative to the record (e.g. `id_number`): a `FieldViolation` refuses the write
+    (INVALID_ARGUMENT under the request's path); a `QualityIssue` names one of the plugin's
+    declared rules, whose severity decides: ERROR refuses, WARNING stores the record with the
+    issue (returned on the write's response, kept for data stewards).
+    """
+
+
+@hookspec
+def quality_rules() -> Sequence[QualityRule]:  # type: ignore[empty-body]
+    """Declares the data-quality rules of the plugin's models: id, model, severity, description.
+
+    The kernel refuses at start-up a rule of another plugin's model or a duplicate id, and a
+    `QualityIssue` naming a rule that was not declared fails the write (a plugin bug).
+    """
+
+
+@hookspec
+def permissions() -> Sequence[Permission]:  # type: ignore[empty-body]
+    """Declares the permissions the plugin adds to the role table, and the roles holding them.
+
+    `ListRoles` shows them and role bindings grant them; `admin` holds them all.
     """

@@ -18,12 +18,20 @@ lookup; an expression that yields NULL for a NOT NULL column fails the whole ins
 
 SQLite is in-process: its driver's `executemany` is the cheap path, and used straight (SQLAlchemy's
 execution of it cost more than SQLite's insert).
+
+COPY and `executemany` go to the driver through `storage.driver.driver_statement`, as every
+statement sent to it does. Rows are `DriverRow`s: on PostgreSQL and CockroachDB their values go to
+psycopg as they are, without SQLAlchemy's type processing; `check_rows` says whether rows are
+(in Python's development mode, `-X dev`, every row is checked before it goes).
 """
 
 from __future__ import annotations
 
+import sys
+import uuid
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from datetime import datetime
+from typing import Any, TypeAlias
 
 from sqlalchemy import (
     BigInteger,
@@ -40,8 +48,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, CursorResult
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-from customer_core.storage.driver import raised_as_sqlalchemy
-from customer_core.storage.writer_lock import begin_now
+from customer_core.storage.driver import driver_statement
 
 #: Array element type of each column type (as PostgreSQL and CockroachDB both name it).
 _ELEMENT_TYPES: tuple[tuple[type[TypeEngine[Any]], str], ...] = (
@@ -60,6 +67,27 @@ MAX_CACHED_PARAMETERS = 50
 #: Columns whose values the database computes: (column, SQL expression with `:name` parameters).
 Computed = tuple[tuple[str, str], ...]
 
+#: A column value as the driver takes it: a UUID for Uuid, a timezone-aware datetime for
+#: DateTime (UTCDateTime), bytes for LargeBinary, an int for Integer and BigInteger, a bool for
+#: Boolean, a str for String and Text; None for NULL.
+DriverValue: TypeAlias = uuid.UUID | datetime | bytes | int | bool | str | None
+#: A row of a table: its columns' values by name (a column left out is NULL), each a
+#: `DriverValue` (checked by `check_rows`; typed `Any` for the callers' `dict[str, object]`).
+DriverRow: TypeAlias = Mapping[str, Any]
+
+#: Check every row before it goes (`check_rows`): in Python's development mode (`-X dev`).
+CHECK_ROWS = sys.flags.dev_mode
+
+_PYTHON_TYPES: tuple[tuple[type[TypeEngine[Any]], type | tuple[type, ...]], ...] = (
+    (Uuid, uuid.UUID),
+    (DateTime, datetime),
+    (LargeBinary, bytes),
+    (Boolean, bool),  # before Integer: a bool is an int, not the other way round
+    (Integer, int),  # BigInteger is an Integer
+    (String, str),
+)
+_ACCEPTED: dict[str, dict[str, type | tuple[type, ...]]] = {}
+
 _STATEMENTS: dict[tuple[Any, ...], TextClause] = {}
 _SQLITE: dict[tuple[str, Computed], tuple[str, list[tuple[str, Callable[[Any], Any]]]]] = {}
 
@@ -72,6 +100,45 @@ def element_type(column_type: TypeEngine[Any]) -> str:
         if isinstance(column_type, kind):
             return name
     raise TypeError(f"no array element type for {column_type!r}")
+
+
+def _accepted(table: Table) -> dict[str, type | tuple[type, ...]]:
+    found = _ACCEPTED.get(table.name)
+    if found is None:
+        found = {}
+        for column in table.c:
+            kind = column.type
+            if isinstance(kind, TypeDecorator):
+                kind = kind.impl_instance
+            found[column.name] = next(p for t, p in _PYTHON_TYPES if isinstance(kind, t))
+        _ACCEPTED[table.name] = found
+    return found
+
+
+def check_rows(table: Table, rows: Sequence[DriverRow], computed: Computed = ()) -> None:
+    """Checks that `rows` are `DriverRow`s of `table`: each key a column of it, each value None
+    or of the Python type its column takes, datetimes aware (a computed column's value is not
+    used, so not checked).
+
+    Raises:
+        ValueError: naming the first key or value that is not.
+    """
+    accepted = _accepted(table)
+    skipped = {name for name, _ in computed}
+    for i, row in enumerate(rows):
+        for name, value in row.items():
+            kind = accepted.get(name)
+            if kind is None:
+                raise ValueError(f"{table.name} row {i}: {name!r} is not a column")
+            if value is None or name in skipped:
+                continue
+            if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+                raise ValueError(
+                    f"{table.name}.{name} row {i}: {type(value).__name__} given, "
+                    f"the driver takes {getattr(kind, '__name__', kind)}"
+                )
+            if isinstance(value, datetime) and value.utcoffset() is None:
+                raise ValueError(f"{table.name}.{name} row {i}: naive datetime")
 
 
 def _cast(name: str, column_type: TypeEngine[Any], array: str = "") -> str:
@@ -124,7 +191,7 @@ def bulk_insert(
 
 
 def parameters(
-    table: Table, rows: Sequence[Mapping[str, Any]], prefix: str = "", computed: Computed = ()
+    table: Table, rows: Sequence[DriverRow], prefix: str = "", computed: Computed = ()
 ) -> dict[str, Any]:
     """The parameters of `bulk_insert(table, len(rows), …)` for `rows` (a missing key is NULL)."""
     given = [column.name for column in _given(table, computed)]
@@ -136,20 +203,21 @@ def parameters(
 def insert_rows(
     connection: Connection,
     table: Table,
-    rows: Sequence[Mapping[str, Any]],
+    rows: Sequence[DriverRow],
     *,
     computed: Computed = (),
     **expression_parameters: Any,
 ) -> int:
-    """Inserts `rows` (dicts of column values, as for `insert(table)`) in one statement; how many.
+    """Inserts `rows` in one statement; how many.
 
-    `computed`: columns whose values are SQL expressions (valid on the engine) instead, with
-    `expression_parameters`. On PostgreSQL and CockroachDB values go to the driver as they are
-    (no SQLAlchemy type processing), so they must be what psycopg takes: `uuid.UUID`,
-    timezone-aware `datetime`, `bytes`, `int`, `str`.
+    `rows`: `DriverRow`s, as `check_rows` checks (on PostgreSQL and CockroachDB values go to
+    the driver as they are, with no SQLAlchemy type processing). `computed`: columns whose
+    values are SQL expressions (valid on the engine) instead, with `expression_parameters`.
     """
     if not rows:
         return 0
+    if CHECK_ROWS:
+        check_rows(table, rows, computed)
     result: CursorResult[Any]
     if connection.dialect.name == "sqlite":
         return _sqlite_executemany(connection, table, rows, computed, expression_parameters)
@@ -163,22 +231,22 @@ def insert_rows(
     return int(result.rowcount)
 
 
-def _copy(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> int:
+def _copy(connection: Connection, table: Table, rows: Sequence[DriverRow]) -> int:
     """`rows` into `table` by COPY, in the connection's transaction (PostgreSQL, CockroachDB)."""
     names = [column.name for column in table.c]
     sql = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
-    with raised_as_sqlalchemy(connection, sql):  # so a serialization failure is retried
-        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        with cursor, cursor.copy(sql) as copy:
+    with driver_statement(connection, "copy", sql) as statement:
+        with statement.driver.cursor() as cursor, cursor.copy(sql) as copy:
             for row in rows:
                 copy.write_row([row.get(name) for name in names])
+        statement.rows = len(rows)
     return len(rows)
 
 
 def _sqlite_executemany(
     connection: Connection,
     table: Table,
-    rows: Sequence[Mapping[str, Any]],
+    rows: Sequence[DriverRow],
     computed: Computed,
     expression_parameters: Mapping[str, Any],
 ) -> int:
@@ -194,10 +262,9 @@ def _sqlite_executemany(
             values[name] = bind(values[name])
         values.update(expression_parameters)
         batch.append(values)
-    begin_now(connection)  # a BEGIN held back goes first, as before any statement
-    with raised_as_sqlalchemy(connection, sql):  # IntegrityError, OperationalError, ...
-        cursor = connection.connection.driver_connection.executemany(sql, batch)  # type: ignore[union-attr]
-    return int(cursor.rowcount)
+    with driver_statement(connection, "executemany", sql) as statement:
+        statement.rows = inserted = int(statement.driver.executemany(sql, batch).rowcount)
+    return inserted
 
 
 def _sqlite_insert(

@@ -9,16 +9,22 @@ that lets them in (the request-id claim; see `Kernel.write`). A write that did n
 
 Nothing can observe the difference: any other statement on the connection first flushes what is
 held back (so a read sees every row deferred before it, and statements keep their order), and
-`run_in_transaction` flushes before it commits. The rows of a deferred insert must be new
-(inserts that may collide only with concurrent writers, retried as `RetryTransaction` like any
-other race), and values must be what the driver takes as they are (see `storage.bulk`).
+`run_in_transaction` flushes before it commits. Statements through SQLAlchemy are held up by
+listeners `install` puts on each engine of `storage.create_engine`; statements sent to the driver
+itself go through `storage.driver.driver_statement`, which flushes first. The rows of a deferred
+insert must be new (inserts that may collide only with concurrent writers, retried as
+`RetryTransaction` like any other race), and are `storage.bulk.DriverRow`s: values the driver takes
+as they are.
 
-SQLite, in process, gets one `executemany` per table instead: it has no round trips to save.
+The one statement goes to psycopg's `RawCursor` with `$n` placeholders, as SQLAlchemy compiles
+them (`storage.driver.positional`). SQLite, in process, gets one `executemany` per table instead:
+it has no round trips to save.
 """
 
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,14 +33,27 @@ from sqlalchemy import Table, TextClause, event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from customer_core.storage.bulk import Computed, bulk_insert, insert_rows, parameters
-from customer_core.storage.driver import raised_as_sqlalchemy
+from customer_core.storage import bulk
+from customer_core.storage.bulk import (
+    Computed,
+    DriverRow,
+    bulk_insert,
+    check_rows,
+    insert_rows,
+    parameters,
+)
+from customer_core.storage.driver import (
+    Positional,
+    before_each_statement,
+    driver_statement,
+    positional,
+)
 from customer_core.storage.transaction import RetryTransaction, before_commit
 
 _PENDING = "customer_core.deferred_inserts"
-#: Statements by shape (tables, row counts, gate). Writes of many sizes make many shapes, so the
-#: cache starts afresh when it holds `_MAX_SHAPES`: the common shapes are built again at once.
-_STATEMENTS: dict[tuple[Any, ...], tuple[str, list[str]]] = {}
+#: Statements by shape (dialect, tables, row counts, gate). Writes of many sizes make many shapes,
+#: so the cache starts afresh when it holds `_MAX_SHAPES`: the common shapes are built again at once.
+_STATEMENTS: dict[tuple[Any, ...], Positional] = {}
 _MAX_SHAPES = 1024
 _FLUSHING = "customer_core.deferred_flushing"
 
@@ -44,7 +63,7 @@ class _Group:
     """Rows for one table, inserted together (see `defer`)."""
 
     table: Table
-    rows: list[Mapping[str, Any]] = field(default_factory=list)
+    rows: list[DriverRow] = field(default_factory=list)
     computed: Computed = ()
     expression_parameters: dict[str, Any] = field(default_factory=dict)
     on_error: Callable[[], object] | None = None
@@ -53,7 +72,7 @@ class _Group:
 def defer(
     connection: Connection,
     table: Table,
-    rows: Sequence[Mapping[str, Any]],
+    rows: Sequence[DriverRow],
     *,
     computed: Computed = (),
     on_error: Callable[[], object] | None = None,
@@ -61,25 +80,52 @@ def defer(
 ) -> None:
     """Holds `rows` back for `table`, to be inserted with the others at the next flush.
 
+    `rows`: new rows (see the module docstring), as `storage.bulk.check_rows` checks them (in
+    Python's development mode at once, else if the flush fails). Rows without computed columns
+    join those of the table deferred before, unless rows of a table they refer to (a foreign
+    key) were deferred in between: rows go after those they refer to, if those were deferred
+    first.
+
     `computed`: columns whose values the database computes from SQL expressions (with
     `expression_parameters`; see `storage.bulk`), such as a lookup that yields NULL for a NOT
     NULL column unless what it looks up still holds: the whole flush then fails, `on_error` is
     called and the transaction is retried (`RetryTransaction`). Such an expression reads, so
     its flush stays in the SERIALIZABLE transaction (see `flush`).
 
-    Rows without computed columns join the table's first such group, so they may go before
-    rows deferred earlier for other tables; a row others refer to (a foreign key) must
-    therefore not be deferred with computed columns after them.
+    Raises:
+        ValueError: `connection` is not of an engine of `storage.create_engine` (nothing would
+            send its rows before other statements, nor refuse a commit without them); in
+            development mode, `rows` are not `DriverRow`s of `table`.
     """
     if not rows:
         return
-    pending: list[_Group] = connection.info.setdefault(_PENDING, [])
+    if bulk.CHECK_ROWS:
+        check_rows(table, rows, computed)
+    pending: list[_Group] | None = connection.info.get(_PENDING)
+    if pending is None:
+        if connection.engine not in _INSTALLED:
+            raise ValueError("defer takes a connection of customer_core.storage.create_engine")
+        pending = connection.info[_PENDING] = []
     if not computed:  # plain rows of a table go together, whoever deferred them
-        for group in pending:
+        referred = _referred(table)
+        for i, group in enumerate(pending):
             if group.table is table and not group.computed:
-                group.rows.extend(rows)
-                return
+                if not any(later.table in referred for later in pending[i + 1 :]):
+                    group.rows.extend(rows)
+                    return
+                break  # they would go before rows they may refer to
     pending.append(_Group(table, list(rows), computed, expression_parameters, on_error))
+
+
+_REFERRED: dict[Table, frozenset[Table]] = {}
+
+
+def _referred(table: Table) -> frozenset[Table]:
+    """The tables `table` refers to by foreign keys (itself included, if it does)."""
+    found = _REFERRED.get(table)
+    if found is None:
+        found = _REFERRED[table] = frozenset(key.column.table for key in table.foreign_keys)
+    return found
 
 
 def flush(
@@ -122,6 +168,11 @@ def flush(
         for group in groups:
             if group.on_error is not None:
                 group.on_error()
+        for group in groups:  # a row that is no DriverRow fails alike: a mistake, not a race
+            try:
+                check_rows(group.table, group.rows, group.computed)
+            except ValueError as mistake:
+                raise mistake from exc
         raise RetryTransaction(f"deferred insert failed: {type(exc.orig).__name__}") from exc
     finally:
         connection.info.pop(_FLUSHING, None)
@@ -177,7 +228,9 @@ def _run_one_statement(
         prefix = f"g{k}_"
         values.update(parameters(group.table, group.rows, prefix, group.computed))
         values.update({prefix + n: v for n, v in group.expression_parameters.items()})
+    dialect = connection.dialect
     shape = (
+        type(dialect),
         tuple(
             (g.table.name, len(g.rows), g.computed, tuple(g.expression_parameters)) for g in groups
         ),
@@ -187,11 +240,13 @@ def _run_one_statement(
     if statement is None:
         if len(_STATEMENTS) >= _MAX_SHAPES:
             _STATEMENTS.clear()
-        statement = _STATEMENTS[shape] = _numbered(
-            _one_statement(groups, gate[0] if gate else None)
+        statement = _STATEMENTS[shape] = positional(
+            _one_statement(groups, gate[0] if gate else None), dialect
         )
-    sql, names = statement
-    row = _execute_numbered(connection, sql, [values[name] for name in names], alone)
+    sql, names, _ = statement
+    row = _execute_numbered(
+        connection, sql, [values[name] for name in names], alone, gate is not None
+    )
     passed, counts = (row[0], row[1:]) if gate is not None else (None, row)
     if gate is not None and passed is None:
         return None  # the gate held the rows back
@@ -201,9 +256,12 @@ def _run_one_statement(
     return passed
 
 
-def _execute_numbered(connection: Connection, sql: str, params: list[Any], alone: bool) -> Any:
+def _execute_numbered(
+    connection: Connection, sql: str, params: list[Any], alone: bool, gated: bool
+) -> Any:
     """The one row `sql` (with `$n` placeholders) yields, run on the connection's psycopg
     connection: in its transaction, or with `alone` on its own if that has not begun yet.
+    `gated`: the row's first value is the gate's, the others counts of rows inserted.
 
     psycopg parses the text of a statement with `%(name)s` placeholders into `$n` ones in
     Python, and caches that only for statements of at most 50 parameters: a customer with three
@@ -211,34 +269,21 @@ def _execute_numbered(connection: Connection, sql: str, params: list[Any], alone
     `RawCursor` takes `$n` placeholders as they are.
     """
     dbapi = connection.dialect.loaded_dbapi
-    driver: Any = connection.connection.driver_connection
-    # Nothing has run in the transaction: psycopg has not even sent BEGIN yet.
-    alone = alone and driver.info.transaction_status == dbapi.pq.TransactionStatus.IDLE
-    try:
-        if alone:
-            driver.autocommit = True
-        with raised_as_sqlalchemy(connection, sql, params), dbapi.RawCursor(driver) as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchone()
-    finally:
-        if alone and not (driver.closed or driver.broken):  # a lost one is discarded, not reused
-            driver.autocommit = False
-
-
-#: A named bind parameter in SQL text, as SQLAlchemy's `text()` finds them.
-_BIND = re.compile(r"(?<![:\w\\]):(\w+)(?!:)")
-
-
-def _numbered(statement: TextClause) -> tuple[str, list[str]]:
-    """`statement`'s SQL with `$1`, `$2`, … for its `:name` parameters, and the names in order."""
-    names: list[str] = []
-
-    def number(match: re.Match[str]) -> str:
-        if match.group(1) not in names:
-            names.append(match.group(1))
-        return f"${names.index(match.group(1)) + 1}"
-
-    return _BIND.sub(number, statement.text), names
+    with driver_statement(connection, "deferred", sql, params) as statement:
+        driver = statement.driver
+        # Nothing has run in the transaction: psycopg has not even sent BEGIN yet.
+        alone = alone and driver.info.transaction_status == dbapi.pq.TransactionStatus.IDLE
+        try:
+            if alone:
+                driver.autocommit = True
+            with dbapi.RawCursor(driver) as cursor:
+                cursor.execute(sql, params)
+                row = cursor.fetchone()
+        finally:
+            if alone and not (driver.closed or driver.broken):  # a lost one is discarded
+                driver.autocommit = False
+        statement.rows = sum(row[1:] if gated else row)
+    return row
 
 
 def _one_statement(groups: list[_Group], gate: TextClause | None) -> TextClause:
@@ -271,20 +316,16 @@ def _prefixed(expression: str, names: Mapping[str, Any], prefix: str) -> str:
     return expression
 
 
-@event.listens_for(Engine, "before_execute")
 def _flush_first(connection: Connection, *_args: Any) -> None:
     # Any other statement sees, and comes after, every row deferred before it.
     if connection.info.get(_PENDING) and not connection.info.get(_FLUSHING):
         flush(connection)
 
 
-@event.listens_for(Engine, "begin")
-@event.listens_for(Engine, "rollback")
 def _forget(connection: Connection) -> None:
     connection.info.pop(_PENDING, None)
 
 
-@event.listens_for(Engine, "commit")
 def _nothing_left(connection: Connection) -> None:
     # Rows are flushed by `run_in_transaction` before it commits; a commit by any other way
     # with rows still held back would lose them, so it fails instead.
@@ -292,4 +333,20 @@ def _nothing_left(connection: Connection) -> None:
         raise RuntimeError("a transaction committed with deferred inserts not flushed")
 
 
+#: Engines `install` has been given (those of `storage.create_engine`).
+_INSTALLED: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def install(engine: Engine) -> None:
+    """Has `engine`'s statements through SQLAlchemy come after the rows held back, its
+    rollbacks forget them and its commits refuse to lose them (called by
+    `storage.create_engine`; `defer` refuses other engines' connections)."""
+    event.listen(engine, "before_execute", _flush_first)
+    event.listen(engine, "begin", _forget)
+    event.listen(engine, "rollback", _forget)
+    event.listen(engine, "commit", _nothing_left)
+    _INSTALLED.add(engine)
+
+
+before_each_statement(flush)  # statements sent to the driver itself (`storage.driver`)
 before_commit(lambda connection: flush(connection, last=True))

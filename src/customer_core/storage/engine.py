@@ -1,15 +1,19 @@
 """Engines for the three supported databases, chosen by URL.
 
 - `sqlite:///path` — the embedded default. WAL mode; writers take the lock up front
-  (`BEGIN IMMEDIATE`) so two writers never deadlock upgrading a read lock.
+  (`BEGIN IMMEDIATE`, sent at their first statement) so two writers never deadlock upgrading a
+  read lock.
 - `postgresql+psycopg://...` — a single server, at SERIALIZABLE.
 - `cockroachdb+psycopg://...` — production (CockroachDB runs every transaction SERIALIZABLE).
+
+`create_engine` also gives each engine the event listeners of `storage.deferred` (rows held
+back are sent before any other statement, forgotten at rollback, never lost at commit) and of
+`storage.transaction` (a memo per transaction): on the engine itself, not on SQLAlchemy's
+`Engine` class, so other engines in the process (a tool's, a test's) are left as they are.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
@@ -17,7 +21,9 @@ import sqlalchemy
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 
-from customer_core.storage.writer_lock import add_writer_lock, begin_later, begin_now
+from customer_core.storage import deferred, transaction
+from customer_core.storage.driver import begin_now
+from customer_core.storage.writer_lock import add_writer_lock, begin_later
 
 EngineKind = Literal["sqlite", "postgresql", "cockroachdb"]
 
@@ -50,7 +56,15 @@ def create_engine(url: str | URL, *, pool_size: int = 16, echo: bool = False) ->
     """An engine for `url`, configured for SERIALIZABLE transactions on every backend."""
     parsed = normalize_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed, pool_size=pool_size, echo=echo)
+        engine = _sqlite_engine(parsed, pool_size=pool_size, echo=echo)
+    else:
+        engine = _server_engine(parsed, pool_size=pool_size, echo=echo)
+    deferred.install(engine)
+    transaction.install(engine)
+    return engine
+
+
+def _server_engine(parsed: URL, *, pool_size: int, echo: bool) -> Engine:
     engine = sqlalchemy.create_engine(
         parsed,
         isolation_level="SERIALIZABLE",
@@ -68,28 +82,6 @@ def create_engine(url: str | URL, *, pool_size: int = 16, echo: bool = False) ->
     # pipeline aborted" whenever a serialization failure (retried here) lands in it.
     engine.dialect.use_insertmanyvalues_wo_returning = True
     return engine
-
-
-@contextmanager
-def autocommit(connection: Connection) -> Iterator[Connection]:
-    """`connection` with each statement a transaction of its own (no BEGIN, no COMMIT).
-
-    SQLite connections are in the driver's autocommit mode already (BEGIN is ours, see
-    `_on_begin`), so only our BEGIN is left out. On PostgreSQL and CockroachDB the psycopg
-    connection is put in autocommit mode and back: SQLAlchemy's AUTOCOMMIT isolation level
-    does the same through its execution options, and resets it on every return to the pool,
-    at several times the cost of the read it serves.
-    """
-    if connection.dialect.name == "sqlite":
-        yield connection.execution_options(sqlite_begin="")
-        return
-    driver: Any = connection.connection.driver_connection
-    driver.autocommit = True
-    try:
-        yield connection
-    finally:
-        if not (driver.closed or driver.broken):  # a lost connection is discarded, not reused
-            driver.autocommit = False
 
 
 def _sqlite_engine(url: URL, *, pool_size: int, echo: bool) -> Engine:
@@ -124,11 +116,11 @@ def _sqlite_engine(url: URL, *, pool_size: int, echo: bool) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
         # Sent, and a writer's lock taken, at the first statement; "" is autocommit (see
-        # `autocommit`): each statement a transaction of its own.
+        # `run_in_transaction`): each statement a transaction of its own.
         begin_later(connection, connection.get_execution_options().get("sqlite_begin", "DEFERRED"))
 
     @event.listens_for(engine, "before_cursor_execute")
     def _on_statement(connection: Connection, *_args: Any) -> None:
-        begin_now(connection)
+        begin_now(connection)  # sent to the driver itself: `storage.driver`
 
     return engine

@@ -5,19 +5,20 @@ SQLAlchemy's execution of a cached statement still costs more Python than the st
 on the hottest read (GetCustomer360): an execution context, the cursor's description of every
 column (psycopg builds an object per column on each call), result metadata and row objects. A
 `PreparedSelect` keeps what does not change from call to call: the SQL text with positional
-placeholders (`$n` for psycopg's `RawCursor`, which takes them as they are; `?` for sqlite3), the
-order of its parameters, each column's result processor and a row class with the columns as
-attributes. What it runs is what `connection.execute(statement, parameters)` would run.
+placeholders as SQLAlchemy compiles them for the driver (`storage.driver.positional`: `$n` for
+psycopg's `RawCursor`, which takes them as they are; `?` for sqlite3), the order of its
+parameters, each column's result processor and a row class with the columns as attributes. What
+it runs is what `connection.execute(statement, parameters)` would run.
 
-It behaves as a statement run through the connection does: rows held back by
-`storage.deferred` are sent first, it joins the connection's transaction (or runs on its own
-outside one), and driver errors are raised as SQLAlchemy's (`storage.driver`), so
-`run_in_transaction` retries and reports them alike. SQLAlchemy's execution events do not fire.
+It behaves as a statement run through the connection does, since it goes through
+`storage.driver.driver_statement`: rows held back by `storage.deferred` are sent first, it joins
+the connection's transaction (or runs on its own outside one), and driver errors are raised as
+SQLAlchemy's, so `run_in_transaction` retries and reports them alike. SQLAlchemy's execution
+events do not fire; statement observers (`storage.driver`) are told of it instead.
 """
 
 from __future__ import annotations
 
-import re
 from collections import namedtuple
 from collections.abc import Callable
 from typing import Any
@@ -26,37 +27,19 @@ from sqlalchemy import Select
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.sql.selectable import CompoundSelect
 
-from customer_core.storage import deferred
-from customer_core.storage.driver import raised_as_sqlalchemy
-from customer_core.storage.writer_lock import begin_now
-
-#: A named placeholder as SQLAlchemy renders it for psycopg (paramstyle pyformat).
-_PYFORMAT = re.compile(r"%\((\w+)\)s")
+from customer_core.storage.driver import driver_statement, positional
 
 
 class _Compiled:
-    """The statement for one dialect: SQL text, parameter names in order, result processors."""
+    """The statement for one dialect: SQL text, parameter names in order, bind and result
+    processors (the engine's dialect's, as SQLAlchemy's execution would use)."""
 
     def __init__(self, statement: Select[Any] | CompoundSelect[Any], dialect: Dialect) -> None:
-        compiled = statement.compile(dialect=dialect)
-        if dialect.name == "sqlite":  # qmark: positional already
-            self.sql = compiled.string
-            self.names = list(compiled.positiontup or [])
-        else:
-            names: list[str] = []
-
-            def number(match: re.Match[str]) -> str:
-                if match.group(1) not in names:
-                    names.append(match.group(1))
-                return f"${names.index(match.group(1)) + 1}"
-
-            self.sql = _PYFORMAT.sub(number, compiled.string).replace("%%", "%")
-            self.names = names
-        binds = {name: compiled.binds[name].type for name in self.names}
+        self.sql, self.names, types = positional(statement, dialect)
         self.binders: list[tuple[int, Callable[[Any], Any]]] = [
             (i, p)
-            for i, name in enumerate(self.names)
-            if (p := binds[name].dialect_impl(dialect).bind_processor(dialect)) is not None
+            for i, kind in enumerate(types)
+            if (p := kind.dialect_impl(dialect).bind_processor(dialect)) is not None
         ]
         processors = [
             column.type.dialect_impl(dialect).result_processor(dialect, None)
@@ -88,7 +71,6 @@ class PreparedSelect:
 
     def all(self, connection: Connection, **parameters: Any) -> list[Any]:
         """Every row, each a named tuple with the statement's columns as attributes."""
-        deferred.flush(connection)  # what was held back goes first, as before any statement
         compiled = self.compiled(connection.dialect)
         values = [parameters[name] for name in compiled.names]
         for i, bind in compiled.binders:
@@ -107,11 +89,12 @@ class PreparedSelect:
 
 
 def _fetch_all(connection: Connection, sql: str, values: list[Any]) -> list[Any]:
-    driver: Any = connection.connection.driver_connection
-    with raised_as_sqlalchemy(connection, sql, values):
+    with driver_statement(connection, "select", sql, values) as statement:
         if connection.dialect.name == "sqlite":
-            begin_now(connection)  # a BEGIN held back goes first, as before any statement
-            return list(driver.execute(sql, values).fetchall())
-        with connection.dialect.loaded_dbapi.RawCursor(driver) as cursor:
-            cursor.execute(sql, values)
-            return list(cursor.fetchall())
+            rows = statement.driver.execute(sql, values).fetchall()
+        else:
+            with connection.dialect.loaded_dbapi.RawCursor(statement.driver) as cursor:
+                cursor.execute(sql, values)
+                rows = cursor.fetchall()
+        statement.rows = len(rows)
+    return rows

@@ -138,6 +138,9 @@ data_keys = Table(
     Index(None, "kek_domain", "kek_version"),
 )
 
+# Key rotations before revision 0006, which copied its rows into `jobs` (type `key-rotation`):
+# nothing reads or writes it since. Kept because migrations are additive (an older release may
+# still run on this schema).
 key_rotations = Table(
     "key_rotations",
     metadata,
@@ -167,6 +170,30 @@ blind_indexes = Table(
     Column("digest", String(64), nullable=False),
     Index(None, "subject", "field_path", "digest"),
     Index(None, "record_id"),
+)
+
+# Warnings of the plugins' data-quality rules, kept with the record version that raised them for
+# data stewards (kernel.quality); a later write of the record resolves them. Messages are plugins'
+# prose with sensitive values masked; no foreign key to the record, so a deleted record's issues
+# stay on record.
+data_quality_issues = Table(
+    "data_quality_issues",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("customer_id", Uuid, ForeignKey("customers.id"), nullable=False),
+    Column("record_id", Uuid, nullable=False),
+    Column("record_version", Integer, nullable=False),
+    Column("subject", String(64), nullable=False),
+    Column("rule_id", String(64), nullable=False),
+    # WARNING (an ERROR refuses the write, so it is never kept)
+    Column("severity", String(16), nullable=False),
+    Column("field_path", String(256), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("create_time", UTCDateTime, nullable=False),
+    # NULL while open.
+    Column("resolve_time", UTCDateTime, nullable=True),
+    Index(None, "record_id"),
+    Index(None, "customer_id"),
 )
 
 role_bindings = Table(
@@ -292,4 +319,36 @@ leases = Table(
     Column("holder", String(128), nullable=False),
     Column("token", BigInteger, nullable=False),
     Column("expires_at", UTCDateTime, nullable=False),
+)
+
+# Runs of long work (coordination.jobs): key rotations, later backups and batch loads.
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("type", String(64), nullable=False),
+    # What the run was asked to do (JSON), as its job type reads it.
+    Column("params", Text, nullable=False),
+    # Runs of one key are one at a time (e.g. one rotation of a level and target): `active_key`
+    # is the key while the run is queued or running, NULL once it has ended.
+    Column("key", String(200), nullable=True),
+    Column("active_key", String(200), nullable=True, unique=True),
+    # queued | running | succeeded | failed | cancelled
+    Column("state", String(16), nullable=False),
+    # The replica running it, its fencing token (one more at every claim) and how long its claim
+    # lasts without a heartbeat: a running run past `expires_at` is claimed by another replica.
+    Column("holder", String(128), nullable=True),
+    Column("token", BigInteger, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=True),
+    # Where a claimed run carries on (JSON, opaque to all but its job type); written fenced.
+    Column("checkpoint", Text, nullable=True),
+    Column("done", BigInteger, nullable=False),
+    Column("total", BigInteger, nullable=False),
+    Column("error", Text, nullable=True),
+    Column("created_by", String(128), nullable=False),
+    Column("create_time", UTCDateTime, nullable=False),
+    Column("start_time", UTCDateTime, nullable=True),
+    Column("update_time", UTCDateTime, nullable=False),
+    Column("end_time", UTCDateTime, nullable=True),
+    Index(None, "state", "type"),
 )

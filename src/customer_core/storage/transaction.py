@@ -11,7 +11,9 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable
+import weakref
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -20,7 +22,6 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from customer_core.errors import Aborted, Unavailable
-from customer_core.storage.engine import autocommit as autocommitting
 from customer_core.storage.writer_lock import end as end_sqlite_transaction
 
 T = TypeVar("T")
@@ -44,9 +45,19 @@ def transaction_memo(connection: Connection, name: str) -> dict[Any, Any]:
     return memo.setdefault(name, {})
 
 
-@event.listens_for(Engine, "begin")
 def _new_transaction(connection: Connection) -> None:
     connection.info.pop(_MEMO, None)
+
+
+#: Engines `install` has been given (those of `storage.create_engine`).
+_INSTALLED: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def install(engine: Engine) -> None:
+    """Has every transaction on `engine` start with an empty `transaction_memo` (called by
+    `storage.create_engine`; `run_in_transaction` refuses other engines)."""
+    event.listen(engine, "begin", _new_transaction)
+    _INSTALLED.add(engine)
 
 
 _BEFORE_COMMIT: list[Callable[[Connection], object]] = []
@@ -137,13 +148,17 @@ def run_in_transaction(
     """
     if autocommit and write:
         raise ValueError("a write runs in a transaction")
+    if engine not in _INSTALLED:  # its transactions would share memos and lose deferred rows
+        raise ValueError(
+            "run_in_transaction takes an engine of customer_core.storage.create_engine"
+        )
     # On SQLite a writer takes the writer lock at its first statement (see `storage.writer_lock`).
     begin = {"sqlite_begin": "IMMEDIATE" if write else "DEFERRED"}
     for attempt in range(1, policy.max_attempts + 1):
         try:
             with engine.connect() as connection:
                 if autocommit:
-                    with autocommitting(connection):
+                    with _autocommitting(connection):
                         return work(connection)
                 try:
                     with connection.execution_options(**begin).begin():
@@ -172,3 +187,25 @@ def run_in_transaction(
                 ) from error
             raise
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+@contextmanager
+def _autocommitting(connection: Connection) -> Iterator[Connection]:
+    """`connection` with each statement a transaction of its own (no BEGIN, no COMMIT).
+
+    SQLite connections are in the driver's autocommit mode already (BEGIN is ours, see
+    `storage.engine`), so only our BEGIN is left out. On PostgreSQL and CockroachDB the psycopg
+    connection is put in autocommit mode and back: SQLAlchemy's AUTOCOMMIT isolation level
+    does the same through its execution options, and resets it on every return to the pool,
+    at several times the cost of the read it serves.
+    """
+    if connection.dialect.name == "sqlite":
+        yield connection.execution_options(sqlite_begin="")
+        return
+    driver: Any = connection.connection.driver_connection
+    driver.autocommit = True
+    try:
+        yield connection
+    finally:
+        if not (driver.closed or driver.broken):  # a lost connection is discarded, not reused
+            driver.autocommit = False

@@ -2,11 +2,11 @@
 held from a transaction's first statement to its end.
 
 SQLite has one writer per database; `writer_lock` is held by every writing transaction on a
-SQLite engine, from just before its first statement (`begin_now`, when its BEGIN is sent) until it
-ends (`end`; see `storage.transaction`). What a unit of work computes before its first statement
-(validating, sealing, hashing ledger entries: a write whose inserts are deferred runs no statement
-until it flushes them) runs outside the lock, alongside the other writers, instead of holding all
-of them up. Other engines take no lock.
+SQLite engine, from just before its first statement (when `storage.driver.begin_now` sends the
+BEGIN `begin_later` held back) until it ends (`end`; see `storage.transaction`). What a unit of
+work computes before its first statement (validating, sealing, hashing ledger entries: a write
+whose inserts are deferred runs no statement until it flushes them) runs outside the lock,
+alongside the other writers, instead of holding all of them up. Other engines take no lock.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import threading
 import time
 import weakref
 from contextlib import AbstractContextManager, nullcontext
-from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
@@ -85,7 +84,7 @@ def add_writer_lock(engine: Engine, database: str | None) -> None:
 
 
 def writer_lock(engine: Engine) -> AbstractContextManager[object]:
-    """Held by a writing transaction from its first statement to its end (`begin_now`, `end`):
+    """Held by a writing transaction from its first statement to its end (`hold`, `end`):
     on SQLite, one writer at a time, woken in turn.
 
     SQLite has one writer per database. Writers that meet at BEGIN IMMEDIATE wait in SQLite's
@@ -108,30 +107,30 @@ _HELD = "customer_core.sqlite_writer_held"  # the writer lock the transaction ho
 
 def begin_later(connection: Connection, mode: str) -> None:
     """Has `connection`'s transaction send `BEGIN <mode>` just before its first statement
-    (`begin_now`), taking the writer lock first when `mode` is IMMEDIATE (a write); with no
-    `mode` (autocommit), none."""
+    (`storage.driver.begin_now`), taking the writer lock first when `mode` is IMMEDIATE (a
+    write); with no `mode` (autocommit), none."""
     if mode:
         connection.info[_BEGIN] = mode
     else:  # nor one an earlier transaction on the connection left unsent
         connection.info.pop(_BEGIN, None)
 
 
-def begin_now(connection: Connection) -> None:
-    """Sends the BEGIN `begin_later` held back, if any (before any statement on a SQLite
-    connection: SQLAlchemy's and those sent to the driver itself).
+def held_back_begin(connection: Connection) -> str | None:
+    """The mode of the BEGIN `begin_later` held back, if any, now no longer held back (the
+    caller sends it: `storage.driver.begin_now`)."""
+    mode: str | None = connection.info.pop(_BEGIN, None)
+    return mode
+
+
+def hold(connection: Connection) -> None:
+    """Takes `connection`'s engine's writer lock for its transaction, until `end`.
 
     Raises:
         WriterBusy: the writer lock stayed taken for `WRITER_WAIT` seconds.
     """
-    mode = connection.info.pop(_BEGIN, None)
-    if mode is None:
-        return
-    driver: Any = connection.connection.driver_connection
-    if mode == "IMMEDIATE":
-        lock = writer_lock(connection.engine)
-        lock.__enter__()
-        connection.info[_HELD] = lock
-    driver.execute(f"BEGIN {mode}")  # straight to the driver: no statement cache, no events
+    lock = writer_lock(connection.engine)
+    lock.__enter__()
+    connection.info[_HELD] = lock
 
 
 def end(connection: Connection) -> None:

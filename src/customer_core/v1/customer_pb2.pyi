@@ -23,6 +23,12 @@ class CustomerStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CUSTOMER_STATUS_ACTIVE: _ClassVar[CustomerStatus]
     CUSTOMER_STATUS_MERGED: _ClassVar[CustomerStatus]
     CUSTOMER_STATUS_CLOSED: _ClassVar[CustomerStatus]
+
+class QualitySeverity(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    QUALITY_SEVERITY_UNSPECIFIED: _ClassVar[QualitySeverity]
+    QUALITY_SEVERITY_ERROR: _ClassVar[QualitySeverity]
+    QUALITY_SEVERITY_WARNING: _ClassVar[QualitySeverity]
 CUSTOMER_TYPE_UNSPECIFIED: CustomerType
 CUSTOMER_TYPE_INDIVIDUAL: CustomerType
 CUSTOMER_TYPE_ORGANIZATION: CustomerType
@@ -30,6 +36,9 @@ CUSTOMER_STATUS_UNSPECIFIED: CustomerStatus
 CUSTOMER_STATUS_ACTIVE: CustomerStatus
 CUSTOMER_STATUS_MERGED: CustomerStatus
 CUSTOMER_STATUS_CLOSED: CustomerStatus
+QUALITY_SEVERITY_UNSPECIFIED: QualitySeverity
+QUALITY_SEVERITY_ERROR: QualitySeverity
+QUALITY_SEVERITY_WARNING: QualitySeverity
 
 class Customer(_message.Message):
     __slots__ = ("name", "customer_number", "type", "status", "owning_org_unit", "display_name", "merged_into", "create_time", "update_time", "close_time", "close_reason", "etag", "erase_time")
@@ -74,7 +83,7 @@ class CrossReference(_message.Message):
     def __init__(self, source_system: _Optional[str] = ..., local_id: _Optional[str] = ..., customer: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class SubjectRecord(_message.Message):
-    __slots__ = ("name", "subject", "data", "schema_version", "source_system", "etag", "create_time", "update_time")
+    __slots__ = ("name", "subject", "data", "schema_version", "source_system", "etag", "create_time", "update_time", "quality_issues")
     NAME_FIELD_NUMBER: _ClassVar[int]
     SUBJECT_FIELD_NUMBER: _ClassVar[int]
     DATA_FIELD_NUMBER: _ClassVar[int]
@@ -83,6 +92,7 @@ class SubjectRecord(_message.Message):
     ETAG_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    QUALITY_ISSUES_FIELD_NUMBER: _ClassVar[int]
     name: str
     subject: str
     data: _any_pb2.Any
@@ -91,7 +101,20 @@ class SubjectRecord(_message.Message):
     etag: str
     create_time: _timestamp_pb2.Timestamp
     update_time: _timestamp_pb2.Timestamp
-    def __init__(self, name: _Optional[str] = ..., subject: _Optional[str] = ..., data: _Optional[_Union[_any_pb2.Any, _Mapping]] = ..., schema_version: _Optional[int] = ..., source_system: _Optional[str] = ..., etag: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    quality_issues: _containers.RepeatedCompositeFieldContainer[QualityIssue]
+    def __init__(self, name: _Optional[str] = ..., subject: _Optional[str] = ..., data: _Optional[_Union[_any_pb2.Any, _Mapping]] = ..., schema_version: _Optional[int] = ..., source_system: _Optional[str] = ..., etag: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., quality_issues: _Optional[_Iterable[_Union[QualityIssue, _Mapping]]] = ...) -> None: ...
+
+class QualityIssue(_message.Message):
+    __slots__ = ("rule_id", "severity", "field", "message")
+    RULE_ID_FIELD_NUMBER: _ClassVar[int]
+    SEVERITY_FIELD_NUMBER: _ClassVar[int]
+    FIELD_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    rule_id: str
+    severity: QualitySeverity
+    field: str
+    message: str
+    def __init__(self, rule_id: _Optional[str] = ..., severity: _Optional[_Union[QualitySeverity, str]] = ..., field: _Optional[str] = ..., message: _Optional[str] = ...) -> None: ...
 
 class SubjectRecordGroup(_message.Message):
     __slots__ = ("subject", "records")

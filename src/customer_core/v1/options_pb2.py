@@ -26,15 +26,21 @@ from customer_core.v1 import customer_pb2 as customer__core_dot_v1_dot_customer_
 from google.protobuf import descriptor_pb2 as google_dot_protobuf_dot_descriptor__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x63ustomer_core/v1/options.proto\x12\x10\x63ustomer_core.v1\x1a\x1f\x63ustomer_core/v1/customer.proto\x1a google/protobuf/descriptor.proto\"\x8a\x01\n\nFieldRules\x12\x11\n\tsensitive\x18\x01 \x01(\x08\x12\x11\n\tmatch_key\x18\x02 \x01(\x08\x12\x10\n\x08required\x18\x03 \x01(\x08\x12\x12\n\nmax_length\x18\x04 \x01(\r\x12\x0f\n\x07pattern\x18\x05 \x01(\t\x12\x11\n\tmax_items\x18\x06 \x01(\r\x12\x0c\n\x04mask\x18\x07 \x01(\t\"\x99\x01\n\x11SubjectModelRules\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x16\n\x0eschema_version\x18\x02 \x01(\r\x12\x11\n\tsingleton\x18\x03 \x01(\x08\x12\x36\n\x0e\x63ustomer_types\x18\x04 \x03(\x0e\x32\x1e.customer_core.v1.CustomerType\x12\x13\n\x0b\x64\x65scription\x18\x05 \x01(\t:L\n\x05\x66ield\x12\x1d.google.protobuf.FieldOptions\x18\xb9\x8e\x03 \x01(\x0b\x32\x1c.customer_core.v1.FieldRules:]\n\rsubject_model\x12\x1f.google.protobuf.MessageOptions\x18\xb9\x8e\x03 \x01(\x0b\x32#.customer_core.v1.SubjectModelRulesb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x63ustomer_core/v1/options.proto\x12\x10\x63ustomer_core.v1\x1a\x1f\x63ustomer_core/v1/customer.proto\x1a google/protobuf/descriptor.proto\"\xe5\x02\n\nFieldRules\x12\x11\n\tsensitive\x18\x01 \x01(\x08\x12\x11\n\tmatch_key\x18\x02 \x01(\x08\x12\x10\n\x08required\x18\x03 \x01(\x08\x12\x12\n\nmax_length\x18\x04 \x01(\r\x12\x0f\n\x07pattern\x18\x05 \x01(\t\x12\x11\n\tmax_items\x18\x06 \x01(\r\x12\x0c\n\x04mask\x18\x07 \x01(\t\x12\x14\n\x0c\x63ustomer_ref\x18\x08 \x01(\x08\x12\x14\n\x0c\x64ocument_ref\x18\t \x01(\x08\x12\x30\n\x0bmatch_tiers\x18\n \x03(\x0e\x32\x1b.customer_core.v1.MatchTier\x12,\n\x08\x62locking\x18\x0b \x03(\x0e\x32\x1a.customer_core.v1.Blocking\x12\x34\n\x0csurvivorship\x18\x0c \x01(\x0e\x32\x1e.customer_core.v1.Survivorship\x12\x17\n\x0fsource_priority\x18\r \x03(\t\"\xe8\x01\n\x11SubjectModelRules\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x16\n\x0eschema_version\x18\x02 \x01(\r\x12\x11\n\tsingleton\x18\x03 \x01(\x08\x12\x36\n\x0e\x63ustomer_types\x18\x04 \x03(\x0e\x32\x1e.customer_core.v1.CustomerType\x12\x13\n\x0b\x64\x65scription\x18\x05 \x01(\t\x12\x34\n\x0csurvivorship\x18\x06 \x01(\x0e\x32\x1e.customer_core.v1.Survivorship\x12\x17\n\x0fsource_priority\x18\x07 \x03(\t*\x7f\n\tMatchTier\x12\x1a\n\x16MATCH_TIER_UNSPECIFIED\x10\x00\x12\x16\n\x12MATCH_TIER_HIGHEST\x10\x01\x12\x13\n\x0fMATCH_TIER_HIGH\x10\x02\x12\x15\n\x11MATCH_TIER_MEDIUM\x10\x03\x12\x12\n\x0eMATCH_TIER_LOW\x10\x04*\x85\x01\n\x08\x42locking\x12\x18\n\x14\x42LOCKING_UNSPECIFIED\x10\x00\x12\x13\n\x0f\x42LOCKING_FOLDED\x10\x01\x12\x17\n\x13\x42LOCKING_SIMPLIFIED\x10\x02\x12\x15\n\x11\x42LOCKING_PHONETIC\x10\x03\x12\x1a\n\x16\x42LOCKING_SORTED_DIGITS\x10\x04*\x8c\x01\n\x0cSurvivorship\x12\x1c\n\x18SURVIVORSHIP_UNSPECIFIED\x10\x00\x12 \n\x1cSURVIVORSHIP_SOURCE_PRIORITY\x10\x01\x12\x1c\n\x18SURVIVORSHIP_MOST_RECENT\x10\x02\x12\x1e\n\x1aSURVIVORSHIP_MOST_COMPLETE\x10\x03:L\n\x05\x66ield\x12\x1d.google.protobuf.FieldOptions\x18\xb9\x8e\x03 \x01(\x0b\x32\x1c.customer_core.v1.FieldRules:]\n\rsubject_model\x12\x1f.google.protobuf.MessageOptions\x18\xb9\x8e\x03 \x01(\x0b\x32#.customer_core.v1.SubjectModelRulesb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'customer_core.v1.options_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
+  _globals['_MATCHTIER']._serialized_start=714
+  _globals['_MATCHTIER']._serialized_end=841
+  _globals['_BLOCKING']._serialized_start=844
+  _globals['_BLOCKING']._serialized_end=977
+  _globals['_SURVIVORSHIP']._serialized_start=980
+  _globals['_SURVIVORSHIP']._serialized_end=1120
   _globals['_FIELDRULES']._serialized_start=120
-  _globals['_FIELDRULES']._serialized_end=258
-  _globals['_SUBJECTMODELRULES']._serialized_start=261
-  _globals['_SUBJECTMODELRULES']._serialized_end=414
+  _globals['_FIELDRULES']._serialized_end=477
+  _globals['_SUBJECTMODELRULES']._serialized_start=480
+  _globals['_SUBJECTMODELRULES']._serialized_end=712
 # @@protoc_insertion_point(module_scope)

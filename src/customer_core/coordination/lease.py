@@ -6,6 +6,9 @@ safety: work that must happen under the lease calls `check` inside its own trans
 fails unless the row still names this holder with the same token (and then extends it) — so a
 holder that paused past its expiry, and was replaced, cannot act on its stale belief. The token
 only grows, so whatever the work stores with it is ordered by holder.
+
+A holder renews once `renew_at` of the TTL has gone (half, by default): `acquire` writes only
+then, and `due` tells a long round when to call it again (`background.LeaseRole.renewed`).
 """
 
 from __future__ import annotations
@@ -46,13 +49,19 @@ class Lease:
         name: the lease's row in `leases`.
         holder: this replica's identity (unique per process and kernel).
         ttl: seconds the lease lasts after each acquisition or renewal.
+        renew_at: the fraction of `ttl` after which the holder renews (0 < renew_at < 1).
     """
 
-    def __init__(self, engine: Engine, name: str, holder: str, ttl: float) -> None:
+    def __init__(
+        self, engine: Engine, name: str, holder: str, ttl: float, *, renew_at: float = 0.5
+    ) -> None:
+        if not 0 < renew_at < 1:
+            raise ValueError("renew_at is a fraction of the TTL, between 0 and 1")
         self.engine = engine
         self.name = name
         self.holder = holder
         self.ttl = timedelta(seconds=ttl)
+        self.renew_at = renew_at
         self._held: Holding | None = None
         self._lock = threading.Lock()
 
@@ -60,6 +69,10 @@ class Lease:
     def held(self) -> Holding | None:
         """The holding this replica last acquired or renewed (it may have expired since)."""
         return self._held
+
+    def due(self, holding: Holding) -> bool:
+        """Whether `holding` should be renewed now: `renew_at` of its TTL has gone."""
+        return holding.expires_at - datetime.now(UTC) <= self.ttl * (1 - self.renew_at)
 
     def acquire(self) -> Holding | None:
         """Takes or renews the lease; the holding, or None while another replica holds it."""
@@ -69,13 +82,11 @@ class Lease:
             if row is not None and row.holder != self.holder and row.expires_at > now:
                 self._held = None  # held elsewhere: no write transaction needed to learn that
                 return None
-            if (
-                row is not None
-                and row.holder == self.holder
-                and row.expires_at - now > self.ttl / 2
-            ):
-                self._held = Holding(int(row.token), row.expires_at)  # renewed recently enough
-                return self._held
+            if row is not None and row.holder == self.holder:
+                held = Holding(int(row.token), row.expires_at)
+                if not self.due(held):
+                    self._held = held  # renewed recently enough
+                    return held
             self._held = run_in_transaction(self.engine, self._take)
             return self._held
 
