@@ -67,3 +67,14 @@ def resident_id() -> str:
             if number not in _issued:
                 _issued.add(number)
                 return number
+
+
+def person(
+    name: str,
+) -> tuple[individual_pb2.IndividualProfile, identification_pb2.IdentificationDocument]:
+    """A profile and a resident ID card that agree (birth date and gender are the card's), as a
+    source system that checks its data sends them: no data-quality warning is raised."""
+    number = resident_id()
+    gender = individual_pb2.GENDER_MALE if int(number[16]) % 2 else individual_pb2.GENDER_FEMALE
+    birth = f"{number[6:10]}-{number[10:12]}-{number[12:14]}"
+    return profile(name, birth_date=birth, gender=gender), id_card(number)

@@ -19,7 +19,7 @@ def _make_keys(keyring: Keyring, engine: Any, subject: str) -> Any:
     customer = uuid.uuid4()
     scope = customer_scope(customer, subject)
     run_in_transaction(
-        engine, lambda c: keyring.create_data_keys(c, [scope], CUSTOMER_DATA, 1, customer)
+        engine, lambda c: keyring.create_data_keys(c, [(scope, customer)], CUSTOMER_DATA, 1)
     )
     row = run_in_transaction(
         engine,

@@ -7,6 +7,7 @@ from typing import Any
 from google.protobuf import empty_pb2
 
 from customer_core.kernel import (
+    batch_onboarding,
     cross_references,
     customer360,
     customers,
@@ -35,6 +36,16 @@ class CustomerServicer(customer_service_pb2_grpc.CustomerServiceServicer):
             request,
             customer_pb2.Customer,
             lambda c, now: onboarding.create_customer(c, self.codec, request, now),
+        )
+
+    def BatchCreateCustomers(
+        self, request: svc.BatchCreateCustomersRequest, context: Any
+    ) -> svc.BatchCreateCustomersResponse:
+        return self.kernel.write(
+            "BatchCreateCustomers",
+            request,
+            svc.BatchCreateCustomersResponse,
+            lambda c, now: batch_onboarding.create_customers(c, self.codec, request, now),
         )
 
     def GetCustomer(self, request: svc.GetCustomerRequest, context: Any) -> customer_pb2.Customer:

@@ -26,6 +26,7 @@ PERMISSIONS: dict[str, str] = {
         f"/{_CUSTOMER}/{name}": permission
         for name, permission in {
             "CreateCustomer": r.CUSTOMERS_CREATE,
+            "BatchCreateCustomers": r.CUSTOMERS_CREATE,
             "GetCustomer": r.CUSTOMERS_READ,
             "UpdateCustomer": r.CUSTOMERS_UPDATE,
             "CloseCustomer": r.CUSTOMERS_CLOSE,

@@ -266,6 +266,21 @@ class Client:
         )
         return self._call(self._customers.CreateCustomer, request)
 
+    def batch_create_customers(
+        self,
+        requests: Iterable[svc.CreateCustomerRequest],
+        *,
+        load_id: str = "",
+        first_line: int = 1,
+    ) -> list[svc.LoadOutcome]:
+        """Creates many customers in one call; one outcome per request, in order (applied,
+        rejected with its reason, or unchanged: a line of `load_id` applied before)."""
+        request = svc.BatchCreateCustomersRequest(
+            requests=list(requests), load_id=load_id, first_line=first_line
+        )
+        answer = self._call(self._customers.BatchCreateCustomers, request)
+        return list(answer.outcomes)
+
     def get_customer(self, customer: str) -> customer_pb2.Customer:
         """The customer with this number or resource name."""
         return self._call(

@@ -18,6 +18,7 @@ customer's data keys, makes history unreadable.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import SimpleNamespace
@@ -209,25 +210,28 @@ class Keyring:
         customer_id: uuid.UUID | None,
     ) -> DataKey:
         """Inserts a fresh active data-key version of `scope`."""
-        return self.create_data_keys(connection, [scope], domain, version, customer_id)[0]
+        return self.create_data_keys(connection, [(scope, customer_id)], domain, version)[0]
 
     def create_data_keys(
         self,
         connection: Connection,
-        scopes: list[str],
+        scopes: Sequence[tuple[str, uuid.UUID | None]],
         domain: str,
         version: int,
-        customer_id: uuid.UUID | None,
     ) -> list[DataKey]:
-        """Makes fresh active data-key versions of `scopes`, inserted together (with the
-        transaction's other rows; see `storage.deferred`).
+        """Makes fresh active data-key versions of `scopes` (each with the customer it belongs
+        to, if any), inserted together (with the transaction's other rows; see
+        `storage.deferred`).
 
-        Onboarding a customer with records of several subject models makes all their keys at
+        Onboarding customers with records of several subject models makes all their keys at
         once; they are then found by `data_key_for_write` in the same transaction.
         """
         if not scopes:
             return []
-        keys = [DataKey(uuid.uuid4(), scope, version, primitives.random_key()) for scope in scopes]
+        keys = [
+            DataKey(uuid.uuid4(), scope, version, primitives.random_key()) for scope, _ in scopes
+        ]
+        owners = [owner for _, owner in scopes]
         now = datetime.now(UTC)
         # The KEK last seen active, if its key is still cached, wraps the keys with no KEK read:
         # the insert fails unless it is still active. If a rotation elsewhere has moved on, the
@@ -238,7 +242,7 @@ class Keyring:
             defer(
                 connection,
                 data_keys,
-                _data_key_rows(keys, customer_id, domain, hint, kek, now),
+                _data_key_rows(keys, owners, domain, hint, kek, now),
                 computed=(("kek_version", _KEK_IF_STILL_ACTIVE),),
                 on_error=lambda: self._active_kek.pop(domain, None),
                 guard_domain=domain,
@@ -249,7 +253,7 @@ class Keyring:
             defer(
                 connection,
                 data_keys,
-                _data_key_rows(keys, customer_id, domain, kek_version, kek, now),
+                _data_key_rows(keys, owners, domain, kek_version, kek, now),
             )
         made: dict[str, DataKey] = transaction_memo(connection, "data_keys_made")
         for key in keys:
@@ -308,14 +312,14 @@ class Keyring:
 
 def _data_key_rows(
     keys: list[DataKey],
-    customer_id: uuid.UUID | None,
+    owners: list[uuid.UUID | None],
     domain: str,
     kek_version: int,
     kek: bytes,
     now: datetime,
 ) -> list[dict[str, Any]]:
     rows = []
-    for key in keys:
+    for key, customer_id in zip(keys, owners, strict=True):
         nonce = primitives.random_nonce()
         wrapped = nonce + primitives.sm4_gcm_encrypt(kek, nonce, key.key, _data_key_aad(key.id))
         rows.append(

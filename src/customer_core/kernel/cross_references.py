@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, tuple_
 from sqlalchemy.engine import Connection
 
 from customer_core.authz import roles
@@ -17,14 +18,19 @@ from customer_core.identifiers import SOURCE_SYSTEM, SOURCE_SYSTEM_RULE
 from customer_core.kernel import access, convert
 from customer_core.kernel import customers as customer_ops
 from customer_core.kernel.names import parse_customer_name
+from customer_core.ledger import history
 from customer_core.ledger import recorder as ledger
 from customer_core.storage.deferred import defer
 from customer_core.storage.tables import cross_references, customers
 from customer_core.v1 import customer_pb2, customer_service_pb2
 
 RESOURCE_TYPE = "customer_core.v1.CrossReference"
+#: The ledger subject of cross-reference changes.
+SUBJECT = history.CROSS_REFERENCE
 MAX_LOCAL_ID = 128
 _LOCAL_ID = re.compile(r"[\x21-\x7e]+")
+#: Pairs looked up per query by `lookup_many` (two parameters each).
+_LOOKUP_CHUNK = 5000
 
 
 def violations(source_system: str, local_id: str, path: str) -> list[FieldViolation]:
@@ -52,25 +58,50 @@ def _key(source_system: str, local_id: str) -> str:
     return f"{source_system}/{local_id}"
 
 
+Pair = tuple[str, str]
+
+
+def owned_elsewhere(source_system: str, local_id: str) -> AlreadyExists:
+    """The answer for a source system's record that another customer has (which one is not said)."""
+    return AlreadyExists(
+        RESOURCE_TYPE,
+        _key(source_system, local_id),
+        f"{source_system} record {local_id} is already linked to another customer",
+        reason="CROSS_REFERENCE_OWNED_BY_ANOTHER_CUSTOMER",
+    )
+
+
+def lookup_many(connection: Connection, pairs: Iterable[Pair]) -> dict[Pair, Any]:
+    """The cross-references among (source system, local id) `pairs` that exist, in one query."""
+    wanted = sorted(set(pairs))
+    if not wanted:
+        return {}
+    columns = tuple_(cross_references.c.source_system, cross_references.c.local_id)
+    found: dict[Pair, Any] = {}
+    for start in range(0, len(wanted), _LOOKUP_CHUNK):
+        rows = connection.execute(
+            select(cross_references).where(columns.in_(wanted[start : start + _LOOKUP_CHUNK]))
+        )
+        found.update({(r.source_system, r.local_id): r for r in rows})
+    return found
+
+
 def link(
     connection: Connection, customer: Any, source_system: str, local_id: str, now: datetime
 ) -> customer_pb2.CrossReference:
     """Links (source_system, local_id) to `customer`; ALREADY_EXISTS if another customer has it."""
-    existing = connection.execute(
-        select(cross_references).where(
-            cross_references.c.source_system == source_system,
-            cross_references.c.local_id == local_id,
-        )
-    ).first()
+    existing = lookup_many(connection, [(source_system, local_id)]).get((source_system, local_id))
     if existing is not None:
         if existing.customer_id != customer.id:
-            raise AlreadyExists(
-                RESOURCE_TYPE,
-                _key(source_system, local_id),
-                f"{source_system} record {local_id} is already linked to another customer",
-                reason="CROSS_REFERENCE_OWNED_BY_ANOTHER_CUSTOMER",
-            )
+            raise owned_elsewhere(source_system, local_id)
         return convert.cross_reference(existing, customer.customer_number)
+    return insert(connection, customer, source_system, local_id, now)
+
+
+def insert(
+    connection: Connection, customer: Any, source_system: str, local_id: str, now: datetime
+) -> customer_pb2.CrossReference:
+    """Links a (source_system, local_id) looked up and found free (`lookup_many`) to `customer`."""
     values = {
         "id": uuid.uuid4(),
         "customer_id": customer.id,
@@ -82,12 +113,13 @@ def link(
     defer(connection, cross_references, [values])
     linked = convert.cross_reference(SimpleNamespace(**values), customer.customer_number)
     customer_ops.record_change(
-        connection, customer, "cross_reference", _resource(linked), ledger.CREATE, now, after=linked
+        connection, customer, SUBJECT, resource(linked), ledger.CREATE, now, after=linked
     )
     return linked
 
 
-def _resource(x: customer_pb2.CrossReference) -> str:
+def resource(x: customer_pb2.CrossReference) -> str:
+    """The ledger resource name of a link."""
     return f"{x.customer}/crossReferences/{x.source_system}~{x.local_id}"
 
 
@@ -133,8 +165,8 @@ def unlink(
     customer_ops.record_change(
         connection,
         customer,
-        "cross_reference",
-        _resource(unlinked),
+        SUBJECT,
+        resource(unlinked),
         ledger.DELETE,
         now,
         before=unlinked,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
@@ -80,35 +81,44 @@ def type_name(customer: customer_pb2.Customer) -> str:
 def insert_customer(connection: Connection, customer: customer_pb2.Customer, now: datetime) -> Any:
     """Inserts a new active customer with a fresh number; the inserted row."""
     access.require_org_unit(roles.CUSTOMERS_CREATE, customer.owning_org_unit, "create customers")
-    values = {
-        "id": uuid.uuid4(),
-        "customer_number": customer_number.new_customer_number(),
-        "type": type_name(customer),
-        "status": "ACTIVE",
-        "owning_org_unit": customer.owning_org_unit,
-        "display_name": customer.display_name,
-        "version": 1,
-        "create_time": now,
-        "update_time": now,
-        "merged_into_id": None,
-        "close_reason": None,
-        "close_time": None,
-        "erase_time": None,
-    }
+    return insert_customers(connection, [customer], now)[0]
+
+
+def insert_customers(
+    connection: Connection, new: Sequence[customer_pb2.Customer], now: datetime
+) -> list[Any]:
+    """Inserts new active customers, each with a fresh number, in one insert; the rows.
+
+    The caller has checked that it may create each (`access.require_org_unit`).
+    """
+    rows = [
+        {
+            "id": uuid.uuid4(),
+            "customer_number": customer_number.new_customer_number(),
+            "type": type_name(customer),
+            "status": "ACTIVE",
+            "owning_org_unit": customer.owning_org_unit,
+            "display_name": customer.display_name,
+            "version": 1,
+            "create_time": now,
+            "update_time": now,
+            "merged_into_id": None,
+            "close_reason": None,
+            "close_time": None,
+            "erase_time": None,
+        }
+        for customer in new
+    ]
     # Sent with the transaction's other inserts; the one-in-a-quadrillion number collision
     # is a unique violation there, and the transaction draws again.
-    defer(connection, customers, [values])
-    row = SimpleNamespace(**values)
-    record_change(
-        connection,
-        row,
-        "customer",
-        customer_name(row.customer_number),
-        CREATE,
-        now,
-        after=convert.customer(row),
-    )
-    return row
+    defer(connection, customers, rows)
+    made = [SimpleNamespace(**values) for values in rows]
+    for row in made:
+        record_change(
+            connection, row, "customer", customer_name(row.customer_number), CREATE, now,
+            after=convert.customer(row),
+        )  # fmt: skip
+    return made
 
 
 def record_change(

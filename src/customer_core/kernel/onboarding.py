@@ -1,35 +1,63 @@
-"""CreateCustomer: a new golden record with its first cross-references and records, atomically."""
+"""Onboarding: new golden records with their first cross-references and records, many at once.
+
+Onboarding is set-based: `check` validates one CreateCustomerRequest in memory (its fields, its
+records with their data-quality rules, the caller's right to create it and its records), and
+`write` writes any number of checked requests together: one lookup of all their
+cross-references, then one insert per table (customers, cross-references, data keys, records,
+blind indexes, ledger entries; see `storage.deferred`, which sends them as one statement, or by
+COPY when they are many). CreateCustomer is the case of one (`create_customer`);
+BatchCreateCustomers (`kernel.batch_onboarding`) the case of many.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
+from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from customer_core.authz import roles
 from customer_core.errors import FieldViolation, InvalidArgument
 from customer_core.kernel import access
 from customer_core.kernel import cross_references as xref_ops
 from customer_core.kernel import customers as customer_ops
 from customer_core.kernel import records as record_ops
 from customer_core.kernel.record_codec import RecordCodec
+from customer_core.kernel.records import Prepared
 from customer_core.v1 import customer_pb2, customer_service_pb2
 
 #: Most cross-references and records one CreateCustomer may carry.
 MAX_ITEMS = 100
 
 
-def create_customer(
-    connection: Connection,
-    codec: RecordCodec,
-    request: customer_service_pb2.CreateCustomerRequest,
-    now: datetime,
-) -> customer_pb2.Customer:
-    """Validates everything first, then writes the customer, its links and its records."""
+@dataclass(frozen=True)
+class Checked:
+    """A CreateCustomerRequest that passed every check that needs no database."""
+
+    request: customer_service_pb2.CreateCustomerRequest
+    records: tuple[Prepared, ...]
+
+    def pairs(self) -> list[xref_ops.Pair]:
+        """Its cross-references, as (source system, local id)."""
+        return [(x.source_system, x.local_id) for x in self.request.cross_references]
+
+
+def check(codec: RecordCodec, request: customer_service_pb2.CreateCustomerRequest) -> Checked:
+    """Validates a request and the caller's right to make it, in memory.
+
+    Raises:
+        InvalidArgument: naming every bad field.
+        PermissionDenied: the caller may not create customers in its org unit, or records of
+            one of its subject models.
+    """
     if not request.HasField("customer"):
         raise InvalidArgument.field("customer", "is required")
     found = customer_ops.validate_new(request.customer, "customer")
     found += _check_links(request)
-    prepared = []
+    prepared: list[Prepared] = []
     if len(request.records) > MAX_ITEMS:
         found.append(FieldViolation("records", f"at most {MAX_ITEMS} records per call"))
     elif not found:
@@ -51,14 +79,53 @@ def create_customer(
                 prepared.append(item)
     if found:
         raise InvalidArgument(found)
-    row = customer_ops.insert_customer(connection, request.customer, now)
-    access.note_customers([row.customer_number])
-    for x in request.cross_references:
-        xref_ops.link(connection, row, x.source_system, x.local_id, now)
-    codec.sealer.prepare_new_customer(connection, row.id, [item.model for item in prepared])
-    for item in prepared:  # the records' inserts go together (see storage.deferred)
-        record_ops.insert(connection, codec, row, item, now, new_customer=True)
-    return customer_ops.to_proto(connection, row)
+    org_unit = request.customer.owning_org_unit
+    access.require_org_unit(roles.CUSTOMERS_CREATE, org_unit, "create customers")
+    owner = SimpleNamespace(owning_org_unit=org_unit)
+    for item in prepared:
+        access.require_subject(owner, roles.RECORDS_WRITE, item.model.name)
+    return Checked(request, tuple(prepared))
+
+
+def taken(connection: Connection, items: Sequence[Checked]) -> dict[xref_ops.Pair, object]:
+    """The cross-references of `items` that some customer has already, in one query."""
+    return xref_ops.lookup_many(connection, [pair for item in items for pair in item.pairs()])
+
+
+def write(
+    connection: Connection, codec: RecordCodec, items: Sequence[Checked], now: datetime
+) -> list[Any]:
+    """Writes checked requests whose cross-references are free (`taken`), all together; the
+    rows of the customers created, in order."""
+    rows = customer_ops.insert_customers(connection, [i.request.customer for i in items], now)
+    access.note_customers([row.customer_number for row in rows])
+    for row, item in zip(rows, items, strict=True):
+        for source_system, local_id in item.pairs():
+            xref_ops.insert(connection, row, source_system, local_id, now)
+    codec.sealer.prepare_new_customers(
+        connection,
+        [(row.id, [p.model for p in item.records]) for row, item in zip(rows, items, strict=True)],
+    )
+    for row, item in zip(rows, items, strict=True):
+        for prepared in item.records:  # the records' inserts go together (see storage.deferred)
+            record_ops.insert(connection, codec, row, prepared, now, new_customer=True)
+    return rows
+
+
+def create_customer(
+    connection: Connection,
+    codec: RecordCodec,
+    request: customer_service_pb2.CreateCustomerRequest,
+    now: datetime,
+) -> customer_pb2.Customer:
+    """CreateCustomer: validates everything first, then writes the customer, its links and its
+    records (ALREADY_EXISTS when another customer has one of its cross-references)."""
+    item = check(codec, request)
+    existing = taken(connection, [item])
+    for pair in item.pairs():
+        if pair in existing:
+            raise xref_ops.owned_elsewhere(*pair)
+    return customer_ops.to_proto(connection, write(connection, codec, [item], now)[0])
 
 
 def _check_links(request: customer_service_pb2.CreateCustomerRequest) -> list[FieldViolation]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import struct
 import unicodedata
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -139,13 +139,23 @@ class Sealer:
             engine, lambda c: keyring.data_key_for_write(c, BLIND_INDEX_SCOPE, INDEX).key
         )
 
-    def prepare_new_customer(
-        self, connection: Connection, customer_id: uuid.UUID, models: list[SubjectModel]
+    def prepare_new_customers(
+        self,
+        connection: Connection,
+        customers: Sequence[tuple[uuid.UUID, Sequence[SubjectModel]]],
     ) -> None:
-        """Makes, in one statement, the data keys a new customer's first records will need."""
-        scopes = sorted({customer_scope(customer_id, m.name) for m in models if m.sensitive})
+        """Makes, in one insert, the data keys new customers' first records will need (each
+        customer with the models of its records)."""
+        scopes = sorted(
+            {
+                (customer_scope(customer_id, m.name), customer_id)
+                for customer_id, models in customers
+                for m in models
+                if m.sensitive
+            }
+        )
         if scopes and self.enabled:
-            self.keyring.create_data_keys(connection, scopes, CUSTOMER_DATA, 1, customer_id)
+            self.keyring.create_data_keys(connection, scopes, CUSTOMER_DATA, 1)
 
     def blind_digest(self, subject: str, field_path: str, value: str) -> str:
         """The blind index of a match-key value."""

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from customer_core.ledger.chain import customer_chain
-from customer_core.ledger.recorder import DELETE
+from customer_core.ledger.recorder import DELETE, MOVE
 from customer_core.storage.tables import ledger_entries, ledger_offsets
 from customer_core.v1 import customer_pb2, ledger_pb2
 
@@ -94,7 +94,8 @@ class State:
     def apply(self, entry: ledger_pb2.LedgerEntry) -> None:
         """Applies one change (in chain order)."""
         self.entries += 1
-        deleted = entry.action == DELETE
+        # A deletion, or a move to another customer (the entry on the chain it left has no after).
+        deleted = entry.action == DELETE or (entry.action == MOVE and not entry.after)
         if entry.subject == CUSTOMER:
             self.customer = None if deleted else customer_pb2.Customer.FromString(entry.after)
         elif entry.subject == CROSS_REFERENCE:

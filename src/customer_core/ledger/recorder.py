@@ -8,12 +8,16 @@ Who made a change is never guessed: every entry carries a `Provenance` (principa
 source system it acts for, a correlation id: request id, batch load id or job run id), passed to
 `append` or attributed to the unit of work that runs it (`attributed`). An entry without one is
 refused, so a change made by the CLI or by background work cannot be recorded as nobody's.
+
+A change that spans several customers (a merge moves records and cross-references from one to
+the other) is one `operation`: an entry on every chain it touches, all carrying its id and the
+chains, so verification can tell that none of its members is missing.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,7 +35,11 @@ from customer_core.v1 import ledger_pb2
 CREATE = ledger_pb2.CHANGE_ACTION_CREATE
 UPDATE = ledger_pb2.CHANGE_ACTION_UPDATE
 DELETE = ledger_pb2.CHANGE_ACTION_DELETE
+MERGE = ledger_pb2.CHANGE_ACTION_MERGE
+UNMERGE = ledger_pb2.CHANGE_ACTION_UNMERGE
+MOVE = ledger_pb2.CHANGE_ACTION_MOVE
 _PROVENANCE = "customer_core.ledger.provenance"
+_OPERATION = "customer_core.ledger.operation"
 
 
 @dataclass(frozen=True)
@@ -63,6 +71,27 @@ def attributed(connection: Connection, provenance: Provenance) -> Iterator[None]
             connection.info.pop(_PROVENANCE, None)
         else:
             connection.info[_PROVENANCE] = previous
+
+
+@contextmanager
+def operation(connection: Connection, chains: Iterable[str]) -> Iterator[str]:
+    """Groups the entries `append` records on `connection`, while inside, into one operation
+    touching `chains` (a merge: both customers' chains); yields its id.
+
+    Every entry of it carries the id and the sorted chains, and each chain named must get at least
+    one entry (verification names a chain that has none). Operations do not nest.
+    """
+    if connection.info.get(_OPERATION) is not None:
+        raise RuntimeError("ledger operations do not nest")
+    named = tuple(sorted(set(chains)))
+    if len(named) < 2:
+        raise ValueError("an operation spans at least two chains")
+    op = str(uuid.uuid4())
+    connection.info[_OPERATION] = (op, named)
+    try:
+        yield op
+    finally:
+        connection.info.pop(_OPERATION, None)
 
 
 def provenance_of(connection: Connection) -> Provenance:
@@ -135,6 +164,12 @@ def append(
         after=_bytes(after),
         prev_hash=prev,
     )
+    grouped = connection.info.get(_OPERATION)
+    if grouped is not None:
+        if chain not in grouped[1]:
+            raise ValueError(f"chain {chain} is not one of its operation's {grouped[1]}")
+        entry.operation_id = grouped[0]
+        entry.operation_chains.extend(grouped[1])
     entry.time.FromDatetime(now)
     body = canonical(entry)
     entry.hash = entry_hash(prev, body)

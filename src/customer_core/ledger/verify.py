@@ -21,8 +21,11 @@ a ledger table can change unnoticed:
 
 Without `chains` the entry checks are made on the entries the blocks name; with `chains` they are
 made while walking every hash chain the range touches from sequence 1 (sealed and not yet sealed
-entries): no gaps, each prev_hash the previous entry's hash, and offsets in sequence order. The
-first mismatch is named: the entry's id, the block's height, or the key's version.
+entries): no gaps, each prev_hash the previous entry's hash, and offsets in sequence order; and
+every operation met (a change spanning several chains, `recorder.operation`) has the same chains
+named by all its entries and an entry on each of those chains that was walked. The first mismatch
+is named: the entry's id (and the operation it is a member of), the block's height, or the key's
+version.
 """
 
 from __future__ import annotations
@@ -345,13 +348,15 @@ def _chain_rows(connection: Connection, first: int, last: int, whole: bool) -> I
 
 
 def _check_chains(connection: Connection, first: int, last: int, whole: bool) -> int:
-    return _walk(_chain_rows(connection, first, last, whole))
+    return _walk(_chain_rows(connection, first, last, whole), whole)
 
 
-def _walk(rows: Iterable[Any]) -> int:
-    """Walks chain rows ordered by (chain, sequence); entries checked."""
+def _walk(rows: Iterable[Any], whole: bool = True) -> int:
+    """Walks chain rows ordered by (chain, sequence), then checks the operations met; entries
+    checked."""
     chain, expected, prev_hash, last_offset, gap = "", 1, GENESIS, 0, False
     parse, sm3, checked = ledger_pb2.LedgerEntry.FromString, primitives.sm3, 0
+    operations = _Operations(whole)
     for row in rows:
         if row.chain != chain:
             chain, expected, prev_hash, last_offset, gap = row.chain, 1, GENESIS, 0, False
@@ -363,26 +368,82 @@ def _walk(rows: Iterable[Any]) -> int:
         except DecodeError:
             raise _entry_failure(row, "entry bytes do not parse") from None
         if body.sequence != row.sequence or body.chain != row.chain:
-            raise _entry_failure(row, f"its bytes say {body.chain}, sequence {body.sequence}")
+            raise _member_failure(
+                row, body, f"its bytes say {body.chain}, sequence {body.sequence}"
+            )
         if body.id != str(row.id):
-            raise _entry_failure(row, f"its bytes say id {body.id}")
+            raise _member_failure(row, body, f"its bytes say id {body.id}")
         if body.offset or body.hash:
-            raise _entry_failure(row, "its bytes carry an offset or hash (not canonical)")
+            raise _member_failure(row, body, "its bytes carry an offset or hash (not canonical)")
         if stored_prev != prev_hash or body.prev_hash != stored_prev:
-            raise _entry_failure(row, "prev_hash is not the hash of the entry before")
+            raise _member_failure(row, body, "prev_hash is not the hash of the entry before")
         if sm3(stored_prev + body_bytes) != bytes(row.hash):
-            raise _entry_failure(row, "hash does not match")
+            raise _member_failure(row, body, "hash does not match")
+        operations.add(row, body)
         problem = _denormalized_problem(row, body)
         if problem is not None:
-            raise _entry_failure(row, problem)
+            raise _member_failure(row, body, problem)
         if row.offset is not None:
             if gap or row.offset < last_offset:
-                raise _entry_failure(row, f"offset {row.offset} comes before its predecessor's")
+                raise _member_failure(
+                    row, body, f"offset {row.offset} comes before its predecessor's"
+                )
             last_offset = row.offset
         else:
             gap = True
         prev_hash, expected, checked = bytes(row.hash), expected + 1, checked + 1
+    operations.check()
     return checked
+
+
+def _member_failure(row: Any, body: ledger_pb2.LedgerEntry, problem: str) -> _Failure:
+    """An entry's failure, naming the operation its bytes say it is a member of (if any)."""
+    if body.operation_id:
+        chains = ", ".join(body.operation_chains)
+        problem += f" (a member of operation {body.operation_id}, on {chains})"
+    return _entry_failure(row, problem)
+
+
+class _Operations:
+    """The operations met while walking chains: every entry of one names the same chains, and
+    each of those chains holds an entry of it: every chain when the whole ledger is walked, else
+    each chain that was walked (from sequence 1)."""
+
+    def __init__(self, whole: bool) -> None:
+        self.whole = whole
+        self.chains: dict[str, tuple[str, ...]] = {}
+        self.first: dict[str, Any] = {}
+        self.seen: dict[str, set[str]] = {}
+        self.walked: set[str] = set()
+
+    def add(self, row: Any, body: ledger_pb2.LedgerEntry) -> None:
+        self.walked.add(row.chain)
+        op = body.operation_id
+        if not op:
+            return
+        named = tuple(body.operation_chains)
+        if row.chain not in named:
+            raise _entry_failure(row, f"its operation {op} does not name its chain")
+        if self.chains.setdefault(op, named) != named:
+            raise _entry_failure(
+                row, f"its operation {op} names {', '.join(named)}, another member of it "
+                f"{', '.join(self.chains[op])}",
+            )  # fmt: skip
+        self.first.setdefault(op, row)
+        self.seen.setdefault(op, set()).add(row.chain)
+
+    def check(self) -> None:
+        for op, named in self.chains.items():
+            missing = [
+                c for c in named if (self.whole or c in self.walked) and c not in self.seen[op]
+            ]
+            if missing:
+                row = self.first[op]
+                raise _Failure(
+                    f"operation {op} (on {', '.join(named)}): {missing[0]} has no entry of it "
+                    f"(a member is missing; entry {row.id} on {row.chain} is one of it)",
+                    entry=str(row.id),
+                )
 
 
 def inclusion_proof(connection: Connection, entry_id: uuid.UUID | str) -> ledger_pb2.InclusionProof:

@@ -18,7 +18,9 @@ as they are.
 
 The one statement goes to psycopg's `RawCursor` with `$n` placeholders, as SQLAlchemy compiles
 them (`storage.driver.positional`). SQLite, in process, gets one `executemany` per table instead:
-it has no round trips to save.
+it has no round trips to save. A set-based write of many rows (`BatchCreateCustomers`) goes
+table by table too, each table's rows by COPY (`storage.bulk.insert_rows`): one statement of
+thousands of rows would cost more to plan than the round trips it saves.
 """
 
 from __future__ import annotations
@@ -56,6 +58,8 @@ _PENDING = "customer_core.deferred_inserts"
 _STATEMENTS: dict[tuple[Any, ...], Positional] = {}
 _MAX_SHAPES = 1024
 _FLUSHING = "customer_core.deferred_flushing"
+#: Rows of one table from which a flush goes table by table, by COPY, instead of as one statement.
+COPY_ROWS = 500
 
 
 @dataclass
@@ -161,7 +165,7 @@ def flush(
         return None
     connection.info[_FLUSHING] = True
     try:
-        if connection.dialect.name == "sqlite":
+        if connection.dialect.name == "sqlite" or (gate is None and _bulky(groups)):
             return _flush_one_by_one(connection, groups, gate)
         return _flush_as_statements(connection, groups, gate, last)
     except IntegrityError as exc:
@@ -176,6 +180,11 @@ def flush(
         raise RetryTransaction(f"deferred insert failed: {type(exc.orig).__name__}") from exc
     finally:
         connection.info.pop(_FLUSHING, None)
+
+
+def _bulky(groups: list[_Group]) -> bool:
+    """Whether some table's rows are many enough to go by COPY (`storage.bulk.insert_rows`)."""
+    return any(not g.computed and len(g.rows) >= COPY_ROWS for g in groups)
 
 
 def _flush_one_by_one(

@@ -94,6 +94,27 @@ idempotency_records = Table(
     Index(None, "create_time"),
 )
 
+# Idempotency at the grain of a batch: each line of a load (BatchCreateCustomers' `load_id`) that
+# was applied or rejected, with the SM3 checksum of its request, so a load run again writes nothing
+# twice and says what became of every line.
+load_journal = Table(
+    "load_journal",
+    metadata,
+    Column("load_id", String(128), primary_key=True),
+    Column("line", BigInteger, primary_key=True),
+    Column("checksum", LargeBinary, nullable=False),
+    # APPLIED or REJECTED
+    Column("outcome", String(16), nullable=False),
+    # APPLIED: the customer the line created.
+    Column("customer_id", Uuid, nullable=True),
+    # REJECTED: the status code name, reason, message and field violations (JSON) it was given.
+    Column("code", String(32), nullable=True),
+    Column("reason", String(64), nullable=True),
+    Column("message", Text, nullable=True),
+    Column("violations", Text, nullable=True),
+    Column("create_time", UTCDateTime, nullable=False),
+)
+
 subject_model_schemas = Table(
     "subject_model_schemas",
     metadata,

@@ -5,6 +5,7 @@ from google.protobuf import empty_pb2 as _empty_pb2
 from google.protobuf import field_mask_pb2 as _field_mask_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from collections.abc import Iterable as _Iterable, Mapping as _Mapping
@@ -23,6 +24,57 @@ class CreateCustomerRequest(_message.Message):
     records: _containers.RepeatedCompositeFieldContainer[_customer_pb2.SubjectRecord]
     request_id: str
     def __init__(self, customer: _Optional[_Union[_customer_pb2.Customer, _Mapping]] = ..., cross_references: _Optional[_Iterable[_Union[_customer_pb2.CrossReference, _Mapping]]] = ..., records: _Optional[_Iterable[_Union[_customer_pb2.SubjectRecord, _Mapping]]] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class BatchCreateCustomersRequest(_message.Message):
+    __slots__ = ("requests", "load_id", "first_line")
+    REQUESTS_FIELD_NUMBER: _ClassVar[int]
+    LOAD_ID_FIELD_NUMBER: _ClassVar[int]
+    FIRST_LINE_FIELD_NUMBER: _ClassVar[int]
+    requests: _containers.RepeatedCompositeFieldContainer[CreateCustomerRequest]
+    load_id: str
+    first_line: int
+    def __init__(self, requests: _Optional[_Iterable[_Union[CreateCustomerRequest, _Mapping]]] = ..., load_id: _Optional[str] = ..., first_line: _Optional[int] = ...) -> None: ...
+
+class BatchCreateCustomersResponse(_message.Message):
+    __slots__ = ("outcomes",)
+    OUTCOMES_FIELD_NUMBER: _ClassVar[int]
+    outcomes: _containers.RepeatedCompositeFieldContainer[LoadOutcome]
+    def __init__(self, outcomes: _Optional[_Iterable[_Union[LoadOutcome, _Mapping]]] = ...) -> None: ...
+
+class LoadOutcome(_message.Message):
+    __slots__ = ("line", "state", "customer", "code", "reason", "message", "field_violations")
+    class State(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+        __slots__ = ()
+        STATE_UNSPECIFIED: _ClassVar[LoadOutcome.State]
+        STATE_APPLIED: _ClassVar[LoadOutcome.State]
+        STATE_REJECTED: _ClassVar[LoadOutcome.State]
+        STATE_UNCHANGED: _ClassVar[LoadOutcome.State]
+    STATE_UNSPECIFIED: LoadOutcome.State
+    STATE_APPLIED: LoadOutcome.State
+    STATE_REJECTED: LoadOutcome.State
+    STATE_UNCHANGED: LoadOutcome.State
+    class FieldViolation(_message.Message):
+        __slots__ = ("field", "description")
+        FIELD_FIELD_NUMBER: _ClassVar[int]
+        DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+        field: str
+        description: str
+        def __init__(self, field: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...
+    LINE_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_FIELD_NUMBER: _ClassVar[int]
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    FIELD_VIOLATIONS_FIELD_NUMBER: _ClassVar[int]
+    line: int
+    state: LoadOutcome.State
+    customer: _customer_pb2.Customer
+    code: str
+    reason: str
+    message: str
+    field_violations: _containers.RepeatedCompositeFieldContainer[LoadOutcome.FieldViolation]
+    def __init__(self, line: _Optional[int] = ..., state: _Optional[_Union[LoadOutcome.State, str]] = ..., customer: _Optional[_Union[_customer_pb2.Customer, _Mapping]] = ..., code: _Optional[str] = ..., reason: _Optional[str] = ..., message: _Optional[str] = ..., field_violations: _Optional[_Iterable[_Union[LoadOutcome.FieldViolation, _Mapping]]] = ...) -> None: ...
 
 class GetCustomerRequest(_message.Message):
     __slots__ = ("name",)

@@ -45,6 +45,11 @@ class CustomerServiceStub:
                 request_serializer=customer__core_dot_v1_dot_customer__service__pb2.CreateCustomerRequest.SerializeToString,
                 response_deserializer=customer__core_dot_v1_dot_customer__pb2.Customer.FromString,
                 _registered_method=True)
+        self.BatchCreateCustomers = channel.unary_unary(
+                '/customer_core.v1.CustomerService/BatchCreateCustomers',
+                request_serializer=customer__core_dot_v1_dot_customer__service__pb2.BatchCreateCustomersRequest.SerializeToString,
+                response_deserializer=customer__core_dot_v1_dot_customer__service__pb2.BatchCreateCustomersResponse.FromString,
+                _registered_method=True)
         self.GetCustomer = channel.unary_unary(
                 '/customer_core.v1.CustomerService/GetCustomer',
                 request_serializer=customer__core_dot_v1_dot_customer__service__pb2.GetCustomerRequest.SerializeToString,
@@ -131,6 +136,17 @@ class CustomerServiceServicer:
 
     def CreateCustomer(self, request, context):
         """Creates a customer, optionally with its first cross-references and subject records, atomically.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def BatchCreateCustomers(self, request, context):
+        """Creates many customers at once, each exactly as CreateCustomer would (the set-based path
+        batch loads stand on): the requests are checked one by one, then those that pass are written
+        together, with one lookup of all their cross-references and one insert per table. Every
+        request gets an outcome: applied, rejected with the reason a single call would get, or, for
+        a line of a load seen before, unchanged. Never a request lost, never one half-written.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -251,6 +267,11 @@ def add_CustomerServiceServicer_to_server(servicer, server):
                     request_deserializer=customer__core_dot_v1_dot_customer__service__pb2.CreateCustomerRequest.FromString,
                     response_serializer=customer__core_dot_v1_dot_customer__pb2.Customer.SerializeToString,
             ),
+            'BatchCreateCustomers': grpc.unary_unary_rpc_method_handler(
+                    servicer.BatchCreateCustomers,
+                    request_deserializer=customer__core_dot_v1_dot_customer__service__pb2.BatchCreateCustomersRequest.FromString,
+                    response_serializer=customer__core_dot_v1_dot_customer__service__pb2.BatchCreateCustomersResponse.SerializeToString,
+            ),
             'GetCustomer': grpc.unary_unary_rpc_method_handler(
                     servicer.GetCustomer,
                     request_deserializer=customer__core_dot_v1_dot_customer__service__pb2.GetCustomerRequest.FromString,
@@ -358,6 +379,33 @@ class CustomerService:
             '/customer_core.v1.CustomerService/CreateCustomer',
             customer__core_dot_v1_dot_customer__service__pb2.CreateCustomerRequest.SerializeToString,
             customer__core_dot_v1_dot_customer__pb2.Customer.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def BatchCreateCustomers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/customer_core.v1.CustomerService/BatchCreateCustomers',
+            customer__core_dot_v1_dot_customer__service__pb2.BatchCreateCustomersRequest.SerializeToString,
+            customer__core_dot_v1_dot_customer__service__pb2.BatchCreateCustomersResponse.FromString,
             options,
             channel_credentials,
             insecure,

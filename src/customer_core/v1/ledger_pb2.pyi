@@ -16,13 +16,19 @@ class ChangeAction(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CHANGE_ACTION_CREATE: _ClassVar[ChangeAction]
     CHANGE_ACTION_UPDATE: _ClassVar[ChangeAction]
     CHANGE_ACTION_DELETE: _ClassVar[ChangeAction]
+    CHANGE_ACTION_MERGE: _ClassVar[ChangeAction]
+    CHANGE_ACTION_UNMERGE: _ClassVar[ChangeAction]
+    CHANGE_ACTION_MOVE: _ClassVar[ChangeAction]
 CHANGE_ACTION_UNSPECIFIED: ChangeAction
 CHANGE_ACTION_CREATE: ChangeAction
 CHANGE_ACTION_UPDATE: ChangeAction
 CHANGE_ACTION_DELETE: ChangeAction
+CHANGE_ACTION_MERGE: ChangeAction
+CHANGE_ACTION_UNMERGE: ChangeAction
+CHANGE_ACTION_MOVE: ChangeAction
 
 class LedgerEntry(_message.Message):
-    __slots__ = ("id", "chain", "sequence", "offset", "time", "principal", "method", "request_id", "source_system", "customer", "subject", "resource", "action", "before", "after", "prev_hash", "hash")
+    __slots__ = ("id", "chain", "sequence", "offset", "time", "principal", "method", "request_id", "source_system", "customer", "subject", "resource", "action", "before", "after", "prev_hash", "hash", "operation_id", "operation_chains")
     ID_FIELD_NUMBER: _ClassVar[int]
     CHAIN_FIELD_NUMBER: _ClassVar[int]
     SEQUENCE_FIELD_NUMBER: _ClassVar[int]
@@ -40,6 +46,8 @@ class LedgerEntry(_message.Message):
     AFTER_FIELD_NUMBER: _ClassVar[int]
     PREV_HASH_FIELD_NUMBER: _ClassVar[int]
     HASH_FIELD_NUMBER: _ClassVar[int]
+    OPERATION_ID_FIELD_NUMBER: _ClassVar[int]
+    OPERATION_CHAINS_FIELD_NUMBER: _ClassVar[int]
     id: str
     chain: str
     sequence: int
@@ -57,7 +65,9 @@ class LedgerEntry(_message.Message):
     after: bytes
     prev_hash: bytes
     hash: bytes
-    def __init__(self, id: _Optional[str] = ..., chain: _Optional[str] = ..., sequence: _Optional[int] = ..., offset: _Optional[int] = ..., time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., principal: _Optional[str] = ..., method: _Optional[str] = ..., request_id: _Optional[str] = ..., source_system: _Optional[str] = ..., customer: _Optional[str] = ..., subject: _Optional[str] = ..., resource: _Optional[str] = ..., action: _Optional[_Union[ChangeAction, str]] = ..., before: _Optional[bytes] = ..., after: _Optional[bytes] = ..., prev_hash: _Optional[bytes] = ..., hash: _Optional[bytes] = ...) -> None: ...
+    operation_id: str
+    operation_chains: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, id: _Optional[str] = ..., chain: _Optional[str] = ..., sequence: _Optional[int] = ..., offset: _Optional[int] = ..., time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., principal: _Optional[str] = ..., method: _Optional[str] = ..., request_id: _Optional[str] = ..., source_system: _Optional[str] = ..., customer: _Optional[str] = ..., subject: _Optional[str] = ..., resource: _Optional[str] = ..., action: _Optional[_Union[ChangeAction, str]] = ..., before: _Optional[bytes] = ..., after: _Optional[bytes] = ..., prev_hash: _Optional[bytes] = ..., hash: _Optional[bytes] = ..., operation_id: _Optional[str] = ..., operation_chains: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class RecordSnapshot(_message.Message):
     __slots__ = ("subject", "type_url", "schema_version", "payload", "sealed", "source_system", "create_time", "update_time", "version")
