@@ -69,6 +69,8 @@ bench: install
 	$(BIN)/python bench/kernel_throughput.py
 	$(BIN)/python bench/crypto_throughput.py
 	$(BIN)/python bench/ledger_throughput.py
+	$(BIN)/python bench/set_based_writes.py
+	$(BIN)/python bench/storage_footprint.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) var .pytest_cache .mypy_cache .ruff_cache

@@ -12,6 +12,7 @@ from datetime import date
 from google.protobuf.message import Message
 
 from customer_core.plugin import CustomerView, QualityIssue, QualityRule, Severity, hookimpl
+from customer_core.plugin.checks import mod11_2_check, parse_iso_date
 from customer_core_identification.v1.identification_pb2 import (
     ID_STATUS_VALID,
     ID_TYPE_RESIDENT_ID_CARD,
@@ -30,11 +31,8 @@ EXPIRED_AS_VALID = "IDENTIFICATION_EXPIRED_AS_VALID"
 #: Another document of the customer is marked primary already.
 ONE_PRIMARY = "IDENTIFICATION_ONE_PRIMARY_DOCUMENT"
 
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-# GB 11643: ISO 7064 MOD 11-2 over the first 17 digits; the check character indexed by sum % 11.
+# GB 11643: 17 digits and their ISO 7064 MOD 11-2 check character.
 _RESIDENT_ID = re.compile(r"[0-9]{17}[0-9X]")
-_RESIDENT_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_RESIDENT_ID_CHECKS = "10X98765432"
 # GB 32100: the unified social credit code alphabet (no I, O, S, V, Z) and position weights.
 _USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -75,7 +73,7 @@ def validate_record(record: IdentificationDocument, customer: CustomerView) -> l
     violations: list[QualityIssue] = []
     if problem := _number_problem(record.id_type, record.id_number):
         violations.append(QualityIssue(NUMBER_CHECK, "id_number", problem))  # never echo it
-    valid_from, valid_to = _parse_date(record.valid_from), _parse_date(record.valid_to)
+    valid_from, valid_to = parse_iso_date(record.valid_from), parse_iso_date(record.valid_to)
     for field, value, parsed in (
         ("valid_from", record.valid_from, valid_from),
         ("valid_to", record.valid_to, valid_to),
@@ -123,11 +121,10 @@ def _resident_id_problem(number: str) -> str | None:
     """Why `number` is not a GB 11643 resident ID number, or None if it is one."""
     if not _RESIDENT_ID.fullmatch(number):
         return "must be 17 digits followed by a check character (0-9 or X)"
-    total = sum(int(d) * w for d, w in zip(number[:17], _RESIDENT_ID_WEIGHTS, strict=True))
-    if number[17] != _RESIDENT_ID_CHECKS[total % 11]:
+    if number[17] != mod11_2_check(number[:17]):
         return "the check character of the resident ID number does not match (GB 11643)"
     birth = number[6:14]
-    if _parse_date(f"{birth[:4]}-{birth[4:6]}-{birth[6:]}") is None:
+    if parse_iso_date(f"{birth[:4]}-{birth[4:6]}-{birth[6:]}") is None:
         return "the birth date in the resident ID number is not a real date"
     return None
 
@@ -141,13 +138,3 @@ def _uscc_problem(code: str) -> str | None:
     if values[17] != (31 - total % 31) % 31:
         return "the check character of the unified social credit code does not match (GB 32100)"
     return None
-
-
-def _parse_date(value: str) -> date | None:
-    """The date of a `YYYY-MM-DD` string, or None if it is malformed or not in the calendar."""
-    if not _ISO_DATE.fullmatch(value):
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None

@@ -7,7 +7,6 @@ the birth date disagrees with the card's).
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from google.protobuf.message import Message
@@ -20,6 +19,7 @@ from customer_core.plugin import (
     Severity,
     hookimpl,
 )
+from customer_core.plugin.checks import parse_iso_date
 from customer_core_identification.v1.identification_pb2 import (
     ID_TYPE_RESIDENT_ID_CARD,
     IdentificationDocument,
@@ -36,7 +36,6 @@ SUBJECT = "individual"
 BIRTH_DATE_MATCHES_ID = "INDIVIDUAL_BIRTH_DATE_MATCHES_RESIDENT_ID"
 
 _EARLIEST_BIRTH_DATE = date(1900, 1, 1)
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 @hookimpl
@@ -121,7 +120,7 @@ def _resident_ids(customer: CustomerView) -> list[tuple[str, bool]]:
         number = document.id_number
         if document.id_type != ID_TYPE_RESIDENT_ID_CARD or len(number) != 18:
             continue
-        birth = _parse_date(f"{number[6:10]}-{number[10:12]}-{number[12:14]}")
+        birth = parse_iso_date(f"{number[6:10]}-{number[10:12]}-{number[12:14]}")
         if birth is not None and number[16].isdigit():
             found.append((birth.isoformat(), int(number[16]) % 2 == 1))
     return found
@@ -130,7 +129,7 @@ def _resident_ids(customer: CustomerView) -> list[tuple[str, bool]]:
 def _birth_date_violations(value: str) -> list[FieldViolation]:
     if not value:
         return []
-    birth_date = _parse_date(value)
+    birth_date = parse_iso_date(value)
     if birth_date is None:
         return [FieldViolation("birth_date", f"{value!r} is not a real date (YYYY-MM-DD)")]
     if birth_date > date.today():
@@ -138,13 +137,3 @@ def _birth_date_violations(value: str) -> list[FieldViolation]:
     if birth_date < _EARLIEST_BIRTH_DATE:
         return [FieldViolation("birth_date", f"{value} is before {_EARLIEST_BIRTH_DATE}")]
     return []
-
-
-def _parse_date(value: str) -> date | None:
-    """The date of a `YYYY-MM-DD` string, or None if it is malformed or not in the calendar."""
-    if not _ISO_DATE.fullmatch(value):
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None

@@ -125,3 +125,36 @@ def test_record_listed_twice_in_one_create_is_invalid(client: Client) -> None:
             cross_references=[("CORE", local), ("CORE", local)],
         )
     assert exc.value.field_violations == {"cross_references[1]": "is listed twice"}
+
+
+def test_concurrent_onboardings_of_one_source_record_make_one_customer(client: Client) -> None:
+    """The cross-reference lookup runs outside the write's transaction; the unique index still
+    decides: of many callers onboarding the same source record at once, one creates it and the
+    others are told another customer has it."""
+    import threading
+
+    local_id = unique("RACE")
+    barrier = threading.Barrier(8)
+    made: list[str] = []
+    refused: list[str] = []
+
+    def onboard(k: int) -> None:
+        barrier.wait()
+        try:
+            made.append(
+                client.create_customer(
+                    type="individual", owning_org_unit="HO01", display_name=f"Racer {k}",
+                    cross_references=[("CRM", local_id)],
+                ).customer_number
+            )  # fmt: skip
+        except RPCError as exc:
+            assert exc.code == grpc.StatusCode.ALREADY_EXISTS, exc
+            refused.append(exc.reason)
+
+    threads = [threading.Thread(target=onboard, args=(k,)) for k in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len(made) == 1 and refused == ["CROSS_REFERENCE_OWNED_BY_ANOTHER_CUSTOMER"] * 7
+    assert client.lookup("CRM", local_id).customer_number == made[0]

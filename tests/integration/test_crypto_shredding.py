@@ -276,7 +276,7 @@ def test_ciphertexts_from_before_the_erasure_no_longer_decrypt(
         for _attempt in ("first", "again"):  # again: however the first left the key cache
             with pytest.raises(KeyDestroyedError):
                 kernel.read(
-                    lambda c, r=row, m=model: kernel.codec.sealer.unseal(
+                    lambda c, r=row, m=model: kernel.codec.cipher.unseal(
                         c, m, r.payload, r.sealed, r.customer_id, r.id
                     )
                 )
@@ -316,7 +316,7 @@ def test_a_backup_taken_after_the_erasure_holds_nothing_recoverable(
             model = kernel.registry.get(row.subject)
             with pytest.raises(KeyDestroyedError):
                 kernel.read(
-                    lambda c, r=row, m=model: kernel.codec.sealer.unseal(
+                    lambda c, r=row, m=model: kernel.codec.cipher.unseal(
                         c, m, r.payload, r.sealed, r.customer_id, r.id
                     )
                 )

@@ -351,7 +351,7 @@ def test_data_keys_rotate_online_and_retired_versions_refuse(rig: Rig) -> None:
     assert_all_decrypt(rig)
     # A ciphertext made before the rotation no longer decrypts: its key version is retired.
     kernel = rig.server.kernel
-    sealer = kernel.codec.sealer
+    sealer = kernel.codec.cipher
     old_ids = {key_id for row in captured for key_id in sealing.key_ids(row.sealed)}
     assert old_ids and all(keys[k].status == "retired" for k in old_ids)
     decrypted = []
@@ -376,7 +376,7 @@ def test_data_keys_rotate_online_and_retired_versions_refuse(rig: Rig) -> None:
 
 def test_a_reader_older_than_the_rotation_does_not_revive_a_retired_data_key(rig: Rig) -> None:
     kernel = rig.server.kernel
-    sealer = kernel.codec.sealer
+    sealer = kernel.codec.cipher
     number = rig.population[0].number
     with rig.engine.connect() as c:
         customer_id = c.execute(

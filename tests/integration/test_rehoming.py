@@ -142,13 +142,13 @@ def test_the_moved_record_decrypts_only_under_its_new_customer(moved: Moved) -> 
     assert keys[key_id] == customer_scope(survivor_id, "identification")
     model = kernel.registry.get("identification")
     opened, _ = kernel.read(
-        lambda c: kernel.codec.sealer.unseal(c, model, row.payload, row.sealed, survivor_id, row.id)
+        lambda c: kernel.codec.cipher.unseal(c, model, row.payload, row.sealed, survivor_id, row.id)
     )
     assert opened.id_number == moved.id_number
     loser_id = kernel.read(lambda c: customer_row(c, moved.loser).id)
     with pytest.raises(primitives.IntegrityError):  # bound to the survivor: not the loser's
         kernel.read(
-            lambda c: kernel.codec.sealer.unseal(
+            lambda c: kernel.codec.cipher.unseal(
                 c, model, row.payload, row.sealed, loser_id, row.id
             )
         )

@@ -35,7 +35,9 @@ class CustomerServicer(customer_service_pb2_grpc.CustomerServiceServicer):
             "CreateCustomer",
             request,
             customer_pb2.Customer,
-            lambda c, now: onboarding.create_customer(c, self.codec, request, now),
+            lambda c, now: onboarding.create_customer(
+                c, self.codec, request, now, self.kernel.lookup_links
+            ),
         )
 
     def BatchCreateCustomers(
@@ -45,7 +47,9 @@ class CustomerServicer(customer_service_pb2_grpc.CustomerServiceServicer):
             "BatchCreateCustomers",
             request,
             svc.BatchCreateCustomersResponse,
-            lambda c, now: batch_onboarding.create_customers(c, self.codec, request, now),
+            lambda c, now: batch_onboarding.create_customers(
+                c, self.codec, request, now, self.kernel.lookup_links
+            ),
         )
 
     def GetCustomer(self, request: svc.GetCustomerRequest, context: Any) -> customer_pb2.Customer:

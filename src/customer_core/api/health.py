@@ -22,7 +22,7 @@ class DatabaseHealth:
     def __init__(self, engine: Engine, services: list[str], interval: float) -> None:
         self.servicer = health.HealthServicer()
         self._engine = engine
-        self._services = ["", *services]
+        self._services = [health.OVERALL_HEALTH, *services]
         self._prober = Periodic("db-health", interval, self.probe)
         self._serving: bool | None = None
 

@@ -6,6 +6,9 @@ entry refuses every call, so a method added later cannot be served unguarded by 
 
 from __future__ import annotations
 
+from grpc_health.v1 import health
+from grpc_reflection.v1alpha import reflection
+
 from customer_core.authz import roles as r
 from customer_core.v1 import (
     admin_service_pb2,
@@ -70,9 +73,10 @@ PERMISSIONS: dict[str, str] = {
 #: Services anyone may call without credentials: health checking and reflection.
 PUBLIC_SERVICES = frozenset(
     {
-        "grpc.health.v1.Health",
-        "grpc.reflection.v1alpha.ServerReflection",
-        "grpc.reflection.v1.ServerReflection",
+        health.SERVICE_NAME,
+        reflection.SERVICE_NAME,
+        # The v1 name of the same service, which newer reflection clients ask for first.
+        reflection.SERVICE_NAME.replace(".v1alpha.", ".v1."),
     }
 )
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import grpc
-from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_health.v1 import health, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from customer_core.api.admin_servicer import AdminServicer, AuditServicer
@@ -126,7 +126,7 @@ def create_server(kernel: Kernel, settings: Settings, *, reuse_port: bool = Fals
     reflection.enable_server_reflection(
         [
             *SERVICE_NAMES,
-            health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
+            health.SERVICE_NAME,
             reflection.SERVICE_NAME,
         ],
         server,

@@ -17,6 +17,7 @@ from google.protobuf import any_pb2, descriptor_pool, field_mask_pb2, message_fa
 from google.protobuf.message import Message
 
 from customer_core.client._errors import RPCError
+from customer_core.plugin import ENTRY_POINT_GROUP
 from customer_core.v1 import admin_service_pb2 as admin
 from customer_core.v1 import (
     admin_service_pb2_grpc,
@@ -34,14 +35,21 @@ from customer_core.v1 import (
 
 T = TypeVar("T")
 
-#: Writes are safe to retry: every one carries a request id the server deduplicates on.
+
+def _service(module: Any, name: str) -> str:
+    return str(module.DESCRIPTOR.services_by_name[name].full_name)
+
+
+_CUSTOMERS = _service(svc, "CustomerService")
+#: Writes are safe to retry: every one carries a request id the server deduplicates on. A batch
+#: carries none (its load id makes it idempotent, when it has one), so it is not retried.
 _SERVICE_CONFIG = {
     "methodConfig": [
         {
             "name": [
-                {"service": "customer_core.v1.CustomerService"},
-                {"service": "customer_core.v1.SubjectModelService"},
-                {"service": "customer_core.v1.LedgerService"},
+                {"service": _CUSTOMERS},
+                {"service": _service(subject_model_service_pb2, "SubjectModelService")},
+                {"service": _service(ledger_pb2, "LedgerService")},
             ],
             "retryPolicy": {
                 "maxAttempts": 5,
@@ -50,7 +58,8 @@ _SERVICE_CONFIG = {
                 "backoffMultiplier": 2,
                 "retryableStatusCodes": ["UNAVAILABLE"],
             },
-        }
+        },
+        {"name": [{"service": _CUSTOMERS, "method": "BatchCreateCustomers"}]},
     ]
 }
 
@@ -89,7 +98,7 @@ def unpack(data: any_pb2.Any) -> Message:
     except KeyError:
         if _plugins_imported:
             return data
-        for ep in entry_points(group="customer_core.plugins"):  # import installed plugins' stubs
+        for ep in entry_points(group=ENTRY_POINT_GROUP):  # import installed plugins' stubs
             try:
                 ep.load()
             except Exception:  # a broken plugin must not break reading the others

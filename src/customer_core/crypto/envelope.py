@@ -18,10 +18,7 @@ _HEADER = 1 + 16 + 12
 
 def encrypt(key: DataKey, plaintext: bytes, aad: bytes) -> bytes:
     """The ciphertext of `plaintext` under `key`, bound to `aad`."""
-    nonce = primitives.random_nonce()
-    return (
-        FORMAT + key.id.bytes + nonce + primitives.sm4_gcm_encrypt(key.key, nonce, plaintext, aad)
-    )
+    return FORMAT + key.id.bytes + primitives.seal(key.key, plaintext, aad)
 
 
 def key_id(ciphertext: bytes) -> uuid.UUID:
@@ -35,4 +32,4 @@ def decrypt(key: DataKey, ciphertext: bytes, aad: bytes) -> bytes:
     """The plaintext; `primitives.IntegrityError` if the ciphertext or its binding was altered."""
     if key_id(ciphertext) != key.id:
         raise ValueError("ciphertext was made by another data key")
-    return primitives.sm4_gcm_decrypt(key.key, ciphertext[17:29], ciphertext[29:], aad)
+    return primitives.open_sealed(key.key, ciphertext[17:], aad)

@@ -284,9 +284,7 @@ class Keyring:
 
     def _unwrap_data_key(self, connection: Connection, row: Any) -> DataKey:
         _, kek = self.kek(connection, row.kek_domain, row.kek_version)
-        plaintext = primitives.sm4_gcm_decrypt(
-            kek, row.wrapped[:12], row.wrapped[12:], _data_key_aad(row.id)
-        )
+        plaintext = primitives.open_sealed(kek, row.wrapped, _data_key_aad(row.id))
         key = DataKey(row.id, row.scope, row.version, plaintext)
         self._data.put(row.id, key)
         return key
@@ -320,8 +318,7 @@ def _data_key_rows(
 ) -> list[dict[str, Any]]:
     rows = []
     for key, customer_id in zip(keys, owners, strict=True):
-        nonce = primitives.random_nonce()
-        wrapped = nonce + primitives.sm4_gcm_encrypt(kek, nonce, key.key, _data_key_aad(key.id))
+        wrapped = primitives.seal(kek, key.key, _data_key_aad(key.id))
         rows.append(
             {
                 "id": key.id,

@@ -89,10 +89,7 @@ class LocalMasterKey:
 
     def wrap(self, plaintext: bytes, aad: bytes) -> tuple[int, bytes]:
         version = self._active
-        nonce = primitives.random_nonce()
-        return version, nonce + primitives.sm4_gcm_encrypt(
-            self._keys[version], nonce, plaintext, aad
-        )
+        return version, primitives.seal(self._keys[version], plaintext, aad)
 
     def unwrap(self, version: int, wrapped: bytes, aad: bytes) -> bytes:
         if version in self._retired:
@@ -104,7 +101,7 @@ class LocalMasterKey:
                 subject=f"master key version {version}",
                 violation_type="KEY_UNAVAILABLE",
             )
-        return primitives.sm4_gcm_decrypt(key, wrapped[:12], wrapped[12:], aad)
+        return primitives.open_sealed(key, wrapped, aad)
 
     def rotate(self) -> int:
         with self._lock:

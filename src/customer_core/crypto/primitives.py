@@ -245,3 +245,15 @@ def random_key() -> bytes:
 def random_nonce() -> bytes:
     """A fresh random 12-byte SM4-GCM nonce."""
     return secrets.token_bytes(NONCE_SIZE)
+
+
+def seal(key: bytes, plaintext: bytes, aad: bytes) -> bytes:
+    """`nonce || SM4-GCM(key, nonce, plaintext, aad)` under a fresh nonce: how every key of the
+    hierarchy is stored wrapped by the one above it."""
+    nonce = random_nonce()
+    return nonce + sm4_gcm_encrypt(key, nonce, plaintext, aad)
+
+
+def open_sealed(key: bytes, sealed: bytes, aad: bytes) -> bytes:
+    """The plaintext of `seal`'s output; `IntegrityError` if it or its `aad` was altered."""
+    return sm4_gcm_decrypt(key, sealed[:NONCE_SIZE], sealed[NONCE_SIZE:], aad)

@@ -8,7 +8,7 @@ retried SERIALIZABLE transaction and records the answer for replays; every read 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -31,6 +31,7 @@ from customer_core.crypto.master_key import (
     MasterKeyProvider,
 )
 from customer_core.errors import Aborted, ConfigurationError, CustomerCoreError
+from customer_core.kernel import cross_references as xref_ops
 from customer_core.kernel import idempotency
 from customer_core.kernel.config import Settings
 from customer_core.kernel.erasure import reapply_erasures
@@ -38,7 +39,7 @@ from customer_core.kernel.key_rotation import KeyRotator
 from customer_core.kernel.record_codec import RecordCodec
 from customer_core.kernel.registry import Registry, load_registry
 from customer_core.kernel.schema_compat import reconcile_schemas
-from customer_core.kernel.sealing import Sealer
+from customer_core.kernel.sealing import FieldCipher
 from customer_core.ledger import recorder as ledger
 from customer_core.ledger.recorder import Provenance
 from customer_core.ledger.sealer import LedgerSealer
@@ -128,7 +129,7 @@ class Kernel:
         self.policy = policy
         self.keyring = Keyring(master, cache_ttl=settings.key_cache_ttl)
         self.codec = RecordCodec(
-            registry, Sealer(self.keyring, engine, enabled=settings.encryption)
+            registry, FieldCipher(self.keyring, engine, enabled=settings.encryption)
         )
         self.tokens = TokenService(
             engine, self.keyring, revocation_interval=settings.token_revocation_interval
@@ -232,6 +233,11 @@ class Kernel:
             return token
 
         return self.run(work, actor=Provenance(issued_by, "bind_and_issue_token"))
+
+    def lookup_links(self, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Any]:
+        """The cross-references among (source system, local id) `pairs` that exist, as committed,
+        in a read of their own (see `onboarding.taken` for why a write looks them up so)."""
+        return self.read(lambda c: xref_ops.lookup_many(c, pairs), autocommit=True)
 
     def read(self, work: Callable[[Connection], T], *, autocommit: bool = False) -> T:
         """Runs a read-only unit of work in one consistent transaction, or with `autocommit`

@@ -99,6 +99,7 @@ def create_customers(
     codec: RecordCodec,
     request: customer_service_pb2.BatchCreateCustomersRequest,
     now: datetime,
+    lookup: onboarding.Lookup,
 ) -> customer_service_pb2.BatchCreateCustomersResponse:
     """BatchCreateCustomers: one outcome per request, in order (see the module docstring)."""
     check_request(request)
@@ -126,7 +127,7 @@ def create_customers(
             candidates.append((item, onboarding.check(codec, request.requests[item.index])))
         except CustomerCoreError as exc:
             outcomes[item.index] = rejected(item.line, exc)
-    existing = onboarding.taken(connection, [checked for _, checked in candidates])
+    existing = onboarding.taken(lookup, [checked for _, checked in candidates])
     claimed: set[xref_ops.Pair] = set()
     accepted: list[tuple[_Line, onboarding.Checked]] = []
     for item, checked in candidates:

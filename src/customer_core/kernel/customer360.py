@@ -182,7 +182,7 @@ def _record(
         return record
     access.require_unmask(customer)
     try:
-        message, paths = codec.sealer.unseal(
+        message, paths = codec.cipher.unseal(
             connection, model, snapshot.payload, snapshot.sealed, customer.id, record_id,
             history=True,
         )  # fmt: skip

@@ -11,15 +11,10 @@ from __future__ import annotations
 import re
 import secrets
 
+from customer_core.plugin.checks import mod11_2_check
+
 _FORMAT = re.compile(r"[1-9]\d{16}[0-9X]")
-_WEIGHTS = [pow(2, 17 - i, 11) for i in range(17)]
-
-
-def check_character(body: str) -> str:
-    """The check character of a 17-digit body."""
-    total = sum(int(d) * w for d, w in zip(body, _WEIGHTS, strict=True))
-    value = (12 - total % 11) % 11
-    return "X" if value == 10 else str(value)
+check_character = mod11_2_check
 
 
 def new_customer_number() -> str:

@@ -52,7 +52,7 @@ def shred(
 ) -> customer_pb2.Customer:
     """Destroys a customer's data keys, blind indexes, masked values and ciphertexts; the customer after."""
     number = row.customer_number
-    codec.sealer.keyring.destroy_customer_keys(connection, row.id)
+    codec.cipher.keyring.destroy_customer_keys(connection, row.id)
     connection.execute(delete(blind_indexes).where(blind_indexes.c.customer_id == row.id))
     records = connection.execute(
         select(subject_records).where(
@@ -110,7 +110,7 @@ def reapply_erasures(connection: Connection, codec: RecordCodec, now: datetime) 
     provider's record of the erasure lives outside the database, so the kernel destroys them
     again before it serves anything. Returns how many customers needed it.
     """
-    erased = codec.sealer.keyring.master.erased()
+    erased = codec.cipher.keyring.master.erased()
     if not erased:
         return 0
     ids = [uuid.UUID(i) for i in erased]

@@ -339,15 +339,11 @@ class KeyRotator(JobType):
         for row in rows:
             _, old_kek = self.keyring.kek(connection, domain, row.kek_version)
             aad = _data_key_aad(row.id)
-            plaintext = primitives.sm4_gcm_decrypt(old_kek, row.wrapped[:12], row.wrapped[12:], aad)
-            nonce = primitives.random_nonce()
+            plaintext = primitives.open_sealed(old_kek, row.wrapped, aad)
             connection.execute(
                 update(data_keys)
                 .where(data_keys.c.id == row.id)
-                .values(
-                    kek_version=new,
-                    wrapped=nonce + primitives.sm4_gcm_encrypt(new_kek, nonce, plaintext, aad),
-                )
+                .values(kek_version=new, wrapped=primitives.seal(new_kek, plaintext, aad))
             )
         return len(rows)
 
@@ -416,7 +412,7 @@ class KeyRotator(JobType):
         for row in rows:
             assert model is not None
             message = self.codec.plaintext(connection, model, row)
-            sealed = self.codec.sealer.seal(connection, model, message, row.customer_id, row.id)
+            sealed = self.codec.cipher.seal(connection, model, message, row.customer_id, row.id)
             connection.execute(
                 update(subject_records)
                 .where(subject_records.c.id == row.id)

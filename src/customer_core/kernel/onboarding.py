@@ -11,7 +11,7 @@ BatchCreateCustomers (`kernel.batch_onboarding`) the case of many.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
@@ -87,9 +87,21 @@ def check(codec: RecordCodec, request: customer_service_pb2.CreateCustomerReques
     return Checked(request, tuple(prepared))
 
 
-def taken(connection: Connection, items: Sequence[Checked]) -> dict[xref_ops.Pair, object]:
-    """The cross-references of `items` that some customer has already, in one query."""
-    return xref_ops.lookup_many(connection, [pair for item in items for pair in item.pairs()])
+#: Looks up cross-references as committed, outside the write's transaction (`Kernel.lookup_links`).
+Lookup = Callable[[Sequence[xref_ops.Pair]], Mapping[xref_ops.Pair, Any]]
+
+
+def taken(lookup: Lookup, items: Sequence[Checked]) -> Mapping[xref_ops.Pair, Any]:
+    """The cross-references of `items` that some customer has already, in one query.
+
+    The query runs outside the write's SERIALIZABLE transaction, as committed: looked up inside
+    it, keys that are not there yet would put predicate locks on the unique index, and concurrent
+    onboardings of different customers would fail each other's transactions over index pages
+    they share (two in three retried, at 16 callers on PostgreSQL). Reading outside is safe
+    because the unique index decides: a link made meanwhile makes the insert collide, the write
+    is retried from the start, and this lookup then finds it.
+    """
+    return lookup([pair for item in items for pair in item.pairs()])
 
 
 def write(
@@ -102,7 +114,7 @@ def write(
     for row, item in zip(rows, items, strict=True):
         for source_system, local_id in item.pairs():
             xref_ops.insert(connection, row, source_system, local_id, now)
-    codec.sealer.prepare_new_customers(
+    codec.cipher.prepare_new_customers(
         connection,
         [(row.id, [p.model for p in item.records]) for row, item in zip(rows, items, strict=True)],
     )
@@ -117,11 +129,12 @@ def create_customer(
     codec: RecordCodec,
     request: customer_service_pb2.CreateCustomerRequest,
     now: datetime,
+    lookup: Lookup,
 ) -> customer_pb2.Customer:
     """CreateCustomer: validates everything first, then writes the customer, its links and its
     records (ALREADY_EXISTS when another customer has one of its cross-references)."""
     item = check(codec, request)
-    existing = taken(connection, [item])
+    existing = taken(lookup, [item])
     for pair in item.pairs():
         if pair in existing:
             raise xref_ops.owned_elsewhere(*pair)

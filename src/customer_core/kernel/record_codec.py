@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 
 from customer_core.kernel import access, convert
 from customer_core.kernel.registry import Registry
-from customer_core.kernel.sealing import SealedRecord, Sealer
+from customer_core.kernel.sealing import FieldCipher, SealedRecord
 from customer_core.kernel.subject_model import SubjectModel
 from customer_core.storage.deferred import defer
 from customer_core.storage.tables import blind_indexes
@@ -20,11 +20,11 @@ from customer_core.v1 import customer_pb2
 
 
 class RecordCodec:
-    """The registry's models and the sealer, together: what every record operation needs."""
+    """The registry's models and the field cipher, together: what every record operation needs."""
 
-    def __init__(self, registry: Registry, sealer: Sealer) -> None:
+    def __init__(self, registry: Registry, cipher: FieldCipher) -> None:
         self.registry = registry
-        self.sealer = sealer
+        self.cipher = cipher
 
     def seal(
         self,
@@ -43,7 +43,7 @@ class RecordCodec:
         to look up or delete (lookups of rows that cannot exist yet only add SERIALIZABLE conflicts).
         The new blind-index rows go with the transaction's other inserts (`storage.deferred`).
         """
-        sealed = self.sealer.seal(
+        sealed = self.cipher.seal(
             connection, model, message, customer_id, record_id, new_customer=new_customer
         )
         if not new_record:
@@ -64,7 +64,7 @@ class RecordCodec:
 
     def plaintext(self, connection: Connection, model: SubjectModel, row: Any) -> Message:
         """A stored record in clear, for the kernel's own use (merging an update); not audited."""
-        message, _ = self.sealer.unseal(
+        message, _ = self.cipher.unseal(
             connection, model, row.payload, row.sealed, row.customer_id, row.id
         )
         return message
@@ -80,7 +80,7 @@ class RecordCodec:
         if model is None:
             return record
         access.require_unmask(customer)
-        message, paths = self.sealer.unseal(
+        message, paths = self.cipher.unseal(
             connection, model, row.payload, row.sealed, row.customer_id, row.id
         )
         record.data.CopyFrom(

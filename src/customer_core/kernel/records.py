@@ -331,22 +331,11 @@ def update_record(
     customer_ops.require_etag(row, given.etag, "record.etag")
     customer_ops.require_active(customer)
     sealed = codec.seal(connection, model, message, customer.id, row.id)
-    result = connection.execute(
-        update(subject_records)
-        .where(subject_records.c.id == row.id, subject_records.c.version == row.version)
-        .values(
-            payload=sealed.payload,
-            sealed=sealed.sealed,
-            schema_version=model.schema_version,
-            type_url=model.type_url,
-            version=row.version + 1,
-            update_time=now,
-        )
-    )
-    if result.rowcount != 1:
-        raise RetryTransaction("record version moved")
+    fresh = rewrite(
+        connection, row, now, payload=sealed.payload, sealed=sealed.sealed,
+        schema_version=model.schema_version, type_url=model.type_url,
+    )  # fmt: skip
     quality.store(connection, customer, row.id, model.name, row.version + 1, warnings, now)
-    fresh = connection.execute(select(subject_records).where(subject_records.c.id == row.id)).one()
     customer_ops.record_change(
         connection, customer, model.name, given.name, ledger.UPDATE, now,
         before=record_snapshot(row), after=record_snapshot(fresh),
@@ -354,6 +343,19 @@ def update_record(
     updated = codec.to_proto(connection, fresh, customer)
     updated.quality_issues.extend(issue.to_proto() for issue in warnings)
     return updated
+
+
+def rewrite(connection: Connection, row: Any, now: datetime, **values: Any) -> Any:
+    """Writes `values` into a record row read in this transaction, as its next version; the row
+    as it is now (RetryTransaction if another writer changed it since it was read)."""
+    result = connection.execute(
+        update(subject_records)
+        .where(subject_records.c.id == row.id, subject_records.c.version == row.version)
+        .values(**values, version=row.version + 1, update_time=now)
+    )
+    if result.rowcount != 1:
+        raise RetryTransaction("record version moved")
+    return connection.execute(select(subject_records).where(subject_records.c.id == row.id)).one()
 
 
 def _merge(model: SubjectModel, stored: Message, incoming: Message, paths: list[str]) -> Message:

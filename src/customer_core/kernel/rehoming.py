@@ -33,7 +33,6 @@ from customer_core.ledger import recorder as ledger
 from customer_core.ledger.chain import customer_chain
 from customer_core.ledger.snapshots import record_snapshot
 from customer_core.storage.tables import cross_references, data_quality_issues, subject_records
-from customer_core.storage.transaction import RetryTransaction
 from customer_core.v1 import customer_pb2
 
 
@@ -93,25 +92,14 @@ def move_record(
         )
     message = codec.plaintext(connection, model, row)
     sealed = codec.seal(connection, model, message, target.id, row.id)
-    moved = connection.execute(
-        update(subject_records)
-        .where(subject_records.c.id == row.id, subject_records.c.version == row.version)
-        .values(
-            customer_id=target.id,
-            payload=sealed.payload,
-            sealed=sealed.sealed,
-            version=row.version + 1,
-            update_time=now,
-        )
+    fresh = record_ops.rewrite(
+        connection, row, now, customer_id=target.id, payload=sealed.payload, sealed=sealed.sealed
     )
-    if moved.rowcount != 1:
-        raise RetryTransaction("record version moved")
     connection.execute(
         update(data_quality_issues)
         .where(data_quality_issues.c.record_id == row.id)
         .values(customer_id=target.id)
     )
-    fresh = connection.execute(select(subject_records).where(subject_records.c.id == row.id)).one()
     customer_ops.record_change(
         connection, source, model.name, name, ledger.MOVE, now, before=record_snapshot(row)
     )

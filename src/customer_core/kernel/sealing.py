@@ -128,8 +128,9 @@ class SealedRecord:
     digests: list[tuple[str, str]]
 
 
-class Sealer:
-    """Seals and unseals records with the keyring's keys."""
+class FieldCipher:
+    """Encrypts and decrypts the sensitive fields of records with the keyring's keys (the
+    ledger's sealer is another thing: `ledger.sealer`)."""
 
     def __init__(self, keyring: Keyring, engine: Engine, *, enabled: bool = True) -> None:
         self.keyring = keyring

@@ -29,7 +29,7 @@ def search(
     if not request.value.strip():
         raise InvalidArgument.field("value", "is required")
     size = pagination.page_size(request.page_size)
-    digest = codec.sealer.blind_digest(model.name, spec.path, request.value)
+    digest = codec.cipher.blind_digest(model.name, spec.path, request.value)
     rows = connection.execute(
         select(customers)
         .where(

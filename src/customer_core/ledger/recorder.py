@@ -30,6 +30,7 @@ from customer_core.ledger.chain import GENESIS, canonical, entry_hash
 from customer_core.storage.deferred import defer
 from customer_core.storage.tables import ledger_entries
 from customer_core.storage.transaction import transaction_memo
+from customer_core.storage.types import deflate
 from customer_core.v1 import ledger_pb2
 
 CREATE = ledger_pb2.CHANGE_ACTION_CREATE
@@ -186,7 +187,7 @@ def append(
                 "time": now,
                 "customer_id": customer_id,
                 "source_system": entry.source_system,
-                "entry": body,
+                "entry": deflate(body),
                 "prev_hash": prev,
                 "hash": entry.hash,
             }

@@ -129,9 +129,7 @@ def row_problem(row: Any) -> str | None:
 def _unwrap(connection: Connection, keyring: Keyring, row: Any) -> SigningKey:
     data_key = keyring.data_key(connection, row.data_key_id)
     wrapped = bytes(row.wrapped)
-    private = primitives.sm4_gcm_decrypt(
-        data_key.key, wrapped[:12], wrapped[12:], _aad(row.version, row.public_key)
-    )
+    private = primitives.open_sealed(data_key.key, wrapped, _aad(row.version, row.public_key))
     return SigningKey(row.version, row.public_key, private.decode())
 
 
@@ -172,11 +170,8 @@ def create_key(connection: Connection, keyring: Keyring, version: int) -> Signin
     """Generates a key pair and stores it as `version` (the newest signs from then on)."""
     private, public = primitives.generate_sm2_keypair()
     data_key = keyring.data_key_for_write(connection, SCOPE, AUTH)
-    nonce = primitives.random_nonce()
-    sealed = primitives.sm4_gcm_encrypt(
-        data_key.key, nonce, private.encode(), _aad(version, public)
-    )
-    wrapped, create_time = nonce + sealed, datetime.now(UTC)
+    wrapped = primitives.seal(data_key.key, private.encode(), _aad(version, public))
+    create_time = datetime.now(UTC)
     key = SigningKey(version, public, private)
     try:
         connection.execute(

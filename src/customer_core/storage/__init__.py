@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from customer_core.storage.engine import create_engine, engine_kind
+from customer_core.storage.engine import create_engine
 from customer_core.storage.migrate import migrate
 from customer_core.storage.transaction import RetryPolicy, RetryTransaction, run_in_transaction
 
@@ -10,7 +10,6 @@ __all__ = [
     "RetryPolicy",
     "RetryTransaction",
     "create_engine",
-    "engine_kind",
     "migrate",
     "run_in_transaction",
 ]

@@ -15,7 +15,7 @@ back are sent before any other statement, forgotten at rollback, never lost at c
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import sqlalchemy
 from sqlalchemy import event
@@ -24,8 +24,6 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from customer_core.storage import deferred, transaction
 from customer_core.storage.driver import begin_now
 from customer_core.storage.writer_lock import add_writer_lock, begin_later
-
-EngineKind = Literal["sqlite", "postgresql", "cockroachdb"]
 
 _DEFAULT_DRIVERS = {"postgresql": "postgresql+psycopg", "cockroachdb": "cockroachdb+psycopg"}
 
@@ -42,14 +40,6 @@ def normalize_url(url: str | URL) -> URL:
             "use sqlite:///, postgresql+psycopg:// or cockroachdb+psycopg://"
         )
     return parsed
-
-
-def engine_kind(engine: Engine | Connection) -> EngineKind:
-    """Which of the three supported databases `engine` talks to."""
-    name = engine.dialect.name
-    if name not in ("sqlite", "postgresql", "cockroachdb"):
-        raise ValueError(f"unsupported dialect {name!r}")
-    return name  # type: ignore[return-value]
 
 
 def create_engine(url: str | URL, *, pool_size: int = 16, echo: bool = False) -> Engine:

@@ -20,7 +20,7 @@ from sqlalchemy import (
     Uuid,
 )
 
-from customer_core.storage.types import UTCDateTime
+from customer_core.storage.types import DeflatedBytes, UTCDateTime
 
 metadata = MetaData(
     naming_convention={
@@ -279,12 +279,12 @@ ledger_entries = Table(
     Column("time", UTCDateTime, nullable=False),
     Column("customer_id", Uuid, nullable=True),
     Column("source_system", String(32), nullable=False),
-    # The LedgerEntry message without offset and hash, serialized deterministically: what is hashed.
-    Column("entry", LargeBinary, nullable=False),
+    # The LedgerEntry message without offset and hash, serialized deterministically: what is
+    # hashed; stored deflated (readers through SQLAlchemy get those bytes back).
+    Column("entry", DeflatedBytes, nullable=False),
     Column("prev_hash", LargeBinary, nullable=False),
     Column("hash", LargeBinary, nullable=False),
     UniqueConstraint("chain", "sequence"),
-    Index(None, "customer_id", "time"),
     Index(None, "time"),
 )
 
