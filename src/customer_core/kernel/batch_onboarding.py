@@ -1,11 +1,11 @@
 """BatchCreateCustomers: many customers at once, every request applied, rejected or unchanged.
 
 The requests are checked one by one (`onboarding.check`: what a single CreateCustomer would
-refuse, this refuses for that request alone), their cross-references looked up in one query, and
-those that pass written together (`onboarding.write`) in one transaction. A transaction that
-collides with a concurrent writer (a cross-reference linked meanwhile) starts again from the top,
-so the request at fault is then rejected and the others applied: nothing half-written, nothing
-lost.
+refuse, this refuses for that request alone), their cross-references looked up in one query (as
+committed, outside the transaction: `onboarding.taken`), and those that pass written together
+(`onboarding.write`) in one transaction. A transaction that collides with a concurrent writer (a
+cross-reference linked meanwhile) starts again from the top, so the request at fault is then
+rejected and the others applied: nothing half-written, nothing lost.
 
 **The load journal** makes a load idempotent at the grain of a line: with a `load_id`, each line
 applied is journaled with the SM3 checksum of its request (its `request_id` aside) and the
