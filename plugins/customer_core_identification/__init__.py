@@ -12,7 +12,7 @@ from datetime import date
 from google.protobuf.message import Message
 
 from customer_core.plugin import CustomerView, QualityIssue, QualityRule, Severity, hookimpl
-from customer_core.plugin.checks import mod11_2_check, parse_iso_date
+from customer_core.plugin.checks import mod11_2_check, parse_iso_date, uscc_problem
 from customer_core_identification.v1.identification_pb2 import (
     ID_STATUS_VALID,
     ID_TYPE_RESIDENT_ID_CARD,
@@ -33,9 +33,6 @@ ONE_PRIMARY = "IDENTIFICATION_ONE_PRIMARY_DOCUMENT"
 
 # GB 11643: 17 digits and their ISO 7064 MOD 11-2 check character.
 _RESIDENT_ID = re.compile(r"[0-9]{17}[0-9X]")
-# GB 32100: the unified social credit code alphabet (no I, O, S, V, Z) and position weights.
-_USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
 @hookimpl
@@ -113,7 +110,7 @@ def _number_problem(id_type: int, number: str) -> str | None:
     if id_type == ID_TYPE_RESIDENT_ID_CARD:
         return _resident_id_problem(number)
     if id_type == ID_TYPE_UNIFIED_SOCIAL_CREDIT_CODE:
-        return _uscc_problem(number)
+        return uscc_problem(number)
     return None
 
 
@@ -126,15 +123,4 @@ def _resident_id_problem(number: str) -> str | None:
     birth = number[6:14]
     if parse_iso_date(f"{birth[:4]}-{birth[4:6]}-{birth[6:]}") is None:
         return "the birth date in the resident ID number is not a real date"
-    return None
-
-
-def _uscc_problem(code: str) -> str | None:
-    """Why `code` is not a GB 32100 unified social credit code, or None if it is one."""
-    if len(code) != 18 or any(c not in _USCC_CHARSET for c in code):
-        return f"must be 18 characters, each one of {_USCC_CHARSET}"
-    values = [_USCC_CHARSET.index(c) for c in code]
-    total = sum(v * w for v, w in zip(values[:17], _USCC_WEIGHTS, strict=True))
-    if values[17] != (31 - total % 31) % 31:
-        return "the check character of the unified social credit code does not match (GB 32100)"
     return None

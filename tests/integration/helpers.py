@@ -78,3 +78,10 @@ def person(
     gender = individual_pb2.GENDER_MALE if int(number[16]) % 2 else individual_pb2.GENDER_FEMALE
     birth = f"{number[6:10]}-{number[10:12]}-{number[12:14]}"
     return profile(name, birth_date=birth, gender=gender), id_card(number)
+
+
+#: The subject models of the built-in plugins.
+BUILT_IN_MODELS = frozenset(
+    {"individual", "identification", "contact", "organization", "agreement", "risk", "special",
+     "interaction"}
+)  # fmt: skip

@@ -32,6 +32,7 @@ from customer_core.storage.tables import data_quality_issues
 from customer_core.v1 import admin_service_pb2, customer_pb2, options_pb2
 from customer_core_contact.v1 import contact_pb2
 from tests.integration.conftest import admin_token, start_server
+from tests.integration.helpers import BUILT_IN_MODELS
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "tests" / "plugins" / "loyalty"
@@ -134,7 +135,7 @@ def test_the_installed_plugin_is_found_through_its_entry_point(site: Path) -> No
 
 def test_new_model_is_listed_with_its_declarations(client: Client) -> None:
     models = {m.name: m for m in client.subject_models()}
-    assert set(models) == {"contact", "identification", "individual", "loyalty"}
+    assert set(models) == BUILT_IN_MODELS | {"loyalty"}
     loyalty = models["loyalty"]
     assert loyalty.plugin == "loyalty" and loyalty.singleton and loyalty.schema_version == 1
     fields = {f.path: f for f in loyalty.fields}

@@ -13,6 +13,7 @@ from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from customer_core.client import Client, RPCError
 from customer_core.storage import migrate
 from tests.integration.conftest import admin_token, start_server
+from tests.integration.helpers import BUILT_IN_MODELS
 from tests.support.postgres import PostgresServer
 
 
@@ -44,7 +45,7 @@ def test_reflection_lists_the_services(target: str) -> None:
 
 def test_subject_models_are_listed(client: Client) -> None:
     models = {m.name: m for m in client.subject_models()}
-    assert set(models) == {"contact", "identification", "individual"}
+    assert set(models) == BUILT_IN_MODELS
     assert (
         models["identification"].message_type
         == "customer_core_identification.v1.IdentificationDocument"

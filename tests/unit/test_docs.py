@@ -42,8 +42,8 @@ def _commands() -> list[str]:
         subcommands = getattr(command, "commands", None)
         if subcommands:
             names += [f"{name} {sub}" for sub in subcommands]
-        else:
-            names.append(name)
+        if not subcommands or getattr(command, "invoke_without_command", False):
+            names.append(name)  # a command, or a group that runs on its own too
     return names
 
 

@@ -51,7 +51,16 @@ class WrongArguments:
 
 def test_builtin_plugins_register_their_models() -> None:
     registry = load_registry()
-    assert [m.name for m in registry.models()] == ["contact", "identification", "individual"]
+    assert [m.name for m in registry.models()] == [
+        "agreement",
+        "contact",
+        "identification",
+        "individual",
+        "interaction",
+        "organization",
+        "risk",
+        "special",
+    ]
     individual = registry.get("individual")
     assert individual is not None and individual.singleton
     assert individual.customer_types == ("INDIVIDUAL",)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -77,9 +78,15 @@ def migrate(database_url: DatabaseUrl = None) -> None:
     typer.echo(f"database migrated: {make_url(settings.database_url).render_as_string()}")
 
 
-@app.command()
-def plugins() -> None:
+plugins_app = typer.Typer(help="The installed plugins; a new plugin package.")
+app.add_typer(plugins_app, name="plugins")
+
+
+@plugins_app.callback(invoke_without_command=True)
+def plugins(ctx: typer.Context) -> None:
     """List the installed plugins, the hooks they implement and their subject models."""
+    if ctx.invoked_subcommand is not None:
+        return
     from customer_core.kernel.registry import load_registry
 
     settings = Settings()
@@ -97,6 +104,28 @@ def plugins() -> None:
         typer.echo(f"{name}: hooks {', '.join(hooks) or 'none'}")
         for line in models_by_plugin.get(name, []):
             typer.echo(f"  model {line}")
+
+
+@plugins_app.command("new")
+def new_plugin(
+    name: Annotated[str, typer.Argument(help="The subject model's name, e.g. loan_collateral")],
+    directory: Annotated[
+        Path, typer.Option(help="Where to write the package (a directory of its own is made)")
+    ] = Path("."),
+) -> None:
+    """Make a plugin package: its .proto, module, packaging and a test. It builds, installs
+    (`pip install --no-build-isolation .`) and is served with no further edit."""
+    from customer_core.cli import scaffold
+
+    if not scaffold.NAME.fullmatch(name):
+        raise typer.BadParameter(scaffold.NAME_RULE, param_hint="NAME")
+    target = directory / f"customer-core-{name.replace('_', '-')}"
+    if target.exists():
+        raise typer.BadParameter(f"{target} exists already", param_hint="--directory")
+    root = scaffold.write(name, directory)
+    typer.echo(
+        f"plugin {name} written to {root}; install it with: pip install --no-build-isolation {root}"
+    )
 
 
 def main() -> None:
