@@ -14,6 +14,7 @@ from google.protobuf.message import Message
 from customer_core.plugin import CustomerView, QualityIssue, QualityRule, Severity, hookimpl
 from customer_core.plugin.checks import mod11_2_check, parse_iso_date, uscc_problem
 from customer_core_identification.v1.identification_pb2 import (
+    ID_STATUS_EXPIRED,
     ID_STATUS_VALID,
     ID_TYPE_RESIDENT_ID_CARD,
     ID_TYPE_UNIFIED_SOCIAL_CREDIT_CODE,
@@ -103,6 +104,20 @@ def validate_record(record: IdentificationDocument, customer: CustomerView) -> l
             )
         )
     return violations
+
+
+@hookimpl
+def record_expiry(record: IdentificationDocument) -> date | None:
+    """A valid document lapses after its `valid_to` (a long-term card has none)."""
+    if record.status != ID_STATUS_VALID:
+        return None
+    return parse_iso_date(record.valid_to)
+
+
+@hookimpl
+def expire_record(record: IdentificationDocument) -> None:
+    """A lapsed document's status becomes expired."""
+    record.status = ID_STATUS_EXPIRED
 
 
 def _number_problem(id_type: int, number: str) -> str | None:

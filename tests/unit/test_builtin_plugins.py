@@ -153,7 +153,8 @@ def test_the_registry_calls_a_records_hooks_in_the_plugin_that_owns_its_model_on
         ),
         pytest.param(
             identification,
-            {"subject_models", "quality_rules", "normalize_record", "validate_record"},
+            {"subject_models", "quality_rules", "normalize_record", "validate_record",
+             "record_expiry", "expire_record"},
             id="identification",
         ),
         pytest.param(

@@ -45,6 +45,25 @@ def test_rotated_master_keeps_old_version_until_retired(tmp_path: Path) -> None:
         master.retire(new)
 
 
+def test_processes_sharing_the_key_file_take_in_each_others_changes(tmp_path: Path) -> None:
+    """A server and the CLI each hold the file: what one rotates, retires or erases the other
+    sees before it wraps, retires or writes, and no stale copy overwrites the other's change."""
+    path = tmp_path / "master.key"
+    server, cli = FileMasterKey(path), FileMasterKey(path)
+    new = cli.rotate()
+    cli.retire(1)
+    version, wrapped = server.wrap(b"k" * 16, b"aad")  # not under the version the CLI retired
+    assert (version, server.active_version()) == (new, new)
+    assert server.versions() == {1: "retired", new: "active"}
+    with pytest.raises(RetiredKeyError):
+        server.unwrap(1, b"x" * 44, b"aad")
+    server.record_erasure("customer-a")
+    cli.record_erasure("customer-b")  # does not write back a copy without customer-a
+    assert FileMasterKey(path).erased() == {"customer-a", "customer-b"}
+    assert server.erased() == {"customer-a", "customer-b"}
+    assert cli.unwrap(version, wrapped, b"aad") == b"k" * 16
+
+
 def test_env_master_key_uses_highest_version_and_cannot_rotate() -> None:
     master = EnvMasterKey(f"1:{'00' * 16},2:{'11' * 16}")
     assert master.active_version() == 2

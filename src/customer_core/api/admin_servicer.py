@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from google.protobuf import empty_pb2, timestamp_pb2
 
-from customer_core.authz import audit, bindings
+from customer_core.authz import audit, bindings, roles
 from customer_core.authz.context import current
+from customer_core.authz.principal import WHOLE_BANK
 from customer_core.authz.roles import BUILT_IN
-from customer_core.errors import InvalidArgument
+from customer_core.errors import InvalidArgument, PermissionDenied
 from customer_core.identifiers import check_principal
-from customer_core.kernel import pagination
+from customer_core.kernel import expiry, pagination
 from customer_core.kernel.app import Kernel
 from customer_core.kernel.convert import timestamp, to_datetime
 from customer_core.kernel.key_rotation import Rotation
@@ -152,6 +153,63 @@ class AdminServicer(admin_service_pb2_grpc.AdminServiceServicer):
         except ValueError:
             raise InvalidArgument.field("name", "must be keyRotations/{id}") from None
         return rotation_to_proto(self.kernel.rotator.get(job_id))
+
+    def ExpireRecords(self, request: admin.ExpireRecordsRequest, context: Any) -> admin.ExpiryRun:
+        principal = current().principal
+        if not principal.allows(roles.RECORDS_WRITE, WHOLE_BANK):
+            raise PermissionDenied(
+                f"{principal.name} may not expire records: the run covers the whole bank",
+                metadata={"permission": roles.RECORDS_WRITE},
+            )
+        on = None
+        if request.on:
+            try:
+                on = date.fromisoformat(request.on)
+            except ValueError:
+                raise InvalidArgument.field("on", "must be a date, YYYY-MM-DD") from None
+        run_id = self.kernel.expiry.start(on, created_by=principal.name)
+        self.kernel.jobs.wake()
+        return expiry_run_to_proto(self.kernel.expiry.get(run_id))
+
+    def GetExpiryRun(self, request: admin.GetExpiryRunRequest, context: Any) -> admin.ExpiryRun:
+        try:
+            run_id = uuid.UUID(request.name.removeprefix("expiryRuns/"))
+        except ValueError:
+            raise InvalidArgument.field("name", "must be expiryRuns/{id}") from None
+        return expiry_run_to_proto(self.kernel.expiry.get(run_id))
+
+    def ListExpiringRecords(
+        self, request: admin.ListExpiringRecordsRequest, context: Any
+    ) -> admin.ListExpiringRecordsResponse:
+        found = self.kernel.read(
+            lambda c: expiry.expiring(c, self.kernel.codec, int(request.within_days))
+        )
+        return admin.ListExpiringRecordsResponse(
+            records=[
+                admin.ExpiringRecord(
+                    customer=f"customers/{x.customer_number}", record=x.record,
+                    subject=x.subject, expires_on=x.expires_on.isoformat(),
+                )
+                for x in found
+            ]
+        )  # fmt: skip
+
+
+_EXPIRY_STATES = {
+    "queued": admin.EXPIRY_RUN_STATE_RUNNING,
+    "running": admin.EXPIRY_RUN_STATE_RUNNING,
+    "succeeded": admin.EXPIRY_RUN_STATE_SUCCEEDED,
+    "failed": admin.EXPIRY_RUN_STATE_FAILED,
+    "cancelled": admin.EXPIRY_RUN_STATE_FAILED,
+}
+
+
+def expiry_run_to_proto(run: expiry.ExpiryRun) -> admin.ExpiryRun:
+    """An expiry run as the API shows it."""
+    return admin.ExpiryRun(
+        name=f"expiryRuns/{run.id}", on=run.on.isoformat(), state=_EXPIRY_STATES[run.state],
+        done=run.done, total=run.total, expired=run.expired, error=run.error or "",
+    )  # fmt: skip
 
 
 class AuditServicer(admin_service_pb2_grpc.AuditServiceServicer):

@@ -61,6 +61,9 @@ PERMISSIONS: dict[str, str] = {
             "RotateKeyEncryptionKey": r.KEYS_MANAGE,
             "RotateDataKeys": r.KEYS_MANAGE,
             "GetKeyRotation": r.KEYS_MANAGE,
+            "ExpireRecords": r.RECORDS_WRITE,
+            "GetExpiryRun": r.RECORDS_READ,
+            "ListExpiringRecords": r.RECORDS_READ,
         }.items()
     },
     f"/{_AUDIT}/ListAuditEvents": r.AUDIT_READ,

@@ -615,6 +615,25 @@ class Client:
             )
         return rotation
 
+    def expire_records(self, on: str = "") -> admin.ExpiryRun:
+        """Starts the expiry of every record lapsed before `on` (`YYYY-MM-DD`; default today)."""
+        return self._call(self._admin.ExpireRecords, admin.ExpireRecordsRequest(on=on))
+
+    def wait_for_expiry(
+        self, run: admin.ExpiryRun, *, poll: float = 0.1, timeout: float = 600
+    ) -> admin.ExpiryRun:
+        """Polls an expiry run until it ends."""
+        deadline = time.monotonic() + timeout
+        while run.state == admin.EXPIRY_RUN_STATE_RUNNING and time.monotonic() < deadline:
+            time.sleep(poll)
+            run = self._call(self._admin.GetExpiryRun, admin.GetExpiryRunRequest(name=run.name))
+        return run
+
+    def expiring_records(self, within_days: int = 30) -> list[admin.ExpiringRecord]:
+        """The records the caller may read that lapse within `within_days` days, soonest first."""
+        request = admin.ListExpiringRecordsRequest(within_days=within_days)
+        return list(self._call(self._admin.ListExpiringRecords, request).records)
+
     def list_audit_events(
         self, *, principal: str = "", customer: str = "", page_size: int = 0
     ) -> Iterator[admin.AuditEvent]:

@@ -8,9 +8,12 @@ over its KMS or HSM (whose master key never leaves the device).
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
@@ -72,12 +75,19 @@ class LocalMasterKey:
         self._active = active
         self._retired = set(retired or ())
         self._erased: set[str] = set()
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+
+    def _sync(self) -> None:
+        """Takes in what another process changed (nothing to do for keys held only here)."""
 
     def active_version(self) -> int:
-        return self._active
+        with self._lock:
+            self._sync()
+            return self._active
 
     def versions(self) -> dict[int, str]:
+        with self._lock:
+            self._sync()
         return {
             v: "active"
             if v == self._active
@@ -88,8 +98,11 @@ class LocalMasterKey:
         }
 
     def wrap(self, plaintext: bytes, aad: bytes) -> tuple[int, bytes]:
-        version = self._active
-        return version, primitives.seal(self._keys[version], plaintext, aad)
+        with self._lock:
+            self._sync()  # never wrap under a version another process has retired
+            version = self._active
+            key = self._keys[version]
+        return version, primitives.seal(key, plaintext, aad)
 
     def unwrap(self, version: int, wrapped: bytes, aad: bytes) -> bytes:
         if version in self._retired:
@@ -105,6 +118,7 @@ class LocalMasterKey:
 
     def rotate(self) -> int:
         with self._lock:
+            self._sync()
             version, previous = max(self._keys) + 1, self._active
             self._keys[version] = primitives.random_key()
             self._active = version
@@ -118,16 +132,20 @@ class LocalMasterKey:
 
     def retire(self, version: int) -> None:
         with self._lock:
+            self._sync()
             if version == self._active:
                 raise ValueError("the active master key version cannot be retired")
             self._retired.add(version)
             self._saved()
 
     def erased(self) -> frozenset[str]:
-        return frozenset(self._erased)
+        with self._lock:
+            self._sync()
+            return frozenset(self._erased)
 
     def record_erasure(self, customer_id: str) -> None:
         with self._lock:
+            self._sync()
             if customer_id not in self._erased:
                 self._erased.add(customer_id)
                 self._saved()
@@ -141,16 +159,57 @@ class LocalMasterKey:
 
 
 class FileMasterKey(LocalMasterKey):
-    """Master keys in a JSON file readable by the owner only; created on first use."""
+    """Master keys in a JSON file readable by the owner only; created on first use.
+
+    Several processes share the file (the server's workers, the CLI): each takes in what the
+    others wrote before it wraps under the active version or changes anything, and changes it
+    under an exclusive lock of the file (`<file>.lock`), so no process wraps under a version
+    another has retired, nor writes back a stale copy over another's rotation or erasure.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             self._write({"active": 1, "keys": {"1": primitives.random_key().hex()}, "retired": []})
+        self._seen = self._stamp()
         keys, active, retired, erased = self._read()
         super().__init__(keys, active, retired)
         self._erased = erased
+
+    def _stamp(self) -> tuple[int, int]:
+        stat = self.path.stat()
+        return stat.st_mtime_ns, stat.st_size
+
+    def _sync(self) -> None:
+        stamp = self._stamp()
+        if stamp != self._seen:
+            self._keys, self._active, self._retired, self._erased = self._read()
+            self._seen = stamp
+
+    @contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        with open(self.path.with_suffix(".lock"), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                with self._lock:
+                    self._seen = (-1, -1)  # read it again whatever its stamp says
+                    self._sync()
+                    yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def rotate(self) -> int:
+        with self._exclusive():
+            return super().rotate()
+
+    def retire(self, version: int) -> None:
+        with self._exclusive():
+            super().retire(version)
+
+    def record_erasure(self, customer_id: str) -> None:
+        with self._exclusive():
+            super().record_erasure(customer_id)
 
     def _read(self) -> tuple[dict[int, bytes], int, set[int], set[str]]:
         mode = self.path.stat().st_mode & 0o777
@@ -169,7 +228,7 @@ class FileMasterKey(LocalMasterKey):
     def unwrap(self, version: int, wrapped: bytes, aad: bytes) -> bytes:
         if version not in self._keys:  # rotated by another process (the CLI): read the file again
             with self._lock:
-                self._keys, self._active, self._retired, self._erased = self._read()
+                self._sync()
         return super().unwrap(version, wrapped, aad)
 
     def _write(self, data: dict[str, object]) -> None:
@@ -188,6 +247,7 @@ class FileMasterKey(LocalMasterKey):
                 "erased": sorted(self._erased),
             }
         )
+        self._seen = self._stamp()
 
 
 class EnvMasterKey(LocalMasterKey):

@@ -35,6 +35,7 @@ from customer_core.kernel import cross_references as xref_ops
 from customer_core.kernel import idempotency
 from customer_core.kernel.config import Settings
 from customer_core.kernel.erasure import reapply_erasures
+from customer_core.kernel.expiry import RecordExpiry
 from customer_core.kernel.key_rotation import KeyRotator
 from customer_core.kernel.record_codec import RecordCodec
 from customer_core.kernel.registry import Registry, load_registry
@@ -107,6 +108,7 @@ class Kernel:
         replica: this kernel's identity in leases and job claims.
         jobs: runs this replica's share of the jobs (key rotations) in the background.
         rotator: key rotations, the job type `key-rotation`.
+        expiry: the expiry of lapsed records (credential lifecycle), the job type `record-expiry`.
         ledger_sealer: seals ledger entries into signed blocks.
 
     Its background work (the audit flusher, the sealer's role, the job runner) runs from `start`
@@ -143,6 +145,7 @@ class Kernel:
             poll_interval=settings.job_poll_interval,
         )
         self.rotator = KeyRotator(engine, self.keyring, self.codec, self.jobs)
+        self.expiry = RecordExpiry(engine, self.codec, self.jobs)
         # Erasures the master key provider remembers but a restored database has forgotten.
         run_in_transaction(
             engine,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from datetime import date
 from importlib.metadata import entry_points
 from typing import Any
 
@@ -45,7 +46,9 @@ _RULE_ID = re.compile(r"[A-Z][A-Z0-9_]{0,62}[A-Z0-9]")
 _PERMISSION = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+")
 _STRING_TYPES = (FieldDescriptor.TYPE_STRING,)
 #: The hooks that are called for one record, in the plugin that owns its model only.
-RECORD_HOOKS = ("normalize_record", "complete_record", "validate_record")
+RECORD_HOOKS = (
+    "normalize_record", "complete_record", "validate_record", "record_expiry", "expire_record",
+)  # fmt: skip
 
 
 class Registry:
@@ -129,6 +132,26 @@ class Registry:
         ):
             found += list(result or [])
         return found
+
+    def lapsing(self) -> list[SubjectModel]:
+        """The models whose plugin says when their records lapse (`record_expiry`)."""
+        owners = {
+            name
+            for name, plugin in self.manager.list_name_plugin()
+            if name
+            and any(h.name == "record_expiry" for h in self.manager.get_hookcallers(plugin) or [])
+        }
+        return [m for m in self._models.values() if m.plugin in owners]
+
+    def expiry(self, model: SubjectModel, record: Message) -> date | None:
+        """The last day the record holds, by the owning plugin's `record_expiry` (None: it does
+        not lapse, or says it holds no longer)."""
+        days = self._routes["record_expiry", model.plugin](subject=model.name, record=record)
+        return min((d for d in days if d is not None), default=None)
+
+    def expire(self, model: SubjectModel, record: Message) -> None:
+        """Runs the owning plugin's `expire_record`."""
+        self._routes["expire_record", model.plugin](subject=model.name, record=record)
 
 
 def new_manager() -> pluggy.PluginManager:

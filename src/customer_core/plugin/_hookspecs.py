@@ -15,6 +15,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 import pluggy
 from google.protobuf.message import Message
@@ -187,6 +188,22 @@ def validate_record(
     declared rules, whose severity decides: ERROR refuses, WARNING stores the record with the
     issue (returned on the write's response, kept for data stewards).
     """
+
+
+@hookspec
+def record_expiry(subject: str, record: Message) -> date | None:
+    """The last day a record of one of the plugin's models holds, if it lapses and still says it
+    holds (e.g. an identity document's `valid_to` while its status is valid); None otherwise.
+
+    The kernel's expiry job (`customer-core records expire`, `ExpireRecords`) marks records past
+    that day expired with `expire_record`, and `ListExpiringRecords` lists those lapsing soon.
+    """
+
+
+@hookspec
+def expire_record(subject: str, record: Message) -> None:
+    """Marks, in place, a record of one of the plugin's models that has lapsed as expired (e.g.
+    its status `ID_STATUS_EXPIRED`); the kernel stores it as a ledgered change of the job."""
 
 
 @hookspec

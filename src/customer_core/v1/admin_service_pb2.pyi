@@ -24,6 +24,13 @@ class RotationState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ROTATION_STATE_RUNNING: _ClassVar[RotationState]
     ROTATION_STATE_SUCCEEDED: _ClassVar[RotationState]
     ROTATION_STATE_FAILED: _ClassVar[RotationState]
+
+class ExpiryRunState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    EXPIRY_RUN_STATE_UNSPECIFIED: _ClassVar[ExpiryRunState]
+    EXPIRY_RUN_STATE_RUNNING: _ClassVar[ExpiryRunState]
+    EXPIRY_RUN_STATE_SUCCEEDED: _ClassVar[ExpiryRunState]
+    EXPIRY_RUN_STATE_FAILED: _ClassVar[ExpiryRunState]
 KEY_LEVEL_UNSPECIFIED: KeyLevel
 KEY_LEVEL_MASTER: KeyLevel
 KEY_LEVEL_KEY_ENCRYPTING: KeyLevel
@@ -32,6 +39,10 @@ ROTATION_STATE_UNSPECIFIED: RotationState
 ROTATION_STATE_RUNNING: RotationState
 ROTATION_STATE_SUCCEEDED: RotationState
 ROTATION_STATE_FAILED: RotationState
+EXPIRY_RUN_STATE_UNSPECIFIED: ExpiryRunState
+EXPIRY_RUN_STATE_RUNNING: ExpiryRunState
+EXPIRY_RUN_STATE_SUCCEEDED: ExpiryRunState
+EXPIRY_RUN_STATE_FAILED: ExpiryRunState
 
 class Role(_message.Message):
     __slots__ = ("name", "permissions", "description")
@@ -216,3 +227,57 @@ class ListAuditEventsResponse(_message.Message):
     events: _containers.RepeatedCompositeFieldContainer[AuditEvent]
     next_page_token: str
     def __init__(self, events: _Optional[_Iterable[_Union[AuditEvent, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class ExpireRecordsRequest(_message.Message):
+    __slots__ = ("on",)
+    ON_FIELD_NUMBER: _ClassVar[int]
+    on: str
+    def __init__(self, on: _Optional[str] = ...) -> None: ...
+
+class GetExpiryRunRequest(_message.Message):
+    __slots__ = ("name",)
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    def __init__(self, name: _Optional[str] = ...) -> None: ...
+
+class ExpiryRun(_message.Message):
+    __slots__ = ("name", "on", "state", "done", "total", "expired", "error")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    ON_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    DONE_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    EXPIRED_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    on: str
+    state: ExpiryRunState
+    done: int
+    total: int
+    expired: int
+    error: str
+    def __init__(self, name: _Optional[str] = ..., on: _Optional[str] = ..., state: _Optional[_Union[ExpiryRunState, str]] = ..., done: _Optional[int] = ..., total: _Optional[int] = ..., expired: _Optional[int] = ..., error: _Optional[str] = ...) -> None: ...
+
+class ListExpiringRecordsRequest(_message.Message):
+    __slots__ = ("within_days",)
+    WITHIN_DAYS_FIELD_NUMBER: _ClassVar[int]
+    within_days: int
+    def __init__(self, within_days: _Optional[int] = ...) -> None: ...
+
+class ExpiringRecord(_message.Message):
+    __slots__ = ("customer", "record", "subject", "expires_on")
+    CUSTOMER_FIELD_NUMBER: _ClassVar[int]
+    RECORD_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_ON_FIELD_NUMBER: _ClassVar[int]
+    customer: str
+    record: str
+    subject: str
+    expires_on: str
+    def __init__(self, customer: _Optional[str] = ..., record: _Optional[str] = ..., subject: _Optional[str] = ..., expires_on: _Optional[str] = ...) -> None: ...
+
+class ListExpiringRecordsResponse(_message.Message):
+    __slots__ = ("records",)
+    RECORDS_FIELD_NUMBER: _ClassVar[int]
+    records: _containers.RepeatedCompositeFieldContainer[ExpiringRecord]
+    def __init__(self, records: _Optional[_Iterable[_Union[ExpiringRecord, _Mapping]]] = ...) -> None: ...

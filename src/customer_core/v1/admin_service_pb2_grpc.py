@@ -86,6 +86,21 @@ class AdminServiceStub:
                 request_serializer=customer__core_dot_v1_dot_admin__service__pb2.GetKeyRotationRequest.SerializeToString,
                 response_deserializer=customer__core_dot_v1_dot_admin__service__pb2.KeyRotation.FromString,
                 _registered_method=True)
+        self.ExpireRecords = channel.unary_unary(
+                '/customer_core.v1.AdminService/ExpireRecords',
+                request_serializer=customer__core_dot_v1_dot_admin__service__pb2.ExpireRecordsRequest.SerializeToString,
+                response_deserializer=customer__core_dot_v1_dot_admin__service__pb2.ExpiryRun.FromString,
+                _registered_method=True)
+        self.GetExpiryRun = channel.unary_unary(
+                '/customer_core.v1.AdminService/GetExpiryRun',
+                request_serializer=customer__core_dot_v1_dot_admin__service__pb2.GetExpiryRunRequest.SerializeToString,
+                response_deserializer=customer__core_dot_v1_dot_admin__service__pb2.ExpiryRun.FromString,
+                _registered_method=True)
+        self.ListExpiringRecords = channel.unary_unary(
+                '/customer_core.v1.AdminService/ListExpiringRecords',
+                request_serializer=customer__core_dot_v1_dot_admin__service__pb2.ListExpiringRecordsRequest.SerializeToString,
+                response_deserializer=customer__core_dot_v1_dot_admin__service__pb2.ListExpiringRecordsResponse.FromString,
+                _registered_method=True)
 
 
 class AdminServiceServicer:
@@ -162,6 +177,30 @@ class AdminServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ExpireRecords(self, request, context):
+        """Marks every record that has lapsed (an identity document past its validity) as expired, a
+        ledgered change, as a long-running job over the whole bank; the run of the same day if one
+        is active already. Poll it with GetExpiryRun.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetExpiryRun(self, request, context):
+        """Progress of an expiry run.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListExpiringRecords(self, request, context):
+        """The records the caller may read that lapse within a number of days (or have lapsed and are
+        not marked so yet), soonest first, so that channels can ask customers to renew.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AdminServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -214,6 +253,21 @@ def add_AdminServiceServicer_to_server(servicer, server):
                     servicer.GetKeyRotation,
                     request_deserializer=customer__core_dot_v1_dot_admin__service__pb2.GetKeyRotationRequest.FromString,
                     response_serializer=customer__core_dot_v1_dot_admin__service__pb2.KeyRotation.SerializeToString,
+            ),
+            'ExpireRecords': grpc.unary_unary_rpc_method_handler(
+                    servicer.ExpireRecords,
+                    request_deserializer=customer__core_dot_v1_dot_admin__service__pb2.ExpireRecordsRequest.FromString,
+                    response_serializer=customer__core_dot_v1_dot_admin__service__pb2.ExpiryRun.SerializeToString,
+            ),
+            'GetExpiryRun': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetExpiryRun,
+                    request_deserializer=customer__core_dot_v1_dot_admin__service__pb2.GetExpiryRunRequest.FromString,
+                    response_serializer=customer__core_dot_v1_dot_admin__service__pb2.ExpiryRun.SerializeToString,
+            ),
+            'ListExpiringRecords': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListExpiringRecords,
+                    request_deserializer=customer__core_dot_v1_dot_admin__service__pb2.ListExpiringRecordsRequest.FromString,
+                    response_serializer=customer__core_dot_v1_dot_admin__service__pb2.ListExpiringRecordsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -487,6 +541,87 @@ class AdminService:
             '/customer_core.v1.AdminService/GetKeyRotation',
             customer__core_dot_v1_dot_admin__service__pb2.GetKeyRotationRequest.SerializeToString,
             customer__core_dot_v1_dot_admin__service__pb2.KeyRotation.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExpireRecords(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/customer_core.v1.AdminService/ExpireRecords',
+            customer__core_dot_v1_dot_admin__service__pb2.ExpireRecordsRequest.SerializeToString,
+            customer__core_dot_v1_dot_admin__service__pb2.ExpiryRun.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetExpiryRun(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/customer_core.v1.AdminService/GetExpiryRun',
+            customer__core_dot_v1_dot_admin__service__pb2.GetExpiryRunRequest.SerializeToString,
+            customer__core_dot_v1_dot_admin__service__pb2.ExpiryRun.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListExpiringRecords(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/customer_core.v1.AdminService/ListExpiringRecords',
+            customer__core_dot_v1_dot_admin__service__pb2.ListExpiringRecordsRequest.SerializeToString,
+            customer__core_dot_v1_dot_admin__service__pb2.ListExpiringRecordsResponse.FromString,
             options,
             channel_credentials,
             insecure,
