@@ -10,12 +10,11 @@ contract that names no contract it secures.
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from google.protobuf.message import Message
 
 from customer_core.plugin import FieldViolation, QualityIssue, QualityRule, Severity, hookimpl
-from customer_core.plugin.checks import parse_iso_date
+from customer_core.plugin.checks import date_issues
 from customer_core_agreement.v1.agreement_pb2 import (
     ACCOUNT_STATUS_CLOSED,
     CHANNEL_MOBILE_BANKING,
@@ -101,22 +100,7 @@ def validate_record(record: Agreement) -> list[FieldViolation | QualityIssue]:
         return [FieldViolation("kind", "one of account, contract or channel is required")]
     body = getattr(record, kind)
     found: list[FieldViolation | QualityIssue] = []
-    dates: dict[str, date] = {}
-    names = set(_EVENTS[kind]) | {n for pair in _SPANS[kind] for n in pair}
-    for name in sorted(names):
-        value = getattr(body, name)
-        if value:
-            parsed = parse_iso_date(value)
-            if parsed is None:
-                found.append(QualityIssue(DATES, f"{kind}.{name}", f"{value!r} is not a real date"))
-            else:
-                dates[name] = parsed
-    for name in _EVENTS[kind]:
-        if name in dates and dates[name] > date.today():
-            found.append(QualityIssue(DATES, f"{kind}.{name}", "is in the future"))
-    for start, end in _SPANS[kind]:
-        if start in dates and end in dates and dates[end] < dates[start]:
-            found.append(QualityIssue(DATES, f"{kind}.{end}", f"is before {start}"))
+    found += date_issues(DATES, body, kind, events=_EVENTS[kind], spans=_SPANS[kind])
     if kind == "account" and (record.account.status == ACCOUNT_STATUS_CLOSED) != bool(
         record.account.closed_on
     ):

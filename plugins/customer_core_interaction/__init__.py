@@ -8,8 +8,6 @@ has a consent for already (the newer should replace it).
 
 from __future__ import annotations
 
-from datetime import date
-
 from google.protobuf.message import Message
 
 from customer_core.plugin import (
@@ -20,7 +18,7 @@ from customer_core.plugin import (
     Severity,
     hookimpl,
 )
-from customer_core.plugin.checks import parse_iso_date
+from customer_core.plugin.checks import date_issues
 from customer_core_interaction.v1.interaction_pb2 import (
     COMPLAINT_STATUS_CLOSED,
     COMPLAINT_STATUS_RESOLVED,
@@ -84,22 +82,10 @@ def validate_record(
         return [FieldViolation("kind", "one of event, contact or consent is required")]
     body = getattr(record, kind)
     found: list[FieldViolation | QualityIssue] = []
-    dates: dict[str, date] = {}
-    for name in _DATES[kind]:
-        value = getattr(body, name)
-        if not value:
-            continue
-        parsed = parse_iso_date(value)
-        if parsed is None:
-            found.append(QualityIssue(DATES, f"{kind}.{name}", f"{value!r} is not a real date"))
-        elif parsed > date.today():
-            found.append(QualityIssue(DATES, f"{kind}.{name}", "is in the future"))
-        else:
-            dates[name] = parsed
+    spans = (("occurred_on", "decided_on"),) if kind == "event" else ()
+    found += date_issues(DATES, body, kind, events=_DATES[kind], spans=spans)
     if kind == "event":
         event = record.event
-        if "decided_on" in dates and dates["decided_on"] < dates.get("occurred_on", date.min):
-            found.append(QualityIssue(DATES, "event.decided_on", "is before occurred_on"))
         if event.decided_on and event.outcome in (OUTCOME_UNSPECIFIED, OUTCOME_PENDING):
             found.append(FieldViolation("event.outcome", "a decided event has its outcome"))
     elif kind == "contact":

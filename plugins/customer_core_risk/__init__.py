@@ -7,13 +7,12 @@ refuse), that a limit's use is in its currency (refused), and warns of a limit u
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from google.protobuf.message import Message
 
 from customer_core.plugin import FieldViolation, QualityIssue, QualityRule, Severity, hookimpl
-from customer_core.plugin.checks import parse_iso_date
+from customer_core.plugin.checks import date_issues
 from customer_core_risk.v1.risk_pb2 import RiskRecord
 
 SUBJECT = "risk"
@@ -87,37 +86,13 @@ def validate_record(record: RiskRecord) -> list[FieldViolation | QualityIssue]:
                 "aml_assessment is required",
             )
         ]
-    fact = getattr(record, kind)
     found: list[FieldViolation | QualityIssue] = []
-    dates: dict[str, date] = {}
-    for descriptor, value in fact.ListFields():
-        if isinstance(value, str) and descriptor.name in _date_fields(kind):
-            parsed = parse_iso_date(value)
-            if parsed is None:
-                found.append(
-                    QualityIssue(
-                        DATES, f"{kind}.{descriptor.name}", f"{value!r} is not a real date"
-                    )
-                )
-            else:
-                dates[descriptor.name] = parsed
-    today = date.today()
-    for name in _EVENTS.get(kind, ()):
-        if name in dates and dates[name] > today:
-            found.append(QualityIssue(DATES, f"{kind}.{name}", "is in the future"))
-    for start, end in _SPANS.get(kind, ()):
-        if start in dates and end in dates and dates[end] < dates[start]:
-            found.append(QualityIssue(DATES, f"{kind}.{end}", f"is before {start}"))
+    found += date_issues(
+        DATES, getattr(record, kind), kind, events=_EVENTS.get(kind, ()), spans=_SPANS.get(kind, ())
+    )
     if kind == "credit_limit" and record.credit_limit.HasField("utilised"):
         found += _limit_use(record)
     return found
-
-
-def _date_fields(kind: str) -> set[str]:
-    names = set(_EVENTS.get(kind, ()))
-    for pair in _SPANS.get(kind, ()):
-        names.update(pair)
-    return names
 
 
 def _limit_use(record: RiskRecord) -> list[FieldViolation | QualityIssue]:

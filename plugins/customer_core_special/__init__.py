@@ -14,7 +14,7 @@ from datetime import date
 from google.protobuf.message import Message
 
 from customer_core.plugin import FieldViolation, QualityIssue, QualityRule, Severity, hookimpl
-from customer_core.plugin.checks import parse_iso_date
+from customer_core.plugin.checks import date_issues, parse_iso_date
 from customer_core_special.v1.special_pb2 import (
     NO_TIN_REASON_UNABLE_TO_OBTAIN,
     NO_TIN_REASON_UNSPECIFIED,
@@ -85,24 +85,11 @@ def validate_record(record: SpecialInformation) -> list[FieldViolation | Quality
     found: list[FieldViolation | QualityIssue] = []
     if kind == "tax_residency":
         found += _jurisdictions(record)
-    dates: dict[str, date] = {}
-    names = set(_EVENTS.get(kind, ())) | {n for pair in _SPANS.get(kind, ()) for n in pair}
-    for name in sorted(names):
-        value = getattr(info, name)
-        if value:
-            parsed = parse_iso_date(value)
-            if parsed is None:
-                found.append(QualityIssue(DATES, f"{kind}.{name}", f"{value!r} is not a real date"))
-            else:
-                dates[name] = parsed
-    today = date.today()
-    for name in _EVENTS.get(kind, ()):
-        if name in dates and dates[name] > today:
-            found.append(QualityIssue(DATES, f"{kind}.{name}", "is in the future"))
-    for start, end in _SPANS.get(kind, ()):
-        if start in dates and end in dates and dates[end] < dates[start]:
-            found.append(QualityIssue(DATES, f"{kind}.{end}", f"is before {start}"))
-    if kind == "qualified_investor" and "expires_on" in dates and dates["expires_on"] < today:
+    found += date_issues(
+        DATES, info, kind, events=_EVENTS.get(kind, ()), spans=_SPANS.get(kind, ())
+    )
+    expires = parse_iso_date(info.expires_on) if kind == "qualified_investor" else None
+    if expires is not None and expires < date.today():
         found.append(
             QualityIssue(INVESTOR_LAPSED, "qualified_investor.expires_on", "has passed: reassess")
         )

@@ -63,3 +63,25 @@ def test_dates_must_exist() -> None:
     assert parse_iso_date("2024-02-29") == date(2024, 2, 29)
     assert parse_iso_date("2023-02-29") is None
     assert parse_iso_date("2023-2-28") is None
+
+
+def test_date_issues_name_unreal_future_and_backwards_dates() -> None:
+    from datetime import timedelta
+
+    from customer_core_risk.v1.risk_pb2 import AmlAssessment
+
+    from customer_core.plugin.checks import date_issues
+
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    spans = (("assessed_on", "next_review"),)
+    issues = date_issues("R", AmlAssessment(assessed_on=tomorrow), "aml", events=("assessed_on",))
+    assert [(i.rule, i.field, i.message) for i in issues] == [
+        ("R", "aml.assessed_on", "is in the future")
+    ]
+    backwards = AmlAssessment(assessed_on="2026-06-01", next_review="2026-05-01")
+    assert [i.field for i in date_issues("R", backwards, "aml", spans=spans)] == ["aml.next_review"]
+    unreal = AmlAssessment(assessed_on="2026-02-30")
+    assert [i.message for i in date_issues("R", unreal, "aml", spans=spans)] == [
+        "'2026-02-30' is not a real date"
+    ]
+    assert date_issues("R", AmlAssessment(), "aml", events=("assessed_on",), spans=spans) == []

@@ -8,9 +8,20 @@ character.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
 
-__all__ = ["mod11_2_check", "organization_code_problem", "parse_iso_date", "uscc_problem"]
+from google.protobuf.message import Message
+
+from customer_core.plugin._hookspecs import QualityIssue
+
+__all__ = [
+    "date_issues",
+    "mod11_2_check",
+    "organization_code_problem",
+    "parse_iso_date",
+    "uscc_problem",
+]
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # ISO 7064 MOD 11-2: digit i of 17 weighs 2^(17-i) mod 11 (GB 11643's 7, 9, 10, 5, ...).
@@ -31,6 +42,41 @@ def parse_iso_date(value: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         return None
+
+
+def date_issues(
+    rule: str,
+    message: Message,
+    prefix: str,
+    *,
+    events: Sequence[str] = (),
+    spans: Sequence[tuple[str, str]] = (),
+) -> list[QualityIssue]:
+    """Issues of `rule` for the `YYYY-MM-DD` fields of `message` named in `events` and `spans`:
+    a value that is not a real date, an event's date (`events`) in the future, an end before its
+    start (`spans`: (start, end) pairs). Paths are `prefix.field`; unset fields are skipped."""
+    found: list[QualityIssue] = []
+    days: dict[str, date] = {}
+    named = set(events) | {name for pair in spans for name in pair}
+    for field in message.DESCRIPTOR.fields:
+        value = getattr(message, field.name) if field.name in named else ""
+        if not value:
+            continue
+        parsed = parse_iso_date(value)
+        if parsed is None:
+            found.append(
+                QualityIssue(rule, f"{prefix}.{field.name}", f"{value!r} is not a real date")
+            )
+        else:
+            days[field.name] = parsed
+    today = date.today()
+    for name in events:
+        if name in days and days[name] > today:
+            found.append(QualityIssue(rule, f"{prefix}.{name}", "is in the future"))
+    for start, end in spans:
+        if start in days and end in days and days[end] < days[start]:
+            found.append(QualityIssue(rule, f"{prefix}.{end}", f"is before {start}"))
+    return found
 
 
 def mod11_2_check(body: str) -> str:
