@@ -13,7 +13,7 @@ the kernel (only the standard library and a few libraries), so any plugin may us
 from __future__ import annotations
 
 from customer_core.quality.addresses import Divisions, divisions_of
-from customer_core.quality.areas import Area, area, area_exists, areas, name_index
+from customer_core.quality.areas import Area, area, area_exists, every_area, name_index
 from customer_core.quality.documents import KINDS, document_problem, is_prc_passport
 from customer_core.quality.emails import email_problem, normalize_email
 from customer_core.quality.names import is_chinese, looks_romanised, pinyin_of, split_surname
@@ -35,12 +35,12 @@ __all__ = [
     "ResidentIdFacts",
     "area",
     "area_exists",
-    "areas",
     "check_character",
     "compact",
     "divisions_of",
     "document_problem",
     "email_problem",
+    "every_area",
     "facts",
     "half_width",
     "is_chinese",

@@ -17,7 +17,7 @@ from functools import cache
 from importlib import resources
 from types import MappingProxyType
 
-__all__ = ["Area", "area", "area_exists", "areas", "name_index", "short_names"]
+__all__ = ["Area", "area", "area_exists", "every_area", "name_index", "short_names"]
 
 _CODE = re.compile(r"[0-9]{6}")
 _MINORITY_NAMES = (
@@ -103,7 +103,7 @@ def area_exists(prefix6: str) -> bool:
     return area(prefix6) is not None
 
 
-def areas(*, current_only: bool = False) -> Iterator[Area]:
+def every_area(*, current_only: bool = False) -> Iterator[Area]:
     """Every division, in code order; only those that exist now if `current_only`."""
     for found in _table().values():
         if found.current or not current_only:
@@ -127,7 +127,7 @@ def name_index() -> Mapping[str, tuple[Area, ...]]:
     """The current divisions by name: full names at every level, plus `short_names` of provinces
     and cities (a district's short form, like 朝阳 for 朝阳区, is too ambiguous to use)."""
     index: dict[str, list[Area]] = {}
-    for found in areas(current_only=True):
+    for found in every_area(current_only=True):
         names = [found.name]
         if found.level != "district":
             names += short_names(found.name)

@@ -86,7 +86,7 @@ def document_problem(kind: str, number: str, *, country: str | None = None) -> s
     if kind == "military_id":
         if _MILITARY_ID.fullmatch(number):
             return None
-        return "must read like 南字第3734246号, or be 6 to 12 digits and letters"
+        return "must be the issuer's character, 字第, digits and 号, or 6 to 12 digits and letters"
     raise ValueError(f"unknown document kind {kind!r}; expected one of {sorted(KINDS)}")
 
 
