@@ -83,5 +83,5 @@ def person(
 #: The subject models of the built-in plugins.
 BUILT_IN_MODELS = frozenset(
     {"individual", "identification", "contact", "organization", "agreement", "risk", "special",
-     "interaction"}
+     "interaction", "relationship"}
 )  # fmt: skip

@@ -99,6 +99,10 @@ def test_plugins_command_lists_models_and_hooks() -> None:
         "identification: hooks expire_record, normalize_record, quality_rules, record_expiry, "
         "subject_models, validate_record" in result.stdout
     )
+    assert (
+        "relationship: hooks grpc_services, normalize_record, permissions, quality_rules, "
+        "subject_models, validate_record" in result.stdout
+    )
 
 
 def test_migrate_creates_a_database(tmp_path: Path) -> None:

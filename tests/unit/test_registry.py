@@ -58,6 +58,7 @@ def test_builtin_plugins_register_their_models() -> None:
         "individual",
         "interaction",
         "organization",
+        "relationship",
         "risk",
         "special",
     ]

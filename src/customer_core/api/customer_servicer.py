@@ -14,6 +14,7 @@ from customer_core.kernel import (
     erasure,
     onboarding,
     records,
+    references,
     search,
 )
 from customer_core.kernel.app import Kernel
@@ -165,3 +166,8 @@ class CustomerServicer(customer_service_pb2_grpc.CustomerServiceServicer):
             customer_pb2.Customer,
             lambda c, now: erasure.erase(c, self.codec, request, now),
         )
+
+    def ListInboundReferences(
+        self, request: svc.ListInboundReferencesRequest, context: Any
+    ) -> svc.ListInboundReferencesResponse:
+        return self.kernel.read(lambda c: references.list_inbound(c, request))

@@ -103,6 +103,8 @@ class Pipeline(grpc.ServerInterceptor):
     def __init__(self, kernel: Kernel, *, recheck_interval: float | None = None) -> None:
         self.kernel = kernel
         self.grants = GrantCache(kernel)
+        #: The permission each method needs: the kernel's table and the plugins' services'.
+        self.permissions = {**PERMISSIONS, **kernel.registry.service_permissions()}
         self._guarded: dict[str, tuple[Any, Any]] = {}
         #: Seconds between re-checks of a streaming caller's credentials and permission (by
         #: default as often as revoked tokens are read, so a revoked token's stream ends as soon).
@@ -200,7 +202,8 @@ class Pipeline(grpc.ServerInterceptor):
         outcome = "OK"
         try:
             ctx = self._admit(method, request, context)
-            _authorize(method, ctx.principal)  # after ctx: a refusal is audited as the caller's
+            # after ctx: a refusal is audited as the caller's
+            _authorize(method, ctx.principal, self.permissions)
             if isinstance(request, Undecodable):
                 raise request.error()
             with acting_as(ctx):
@@ -231,7 +234,7 @@ class Pipeline(grpc.ServerInterceptor):
         responses: Iterator[Any] | None = None
         try:
             ctx = self._admit(method, request, context)
-            _authorize(method, ctx.principal)
+            _authorize(method, ctx.principal, self.permissions)
             if isinstance(request, Undecodable):
                 raise request.error()
             checked = time.monotonic()
@@ -249,7 +252,7 @@ class Pipeline(grpc.ServerInterceptor):
                     break
                 if time.monotonic() - checked >= self.recheck_interval:
                     ctx.principal = self.authenticate(context)
-                    _authorize(method, ctx.principal)
+                    _authorize(method, ctx.principal, self.permissions)
                     checked = time.monotonic()
             if not context.is_active():
                 outcome = "CANCELLED"
@@ -293,9 +296,9 @@ class Pipeline(grpc.ServerInterceptor):
                 raise
 
 
-def _authorize(method: str, principal: Principal) -> None:
+def _authorize(method: str, principal: Principal, permissions: dict[str, str]) -> None:
     """PERMISSION_DENIED unless `principal` holds the permission `method` needs somewhere."""
-    permission = PERMISSIONS.get(method)
+    permission = permissions.get(method)
     if permission is None or not principal.allows_anywhere(permission):
         raise PermissionDenied(
             f"{principal.name} may not call {method.rsplit('/', 1)[-1]}",

@@ -45,6 +45,7 @@ PERMISSIONS: dict[str, str] = {
             "GetCustomer360": r.CUSTOMERS_READ,
             "SearchCustomers": r.CUSTOMERS_READ,
             "EraseCustomer": r.CUSTOMERS_ERASE,
+            "ListInboundReferences": r.CUSTOMERS_READ,
         }.items()
     },
     f"/{_MODELS}/ListSubjectModels": r.MODELS_READ,

@@ -28,6 +28,7 @@ from customer_core.authz.principal import WHOLE_BANK
 from customer_core.errors import ConfigurationError, PluginRegistrationError
 from customer_core.kernel.app import Kernel
 from customer_core.kernel.config import Settings
+from customer_core.kernel.service_context import KernelServiceContext
 from customer_core.ledger.sealer import LedgerSealer
 from customer_core.v1 import (
     admin_service_pb2,
@@ -105,6 +106,7 @@ def create_server(kernel: Kernel, settings: Settings, *, reuse_port: bool = Fals
     if missing:
         raise PluginRegistrationError([f"{m} has no permission in api/policy.py" for m in missing])
     pipeline = Pipeline(kernel)
+    plugin_services = [s.descriptor.full_name for s in kernel.registry.services]
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=settings.max_workers, thread_name_prefix="rpc"),
         interceptors=[pipeline],
@@ -121,11 +123,17 @@ def create_server(kernel: Kernel, settings: Settings, *, reuse_port: bool = Fals
     )
     admin_service_pb2_grpc.add_AuditServiceServicer_to_server(AuditServicer(kernel), server)
     ledger_pb2_grpc.add_LedgerServiceServicer_to_server(LedgerServicer(kernel), server)
-    db_health = DatabaseHealth(kernel.engine, SERVICE_NAMES, settings.health_check_interval)
+    context = KernelServiceContext(kernel.read, kernel.codec)
+    for service in kernel.registry.services:  # through the same pipeline (its permission table)
+        service.add_to_server(service.servicer(context), server)
+    db_health = DatabaseHealth(
+        kernel.engine, [*SERVICE_NAMES, *plugin_services], settings.health_check_interval
+    )
     health_pb2_grpc.add_HealthServicer_to_server(db_health.servicer, server)
     reflection.enable_server_reflection(
         [
             *SERVICE_NAMES,
+            *plugin_services,
             health.SERVICE_NAME,
             reflection.SERVICE_NAME,
         ],

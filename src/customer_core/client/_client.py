@@ -423,6 +423,16 @@ class Client:
             self._customers.ListSubjectRecords, request, "records", unmask_reason
         )
 
+    def inbound_references(
+        self, customer: str, *, subject: str = "", page_size: int = 0
+    ) -> Iterator[svc.InboundReference]:
+        """The records of other customers naming this one (of one subject model, if given),
+        oldest first, page by page; those of customers outside the caller's scope masked."""
+        request = svc.ListInboundReferencesRequest(
+            parent=customer_name(customer), subject=subject, page_size=page_size
+        )
+        yield from self._pages(self._customers.ListInboundReferences, request, "references")
+
     def get_360(
         self, customer: str, *, unmask_reason: str = "", as_of: datetime | None = None
     ) -> customer_pb2.Customer360:

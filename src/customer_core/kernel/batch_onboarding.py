@@ -31,7 +31,7 @@ from sqlalchemy.engine import Connection
 
 from customer_core.crypto import primitives
 from customer_core.errors import CustomerCoreError, FieldViolation, InvalidArgument
-from customer_core.kernel import access, onboarding
+from customer_core.kernel import access, onboarding, references
 from customer_core.kernel import cross_references as xref_ops
 from customer_core.kernel import customers as customer_ops
 from customer_core.kernel.record_codec import RecordCodec
@@ -138,8 +138,15 @@ def create_customers(
             continue
         claimed.update(pairs)
         accepted.append((item, checked))
+    ids, unresolved = onboarding.referenced(connection, [checked for _, checked in accepted])
+    for (item, _), problems in zip(accepted, unresolved, strict=True):
+        if problems:
+            outcomes[item.index] = rejected(item.line, references.refused(problems))
+    accepted = [pair for pair, problems in zip(accepted, unresolved, strict=True) if not problems]
     with ledger.attributed(connection, _provenance(connection, request.load_id)):
-        created = onboarding.write(connection, codec, [checked for _, checked in accepted], now)
+        created = onboarding.write(
+            connection, codec, [checked for _, checked in accepted], now, ids
+        )
     made: dict[int, uuid.UUID] = {}
     for (item, _), row in zip(accepted, created, strict=True):
         customer = customer_ops.to_proto(connection, row)

@@ -13,6 +13,7 @@ from customer_core.authz import roles
 from customer_core.authz.context import current
 from customer_core.errors import FailedPrecondition, InvalidArgument
 from customer_core.kernel import customers as customer_ops
+from customer_core.kernel import references
 from customer_core.kernel.names import customer_name, parse_customer_name, record_name
 from customer_core.kernel.record_codec import RecordCodec
 from customer_core.kernel.sealing import sensitive_fields
@@ -66,6 +67,10 @@ def shred(
         message = model.message_class.FromString(record.payload)
         for ref in sensitive_fields(model, message):
             ref.set("" if isinstance(ref.value, str) else b"")
+        if references.has_references(model):  # a sensitive reference blanked goes from the index
+            references.keep_only(
+                connection, record.id, {r.path for r in references.of(model, message)}
+            )
         connection.execute(
             update(subject_records)
             .where(subject_records.c.id == record.id)

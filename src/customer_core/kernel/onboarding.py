@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection
 
 from customer_core.authz import roles
 from customer_core.errors import FieldViolation, InvalidArgument
-from customer_core.kernel import access
+from customer_core.kernel import access, references
 from customer_core.kernel import cross_references as xref_ops
 from customer_core.kernel import customers as customer_ops
 from customer_core.kernel import records as record_ops
@@ -104,11 +104,38 @@ def taken(lookup: Lookup, items: Sequence[Checked]) -> Mapping[xref_ops.Pair, An
     return lookup([pair for item in items for pair in item.pairs()])
 
 
+def referenced(
+    connection: Connection, items: Sequence[Checked]
+) -> tuple[dict[str, Any], list[list[FieldViolation]]]:
+    """The customers the records' `customer_ref` values name (ids by number), in one query of the
+    write's transaction, and per item the references that name no active customer
+    (`records[i].data.<field>`)."""
+    return references.resolve(
+        connection,
+        [
+            (
+                "",
+                [
+                    references.Reference(f"records[{i}].data.{ref.path}", ref.number)
+                    for i, record in enumerate(item.records)
+                    for ref in references.of(record.model, record.message)
+                ],
+            )
+            for item in items
+        ],
+    )
+
+
 def write(
-    connection: Connection, codec: RecordCodec, items: Sequence[Checked], now: datetime
+    connection: Connection,
+    codec: RecordCodec,
+    items: Sequence[Checked],
+    now: datetime,
+    referenced: Mapping[str, Any] | None = None,
 ) -> list[Any]:
-    """Writes checked requests whose cross-references are free (`taken`), all together; the
-    rows of the customers created, in order."""
+    """Writes checked requests whose cross-references are free (`taken`) and whose references
+    resolve (`referenced`, the ids it found), all together; the rows of the customers created,
+    in order."""
     rows = customer_ops.insert_customers(connection, [i.request.customer for i in items], now)
     access.note_customers([row.customer_number for row in rows])
     for row, item in zip(rows, items, strict=True):
@@ -120,7 +147,9 @@ def write(
     )
     for row, item in zip(rows, items, strict=True):
         for prepared in item.records:  # the records' inserts go together (see storage.deferred)
-            record_ops.insert(connection, codec, row, prepared, now, new_customer=True)
+            record_ops.insert(
+                connection, codec, row, prepared, now, new_customer=True, referenced=referenced
+            )
     return rows
 
 
@@ -138,7 +167,10 @@ def create_customer(
     for pair in item.pairs():
         if pair in existing:
             raise xref_ops.owned_elsewhere(*pair)
-    return customer_ops.to_proto(connection, write(connection, codec, [item], now)[0])
+    ids, (problems,) = referenced(connection, [item])
+    if problems:
+        raise references.refused(problems)
+    return customer_ops.to_proto(connection, write(connection, codec, [item], now, ids)[0])
 
 
 def _check_links(request: customer_service_pb2.CreateCustomerRequest) -> list[FieldViolation]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
@@ -23,7 +23,7 @@ from customer_core.errors import (
     PermissionDenied,
 )
 from customer_core.identifiers import SOURCE_SYSTEM, SOURCE_SYSTEM_RULE
-from customer_core.kernel import access, pagination, quality
+from customer_core.kernel import access, pagination, quality, references
 from customer_core.kernel import customers as customer_ops
 from customer_core.kernel.names import parse_customer_name, parse_record_name, record_name
 from customer_core.kernel.record_codec import RecordCodec
@@ -193,11 +193,13 @@ def insert(
     now: datetime,
     *,
     new_customer: bool = False,
+    referenced: Mapping[str, uuid.UUID] | None = None,
 ) -> customer_pb2.SubjectRecord:
     """Stores a prepared record; ALREADY_EXISTS for a second record of a singleton model.
 
     `new_customer`: the customer was created in this transaction (onboarding), so it has no
-    records yet and nothing needs looking up.
+    records yet and nothing needs looking up. `referenced`: the ids of the customers its
+    `customer_ref` values name, by number, as `references.resolve` found them.
     """
     model = prepared.model
     access.require_subject(customer, roles.RECORDS_WRITE, model.name)
@@ -243,6 +245,12 @@ def insert(
         "update_time": now,
     }
     defer(connection, subject_records, [values])
+    refs = references.of(model, prepared.message)
+    if refs:
+        references.index(
+            connection, customer.id, record_id, model.name, refs, dict(referenced or {}), now,
+            new_record=True,
+        )  # fmt: skip
     quality.store(
         connection, customer, record_id, model.name, 1, prepared.issues, now, new_record=True
     )
@@ -270,7 +278,10 @@ def create(
     if prepared is None:
         raise InvalidArgument(found)
     customer_ops.require_active(customer)
-    return insert(connection, codec, customer, prepared, now)
+    referenced = references.check(
+        connection, "record.data", references.of(prepared.model, prepared.message)
+    )
+    return insert(connection, codec, customer, prepared, now, referenced=referenced)
 
 
 def _load(connection: Connection, name: str, field: str, permission: str) -> tuple[Any, Any]:
@@ -330,12 +341,17 @@ def update_record(
         raise InvalidArgument(found)
     customer_ops.require_etag(row, given.etag, "record.etag")
     customer_ops.require_active(customer)
+    refs = references.of(model, message)
+    kept = references.held(connection, row.id) if refs else set()
+    referenced = references.check(connection, "record.data", refs, kept=kept)
     sealed = codec.seal(connection, model, message, customer.id, row.id)
     fresh = rewrite(
         connection, row, now, payload=sealed.payload, sealed=sealed.sealed,
         schema_version=model.schema_version, type_url=model.type_url,
     )  # fmt: skip
     quality.store(connection, customer, row.id, model.name, row.version + 1, warnings, now)
+    if references.has_references(model):
+        references.index(connection, customer.id, row.id, model.name, refs, referenced, now)
     customer_ops.record_change(
         connection, customer, model.name, given.name, ledger.UPDATE, now,
         before=record_snapshot(row), after=record_snapshot(fresh),
@@ -384,6 +400,7 @@ def delete_record(
     customer_ops.require_etag(row, request.etag, "etag")
     customer_ops.require_active(customer)
     connection.execute(delete(blind_indexes).where(blind_indexes.c.record_id == row.id))
+    references.forget(connection, row.id)
     connection.execute(delete(subject_records).where(subject_records.c.id == row.id))
     customer_ops.record_change(
         connection,

@@ -17,11 +17,11 @@ from importlib.metadata import entry_points
 from typing import Any
 
 import pluggy
-from google.protobuf.descriptor import FieldDescriptor
+from google.protobuf.descriptor import FieldDescriptor, ServiceDescriptor
 from google.protobuf.message import Message
 
 from customer_core.authz.masking import valid_rule
-from customer_core.authz.roles import BUILT_IN, Role, with_permissions
+from customer_core.authz.roles import ALL_PERMISSIONS, BUILT_IN, Role, with_permissions
 from customer_core.errors import FieldViolation, PluginRegistrationError
 from customer_core.identifiers import SOURCE_SYSTEM
 from customer_core.kernel.subject_model import (
@@ -39,6 +39,7 @@ from customer_core.plugin._hookspecs import (
     QualityRule,
     Severity,
 )
+from customer_core.plugin._services import PluginService
 from customer_core.v1 import options_pb2
 
 _MODEL_NAME = re.compile(r"[a-z][a-z0-9_]{1,31}")
@@ -57,6 +58,7 @@ class Registry:
     Attributes:
         roles: the role table: the built-in roles with the plugins' permissions added.
         permissions: every plugin's declared permissions, by name.
+        services: the plugins' own gRPC services (`grpc_services`), each with its permissions.
     """
 
     def __init__(
@@ -65,8 +67,10 @@ class Registry:
         models: Iterable[SubjectModel],
         rules: Iterable[QualityRule] = (),
         permissions: Iterable[Permission] = (),
+        services: Iterable[PluginService] = (),
     ) -> None:
         self.manager = manager
+        self.services = tuple(services)
         self.hook = manager.hook
         self._models = {m.name: m for m in sorted(models, key=lambda m: m.name)}
         self._by_type = {m.message_type: m for m in self._models.values()}
@@ -82,6 +86,14 @@ class Registry:
             )
             for hook in RECORD_HOOKS
             for name in plugins
+        }
+
+    def service_permissions(self) -> dict[str, str]:
+        """`/package.Service/Method` -> the permission it needs, for the plugins' services."""
+        return {
+            f"/{service.descriptor.full_name}/{method}": permission
+            for service in self.services
+            for method, permission in service.permissions.items()
         }
 
     def models(self) -> list[SubjectModel]:
@@ -233,9 +245,66 @@ def load_registry(
         permissions += found_permissions
         problems += permission_problems
     problems += _duplicate_ids("permission", [(p.name, "") for p in permissions])
+    services: list[PluginService] = []
+    known = set(ALL_PERMISSIONS) | {p.name for p in permissions}
+    for impl in manager.hook.grpc_services.get_hookimpls():
+        found_services, service_problems = check_services(
+            impl.plugin_name, _called(impl, problems), known
+        )
+        services += found_services
+        problems += service_problems
+    problems += _duplicate_ids("gRPC service", [(s.descriptor.full_name, "") for s in services])
     if problems:
         raise PluginRegistrationError(problems)
-    return Registry(manager, models, rules, permissions)
+    return Registry(manager, models, rules, permissions, services)
+
+
+def check_services(
+    plugin: str, declared: Any, known: set[str]
+) -> tuple[list[PluginService], list[str]]:
+    """The plugin's gRPC services that fit, and the problems of the others.
+
+    Every method needs a permission, and only a known one (a kernel permission or one some plugin
+    declares): a method served without one would be served unguarded. The pipeline serves unary
+    and server-streaming methods only.
+    """
+    where = f"plugin {plugin!r}"
+    services, problems = [], []
+    for service in declared or []:
+        if not isinstance(service, PluginService):
+            problems.append(f"{where}: grpc_services() returned {service!r}, not a PluginService")
+            continue
+        descriptor = service.descriptor
+        if not isinstance(descriptor, ServiceDescriptor):
+            problems.append(
+                f"{where}: service descriptor {descriptor!r} is not a ServiceDescriptor"
+            )
+            continue
+        at = f"{where}, service {descriptor.full_name}"
+        found = []
+        if descriptor.full_name.split(".", 1)[0] == "customer_core":
+            found.append(f"{at}: the package customer_core is the kernel's")
+        if not callable(service.add_to_server) or not callable(service.servicer):
+            found.append(f"{at}: add_to_server and servicer must be callables")
+        methods = {m.name: m for m in descriptor.methods}
+        for name, method in methods.items():
+            permission = service.permissions.get(name)
+            if permission is None:
+                found.append(f"{at}: method {name} has no permission")
+            elif permission not in known:
+                found.append(
+                    f"{at}: method {name} needs {permission!r}, which is neither a kernel "
+                    "permission nor one a plugin declares"
+                )
+            if method.client_streaming:
+                found.append(f"{at}: method {name} streams requests; only unary and "
+                             "server-streaming methods are served")  # fmt: skip
+        for name in sorted(set(service.permissions) - set(methods)):
+            found.append(f"{at}: permissions name {name!r}, which is not a method of the service")
+        problems += found
+        if not found:
+            services.append(service)
+    return services, problems
 
 
 def _called(impl: Any, problems: list[str]) -> Any:

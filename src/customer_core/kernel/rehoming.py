@@ -23,7 +23,7 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 
 from customer_core.errors import AlreadyExists, FailedPrecondition, NotFound
-from customer_core.kernel import convert
+from customer_core.kernel import convert, references
 from customer_core.kernel import cross_references as xref_ops
 from customer_core.kernel import customers as customer_ops
 from customer_core.kernel import records as record_ops
@@ -100,6 +100,7 @@ def move_record(
         .where(data_quality_issues.c.record_id == row.id)
         .values(customer_id=target.id)
     )
+    references.rehome(connection, row.id, target.id)
     customer_ops.record_change(
         connection, source, model.name, name, ledger.MOVE, now, before=record_snapshot(row)
     )

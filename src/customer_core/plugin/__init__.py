@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from customer_core.errors import FieldViolation
+from customer_core.errors import FieldViolation, InvalidArgument, NotFound
 from customer_core.plugin._hookspecs import (
     ENTRY_POINT_GROUP,
     CustomerFacts,
@@ -33,16 +33,30 @@ from customer_core.plugin._hookspecs import (
     hookimpl,
     hookspec,
 )
+from customer_core.plugin._services import (
+    InboundReference,
+    Party,
+    PluginService,
+    ServiceContext,
+    StoredRecord,
+)
 
 __all__ = [
     "ENTRY_POINT_GROUP",
     "CustomerFacts",
     "CustomerView",
     "FieldViolation",
+    "InboundReference",
+    "InvalidArgument",
+    "NotFound",
+    "Party",
     "Permission",
+    "PluginService",
     "QualityIssue",
     "QualityRule",
+    "ServiceContext",
     "Severity",
+    "StoredRecord",
     "hookimpl",
     "hookspec",
     "proto_include",

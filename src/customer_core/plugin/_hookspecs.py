@@ -21,6 +21,7 @@ import pluggy
 from google.protobuf.message import Message
 
 from customer_core.errors import FieldViolation
+from customer_core.plugin._services import PluginService
 
 #: The name pluggy's markers and the plugin manager share.
 PROJECT = "customer_core"
@@ -220,4 +221,15 @@ def permissions() -> Sequence[Permission]:  # type: ignore[empty-body]
     """Declares the permissions the plugin adds to the role table, and the roles holding them.
 
     `ListRoles` shows them and role bindings grant them; `admin` holds them all.
+    """
+
+
+@hookspec
+def grpc_services() -> Sequence[PluginService]:  # type: ignore[empty-body]
+    """Returns the plugin's own gRPC services, each with the permission every method needs.
+
+    The kernel serves them through its request pipeline (authentication, the method's
+    permission, audit) and refuses at start-up a service with a method that names no known
+    permission (a kernel one or one a plugin declares). The servicer's factory gets a
+    `ServiceContext` (reads as the caller may see them), never the kernel.
     """

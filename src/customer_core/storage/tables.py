@@ -193,6 +193,25 @@ blind_indexes = Table(
     Index(None, "record_id"),
 )
 
+# The reverse-reference index: each `customer_ref` value of each record, so that the customer it
+# names sees the link too (kernel.references). Written, replaced and deleted with the record in
+# the same transaction; no foreign key to the record (records are deleted, the index row with it).
+record_references = Table(
+    "record_references",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    # The customer whose record it is (the referring customer).
+    Column("customer_id", Uuid, ForeignKey("customers.id"), nullable=False),
+    Column("record_id", Uuid, nullable=False),
+    Column("subject", String(64), nullable=False),
+    # The field's path in the record, e.g. `counterparty` or `agency_payment.payer`.
+    Column("field_path", String(256), nullable=False),
+    Column("referenced_customer_id", Uuid, ForeignKey("customers.id"), nullable=False),
+    Column("create_time", UTCDateTime, nullable=False),
+    Index(None, "referenced_customer_id", "create_time"),
+    Index(None, "record_id"),
+)
+
 # Warnings of the plugins' data-quality rules, kept with the record version that raised them for
 # data stewards (kernel.quality); a later write of the record resolves them. Messages are plugins'
 # prose with sensitive values masked; no foreign key to the record, so a deleted record's issues

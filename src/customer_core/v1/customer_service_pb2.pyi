@@ -243,3 +243,41 @@ class EraseCustomerRequest(_message.Message):
     reason: str
     request_id: str
     def __init__(self, name: _Optional[str] = ..., reason: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class ListInboundReferencesRequest(_message.Message):
+    __slots__ = ("parent", "subject", "page_size", "page_token")
+    PARENT_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    parent: str
+    subject: str
+    page_size: int
+    page_token: str
+    def __init__(self, parent: _Optional[str] = ..., subject: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class InboundReference(_message.Message):
+    __slots__ = ("record", "subject", "field", "customer", "masked", "opaque_id", "create_time")
+    RECORD_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_FIELD_NUMBER: _ClassVar[int]
+    FIELD_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_FIELD_NUMBER: _ClassVar[int]
+    MASKED_FIELD_NUMBER: _ClassVar[int]
+    OPAQUE_ID_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    record: str
+    subject: str
+    field: str
+    customer: str
+    masked: bool
+    opaque_id: str
+    create_time: _timestamp_pb2.Timestamp
+    def __init__(self, record: _Optional[str] = ..., subject: _Optional[str] = ..., field: _Optional[str] = ..., customer: _Optional[str] = ..., masked: _Optional[bool] = ..., opaque_id: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListInboundReferencesResponse(_message.Message):
+    __slots__ = ("references", "next_page_token")
+    REFERENCES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    references: _containers.RepeatedCompositeFieldContainer[InboundReference]
+    next_page_token: str
+    def __init__(self, references: _Optional[_Iterable[_Union[InboundReference, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

@@ -125,6 +125,11 @@ class CustomerServiceStub:
                 request_serializer=customer__core_dot_v1_dot_customer__service__pb2.EraseCustomerRequest.SerializeToString,
                 response_deserializer=customer__core_dot_v1_dot_customer__pb2.Customer.FromString,
                 _registered_method=True)
+        self.ListInboundReferences = channel.unary_unary(
+                '/customer_core.v1.CustomerService/ListInboundReferences',
+                request_serializer=customer__core_dot_v1_dot_customer__service__pb2.ListInboundReferencesRequest.SerializeToString,
+                response_deserializer=customer__core_dot_v1_dot_customer__service__pb2.ListInboundReferencesResponse.FromString,
+                _registered_method=True)
 
 
 class CustomerServiceServicer:
@@ -259,6 +264,15 @@ class CustomerServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListInboundReferences(self, request, context):
+        """The records of other customers whose `customer_ref` fields name this customer (a spouse's,
+        a subsidiary's): the link seen from the customer it names. Those of customers outside the
+        caller's scope show only that a link exists.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CustomerServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -346,6 +360,11 @@ def add_CustomerServiceServicer_to_server(servicer, server):
                     servicer.EraseCustomer,
                     request_deserializer=customer__core_dot_v1_dot_customer__service__pb2.EraseCustomerRequest.FromString,
                     response_serializer=customer__core_dot_v1_dot_customer__pb2.Customer.SerializeToString,
+            ),
+            'ListInboundReferences': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListInboundReferences,
+                    request_deserializer=customer__core_dot_v1_dot_customer__service__pb2.ListInboundReferencesRequest.FromString,
+                    response_serializer=customer__core_dot_v1_dot_customer__service__pb2.ListInboundReferencesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -811,6 +830,33 @@ class CustomerService:
             '/customer_core.v1.CustomerService/EraseCustomer',
             customer__core_dot_v1_dot_customer__service__pb2.EraseCustomerRequest.SerializeToString,
             customer__core_dot_v1_dot_customer__pb2.Customer.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListInboundReferences(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/customer_core.v1.CustomerService/ListInboundReferences',
+            customer__core_dot_v1_dot_customer__service__pb2.ListInboundReferencesRequest.SerializeToString,
+            customer__core_dot_v1_dot_customer__service__pb2.ListInboundReferencesResponse.FromString,
             options,
             channel_credentials,
             insecure,
