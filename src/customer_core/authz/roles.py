@@ -27,12 +27,19 @@ LEDGER_WATCH = "ledger.watch"
 # Administration: who may do what.
 BINDINGS_MANAGE = "bindings.manage"
 TOKENS_ISSUE = "tokens.issue"
+#: Read the data-quality exception queue and report.
+QUALITY_READ = "quality.issues.read"
+#: Resolve or waive a data-quality issue.
+QUALITY_RESOLVE = "quality.issues.resolve"
+#: Write in the legacy-load quality mode (records a rule would refuse are kept with issues).
+QUALITY_LEGACY_LOAD = "quality.legacy_load"
 
 ALL_PERMISSIONS = frozenset(
     {
         CUSTOMERS_READ, CUSTOMERS_CREATE, CUSTOMERS_UPDATE, CUSTOMERS_CLOSE, CUSTOMERS_ERASE,
         CUSTOMERS_MERGE, XREFS_WRITE, RECORDS_READ, RECORDS_WRITE, MODELS_READ, PII_UNMASK,
-        AUDIT_READ, KEYS_MANAGE, BINDINGS_MANAGE, TOKENS_ISSUE, LEDGER_WATCH,
+        AUDIT_READ, KEYS_MANAGE, BINDINGS_MANAGE, TOKENS_ISSUE, LEDGER_WATCH, QUALITY_READ,
+        QUALITY_RESOLVE, QUALITY_LEGACY_LOAD,
     }
 )  # fmt: skip
 
@@ -69,17 +76,25 @@ BUILT_IN: dict[str, Role] = {
         ),
         Role(
             "data_steward",
-            _WORK | {CUSTOMERS_CLOSE, CUSTOMERS_MERGE, PII_UNMASK},
+            _WORK
+            | {
+                CUSTOMERS_CLOSE,
+                CUSTOMERS_MERGE,
+                PII_UNMASK,
+                QUALITY_READ,
+                QUALITY_RESOLVE,
+                QUALITY_LEGACY_LOAD,
+            },
             "Keeps the master data right: reviews duplicates, merges, corrects and closes.",
         ),
         Role(
             "auditor",
-            frozenset({CUSTOMERS_READ, RECORDS_READ, MODELS_READ, AUDIT_READ}),
+            frozenset({CUSTOMERS_READ, RECORDS_READ, MODELS_READ, AUDIT_READ, QUALITY_READ}),
             "Reads everything, changes nothing, reads the audit log.",
         ),
         Role(
             "batch_system",
-            _WORK | {CUSTOMERS_CLOSE, LEDGER_WATCH},
+            _WORK | {CUSTOMERS_CLOSE, LEDGER_WATCH, QUALITY_LEGACY_LOAD},
             "Nightly loads and exports; follows the change stream.",
         ),
         Role(

@@ -41,6 +41,17 @@ class Severity(enum.Enum):
     WARNING = "WARNING"
 
 
+class Kind(enum.Enum):
+    """What a data-quality rule does to a record."""
+
+    #: Checks it: its findings are `QualityIssue`s (from `validate_record`).
+    VALIDATE = "VALIDATE"
+    #: Corrects a value to its canonical form (in `normalize_record`, reported as a `Fix`).
+    CORRECT = "CORRECT"
+    #: Fills in what can be derived (in `complete_record`, reported as a `Fix`).
+    COMPLETE = "COMPLETE"
+
+
 @dataclass(frozen=True)
 class QualityRule:
     """A data-quality rule of one of the plugin's subject models (returned by `quality_rules`).
@@ -52,11 +63,50 @@ class QualityRule:
         subject: the subject model it checks (one of the plugin's own).
         severity: `Severity.ERROR` refuses the write, `Severity.WARNING` stores it with an issue.
         description: one sentence for data stewards (ListSubjectModels shows it).
+        kind: `Kind.VALIDATE` (the default), `Kind.CORRECT` or `Kind.COMPLETE`. A correcting or
+            completing rule's severity is that of the issue it raises when it cannot do its work
+            (usually WARNING); what it changes is reported as a `Fix`.
     """
 
     id: str
     subject: str
     severity: Severity
+    description: str
+    kind: Kind = Kind.VALIDATE
+
+
+@dataclass(frozen=True)
+class Fix:
+    """Which rule changed a field (returned by `normalize_record` and `complete_record`).
+
+    The kernel compares the record before and after the hook itself, so the values need not be
+    given: each changed field is put down to the `Fix` naming it or a field above it (`address`
+    covers `address.province`), and the change (rule, field, value as received, new value) goes
+    into the write's ledger entry, sealed when the field is sensitive. A change no `Fix` names is
+    put down to the kernel's `RECORD_NORMALIZED` or `RECORD_COMPLETED` rule.
+
+    Attributes:
+        rule: the id of one of the plugin's declared CORRECT or COMPLETE rules.
+        field: the path of the changed field, relative to the record (e.g. `id_number`).
+    """
+
+    rule: str
+    field: str
+
+
+@dataclass(frozen=True)
+class ExpectedAttribute:
+    """An attribute a complete customer of some type has (returned by `expected_attributes`).
+
+    Attributes:
+        subject: one of the plugin's models.
+        field: a field path in it that is set in at least one of the customer's records of
+            that model; empty: the customer has at least one record of the model.
+        description: a few words for people, e.g. "mobile phone".
+    """
+
+    subject: str
+    field: str
     description: str
 
 
@@ -160,19 +210,21 @@ def subject_models() -> Sequence[type[Message]]:  # type: ignore[empty-body]
 
 
 @hookspec
-def normalize_record(subject: str, record: Message) -> None:
+def normalize_record(subject: str, record: Message) -> Iterable[Fix] | None:
     """Normalizes a record of one of the plugin's models in place, first of all.
 
-    Typical work: trim spaces, upper-case document numbers, canonical phone formats.
+    Typical work: trim spaces, upper-case document numbers, canonical phone formats. Returns a
+    `Fix` per field a CORRECT rule changed (or may have: one naming an unchanged field is ignored).
     """
 
 
 @hookspec
-def complete_record(subject: str, record: Message, customer: CustomerView) -> None:
+def complete_record(subject: str, record: Message, customer: CustomerView) -> Iterable[Fix] | None:
     """Fills in, in place, what a record of one of the plugin's models lacks and can be derived.
 
     Called after `normalize_record` and before the field rules are checked, with a view of the
     customer's other records: e.g. a birth date and gender taken from a resident ID number.
+    Returns a `Fix` per field a COMPLETE rule filled in (a CORRECT rule's fix is allowed too).
     """
 
 
@@ -214,6 +266,13 @@ def quality_rules() -> Sequence[QualityRule]:  # type: ignore[empty-body]
     The kernel refuses at start-up a rule of another plugin's model or a duplicate id, and a
     `QualityIssue` naming a rule that was not declared fails the write (a plugin bug).
     """
+
+
+@hookspec
+def expected_attributes(customer_type: str) -> Sequence[ExpectedAttribute]:  # type: ignore[empty-body]
+    """The attributes of the plugin's models a complete customer of `customer_type`
+    (`INDIVIDUAL` or `ORGANIZATION`) has: the 360 view's completeness score is the share of them
+    the customer's records hold."""
 
 
 @hookspec

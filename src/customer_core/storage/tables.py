@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     ForeignKey,
     Index,
@@ -232,6 +233,35 @@ data_quality_issues = Table(
     Column("create_time", UTCDateTime, nullable=False),
     # NULL while open.
     Column("resolve_time", UTCDateTime, nullable=True),
+    # OPEN; RESOLVED or WAIVED by a steward; SUPERSEDED by a later version of the record.
+    Column("status", String(16), nullable=False, server_default="OPEN"),
+    Column("source_system", String(64), nullable=False, server_default=""),
+    # Who resolved or waived it, and why.
+    Column("actor", String(128), nullable=False, server_default=""),
+    Column("comment", Text, nullable=False, server_default=""),
+    Index(None, "record_id"),
+    Index(None, "customer_id"),
+    Index(None, "status", "create_time"),
+)
+
+data_quality_changes = Table(
+    "data_quality_changes",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("customer_id", Uuid, ForeignKey("customers.id"), nullable=False),
+    Column("record_id", Uuid, nullable=False),
+    Column("record_version", Integer, nullable=False),
+    Column("subject", String(64), nullable=False),
+    Column("source_system", String(64), nullable=False),
+    Column("rule_id", String(64), nullable=False),
+    # CORRECT or COMPLETE
+    Column("kind", String(16), nullable=False),
+    Column("field_path", String(256), nullable=False),
+    # The value as received (a serialized `QualityChange.original`); NULL when there was none.
+    Column("original", LargeBinary, nullable=True),
+    # `original` is ciphertext under the record's data key (a sensitive field).
+    Column("sealed", Boolean, nullable=False),
+    Column("create_time", UTCDateTime, nullable=False),
     Index(None, "record_id"),
     Index(None, "customer_id"),
 )

@@ -24,6 +24,19 @@ class CustomerStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CUSTOMER_STATUS_MERGED: _ClassVar[CustomerStatus]
     CUSTOMER_STATUS_CLOSED: _ClassVar[CustomerStatus]
 
+class QualityRuleKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    QUALITY_RULE_KIND_UNSPECIFIED: _ClassVar[QualityRuleKind]
+    QUALITY_RULE_KIND_VALIDATE: _ClassVar[QualityRuleKind]
+    QUALITY_RULE_KIND_CORRECT: _ClassVar[QualityRuleKind]
+    QUALITY_RULE_KIND_COMPLETE: _ClassVar[QualityRuleKind]
+
+class QualityMode(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    QUALITY_MODE_UNSPECIFIED: _ClassVar[QualityMode]
+    QUALITY_MODE_ONLINE: _ClassVar[QualityMode]
+    QUALITY_MODE_LEGACY_LOAD: _ClassVar[QualityMode]
+
 class QualitySeverity(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     QUALITY_SEVERITY_UNSPECIFIED: _ClassVar[QualitySeverity]
@@ -36,6 +49,13 @@ CUSTOMER_STATUS_UNSPECIFIED: CustomerStatus
 CUSTOMER_STATUS_ACTIVE: CustomerStatus
 CUSTOMER_STATUS_MERGED: CustomerStatus
 CUSTOMER_STATUS_CLOSED: CustomerStatus
+QUALITY_RULE_KIND_UNSPECIFIED: QualityRuleKind
+QUALITY_RULE_KIND_VALIDATE: QualityRuleKind
+QUALITY_RULE_KIND_CORRECT: QualityRuleKind
+QUALITY_RULE_KIND_COMPLETE: QualityRuleKind
+QUALITY_MODE_UNSPECIFIED: QualityMode
+QUALITY_MODE_ONLINE: QualityMode
+QUALITY_MODE_LEGACY_LOAD: QualityMode
 QUALITY_SEVERITY_UNSPECIFIED: QualitySeverity
 QUALITY_SEVERITY_ERROR: QualitySeverity
 QUALITY_SEVERITY_WARNING: QualitySeverity
@@ -83,7 +103,7 @@ class CrossReference(_message.Message):
     def __init__(self, source_system: _Optional[str] = ..., local_id: _Optional[str] = ..., customer: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class SubjectRecord(_message.Message):
-    __slots__ = ("name", "subject", "data", "schema_version", "source_system", "etag", "create_time", "update_time", "quality_issues")
+    __slots__ = ("name", "subject", "data", "schema_version", "source_system", "etag", "create_time", "update_time", "quality_issues", "quality_changes")
     NAME_FIELD_NUMBER: _ClassVar[int]
     SUBJECT_FIELD_NUMBER: _ClassVar[int]
     DATA_FIELD_NUMBER: _ClassVar[int]
@@ -93,6 +113,7 @@ class SubjectRecord(_message.Message):
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
     QUALITY_ISSUES_FIELD_NUMBER: _ClassVar[int]
+    QUALITY_CHANGES_FIELD_NUMBER: _ClassVar[int]
     name: str
     subject: str
     data: _any_pb2.Any
@@ -102,7 +123,22 @@ class SubjectRecord(_message.Message):
     create_time: _timestamp_pb2.Timestamp
     update_time: _timestamp_pb2.Timestamp
     quality_issues: _containers.RepeatedCompositeFieldContainer[QualityIssue]
-    def __init__(self, name: _Optional[str] = ..., subject: _Optional[str] = ..., data: _Optional[_Union[_any_pb2.Any, _Mapping]] = ..., schema_version: _Optional[int] = ..., source_system: _Optional[str] = ..., etag: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., quality_issues: _Optional[_Iterable[_Union[QualityIssue, _Mapping]]] = ...) -> None: ...
+    quality_changes: _containers.RepeatedCompositeFieldContainer[QualityChange]
+    def __init__(self, name: _Optional[str] = ..., subject: _Optional[str] = ..., data: _Optional[_Union[_any_pb2.Any, _Mapping]] = ..., schema_version: _Optional[int] = ..., source_system: _Optional[str] = ..., etag: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., quality_issues: _Optional[_Iterable[_Union[QualityIssue, _Mapping]]] = ..., quality_changes: _Optional[_Iterable[_Union[QualityChange, _Mapping]]] = ...) -> None: ...
+
+class QualityChange(_message.Message):
+    __slots__ = ("rule_id", "kind", "field", "original", "value")
+    RULE_ID_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    FIELD_FIELD_NUMBER: _ClassVar[int]
+    ORIGINAL_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    rule_id: str
+    kind: QualityRuleKind
+    field: str
+    original: str
+    value: str
+    def __init__(self, rule_id: _Optional[str] = ..., kind: _Optional[_Union[QualityRuleKind, str]] = ..., field: _Optional[str] = ..., original: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
 
 class QualityIssue(_message.Message):
     __slots__ = ("rule_id", "severity", "field", "message")
@@ -125,11 +161,33 @@ class SubjectRecordGroup(_message.Message):
     def __init__(self, subject: _Optional[str] = ..., records: _Optional[_Iterable[_Union[SubjectRecord, _Mapping]]] = ...) -> None: ...
 
 class Customer360(_message.Message):
-    __slots__ = ("customer", "subjects", "cross_references")
+    __slots__ = ("customer", "subjects", "cross_references", "completeness")
     CUSTOMER_FIELD_NUMBER: _ClassVar[int]
     SUBJECTS_FIELD_NUMBER: _ClassVar[int]
     CROSS_REFERENCES_FIELD_NUMBER: _ClassVar[int]
+    COMPLETENESS_FIELD_NUMBER: _ClassVar[int]
     customer: Customer
     subjects: _containers.RepeatedCompositeFieldContainer[SubjectRecordGroup]
     cross_references: _containers.RepeatedCompositeFieldContainer[CrossReference]
-    def __init__(self, customer: _Optional[_Union[Customer, _Mapping]] = ..., subjects: _Optional[_Iterable[_Union[SubjectRecordGroup, _Mapping]]] = ..., cross_references: _Optional[_Iterable[_Union[CrossReference, _Mapping]]] = ...) -> None: ...
+    completeness: Completeness
+    def __init__(self, customer: _Optional[_Union[Customer, _Mapping]] = ..., subjects: _Optional[_Iterable[_Union[SubjectRecordGroup, _Mapping]]] = ..., cross_references: _Optional[_Iterable[_Union[CrossReference, _Mapping]]] = ..., completeness: _Optional[_Union[Completeness, _Mapping]] = ...) -> None: ...
+
+class Completeness(_message.Message):
+    __slots__ = ("score", "present", "missing")
+    SCORE_FIELD_NUMBER: _ClassVar[int]
+    PRESENT_FIELD_NUMBER: _ClassVar[int]
+    MISSING_FIELD_NUMBER: _ClassVar[int]
+    score: float
+    present: _containers.RepeatedCompositeFieldContainer[ExpectedAttribute]
+    missing: _containers.RepeatedCompositeFieldContainer[ExpectedAttribute]
+    def __init__(self, score: _Optional[float] = ..., present: _Optional[_Iterable[_Union[ExpectedAttribute, _Mapping]]] = ..., missing: _Optional[_Iterable[_Union[ExpectedAttribute, _Mapping]]] = ...) -> None: ...
+
+class ExpectedAttribute(_message.Message):
+    __slots__ = ("subject", "field", "description")
+    SUBJECT_FIELD_NUMBER: _ClassVar[int]
+    FIELD_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    subject: str
+    field: str
+    description: str
+    def __init__(self, subject: _Optional[str] = ..., field: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...

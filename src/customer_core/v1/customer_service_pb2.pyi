@@ -14,26 +14,30 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class CreateCustomerRequest(_message.Message):
-    __slots__ = ("customer", "cross_references", "records", "request_id")
+    __slots__ = ("customer", "cross_references", "records", "request_id", "quality_mode")
     CUSTOMER_FIELD_NUMBER: _ClassVar[int]
     CROSS_REFERENCES_FIELD_NUMBER: _ClassVar[int]
     RECORDS_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    QUALITY_MODE_FIELD_NUMBER: _ClassVar[int]
     customer: _customer_pb2.Customer
     cross_references: _containers.RepeatedCompositeFieldContainer[_customer_pb2.CrossReference]
     records: _containers.RepeatedCompositeFieldContainer[_customer_pb2.SubjectRecord]
     request_id: str
-    def __init__(self, customer: _Optional[_Union[_customer_pb2.Customer, _Mapping]] = ..., cross_references: _Optional[_Iterable[_Union[_customer_pb2.CrossReference, _Mapping]]] = ..., records: _Optional[_Iterable[_Union[_customer_pb2.SubjectRecord, _Mapping]]] = ..., request_id: _Optional[str] = ...) -> None: ...
+    quality_mode: _customer_pb2.QualityMode
+    def __init__(self, customer: _Optional[_Union[_customer_pb2.Customer, _Mapping]] = ..., cross_references: _Optional[_Iterable[_Union[_customer_pb2.CrossReference, _Mapping]]] = ..., records: _Optional[_Iterable[_Union[_customer_pb2.SubjectRecord, _Mapping]]] = ..., request_id: _Optional[str] = ..., quality_mode: _Optional[_Union[_customer_pb2.QualityMode, str]] = ...) -> None: ...
 
 class BatchCreateCustomersRequest(_message.Message):
-    __slots__ = ("requests", "load_id", "first_line")
+    __slots__ = ("requests", "load_id", "first_line", "quality_mode")
     REQUESTS_FIELD_NUMBER: _ClassVar[int]
     LOAD_ID_FIELD_NUMBER: _ClassVar[int]
     FIRST_LINE_FIELD_NUMBER: _ClassVar[int]
+    QUALITY_MODE_FIELD_NUMBER: _ClassVar[int]
     requests: _containers.RepeatedCompositeFieldContainer[CreateCustomerRequest]
     load_id: str
     first_line: int
-    def __init__(self, requests: _Optional[_Iterable[_Union[CreateCustomerRequest, _Mapping]]] = ..., load_id: _Optional[str] = ..., first_line: _Optional[int] = ...) -> None: ...
+    quality_mode: _customer_pb2.QualityMode
+    def __init__(self, requests: _Optional[_Iterable[_Union[CreateCustomerRequest, _Mapping]]] = ..., load_id: _Optional[str] = ..., first_line: _Optional[int] = ..., quality_mode: _Optional[_Union[_customer_pb2.QualityMode, str]] = ...) -> None: ...
 
 class BatchCreateCustomersResponse(_message.Message):
     __slots__ = ("outcomes",)
@@ -153,14 +157,16 @@ class UnlinkCrossReferenceRequest(_message.Message):
     def __init__(self, parent: _Optional[str] = ..., source_system: _Optional[str] = ..., local_id: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class CreateSubjectRecordRequest(_message.Message):
-    __slots__ = ("parent", "record", "request_id")
+    __slots__ = ("parent", "record", "request_id", "quality_mode")
     PARENT_FIELD_NUMBER: _ClassVar[int]
     RECORD_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    QUALITY_MODE_FIELD_NUMBER: _ClassVar[int]
     parent: str
     record: _customer_pb2.SubjectRecord
     request_id: str
-    def __init__(self, parent: _Optional[str] = ..., record: _Optional[_Union[_customer_pb2.SubjectRecord, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
+    quality_mode: _customer_pb2.QualityMode
+    def __init__(self, parent: _Optional[str] = ..., record: _Optional[_Union[_customer_pb2.SubjectRecord, _Mapping]] = ..., request_id: _Optional[str] = ..., quality_mode: _Optional[_Union[_customer_pb2.QualityMode, str]] = ...) -> None: ...
 
 class GetSubjectRecordRequest(_message.Message):
     __slots__ = ("name",)
@@ -169,14 +175,16 @@ class GetSubjectRecordRequest(_message.Message):
     def __init__(self, name: _Optional[str] = ...) -> None: ...
 
 class UpdateSubjectRecordRequest(_message.Message):
-    __slots__ = ("record", "update_mask", "request_id")
+    __slots__ = ("record", "update_mask", "request_id", "quality_mode")
     RECORD_FIELD_NUMBER: _ClassVar[int]
     UPDATE_MASK_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    QUALITY_MODE_FIELD_NUMBER: _ClassVar[int]
     record: _customer_pb2.SubjectRecord
     update_mask: _field_mask_pb2.FieldMask
     request_id: str
-    def __init__(self, record: _Optional[_Union[_customer_pb2.SubjectRecord, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
+    quality_mode: _customer_pb2.QualityMode
+    def __init__(self, record: _Optional[_Union[_customer_pb2.SubjectRecord, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ..., request_id: _Optional[str] = ..., quality_mode: _Optional[_Union[_customer_pb2.QualityMode, str]] = ...) -> None: ...
 
 class DeleteSubjectRecordRequest(_message.Message):
     __slots__ = ("name", "etag", "request_id")

@@ -25,37 +25,39 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1d\x63ustomer_core/v1/ledger.proto\x12\x10\x63ustomer_core.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x97\x03\n\x0bLedgerEntry\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05\x63hain\x18\x02 \x01(\t\x12\x10\n\x08sequence\x18\x03 \x01(\x03\x12\x0e\n\x06offset\x18\x04 \x01(\x03\x12(\n\x04time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tprincipal\x18\x06 \x01(\t\x12\x0e\n\x06method\x18\x07 \x01(\t\x12\x12\n\nrequest_id\x18\x08 \x01(\t\x12\x15\n\rsource_system\x18\t \x01(\t\x12\x10\n\x08\x63ustomer\x18\n \x01(\t\x12\x0f\n\x07subject\x18\x0b \x01(\t\x12\x10\n\x08resource\x18\x0c \x01(\t\x12.\n\x06\x61\x63tion\x18\r \x01(\x0e\x32\x1e.customer_core.v1.ChangeAction\x12\x0e\n\x06\x62\x65\x66ore\x18\x0e \x01(\x0c\x12\r\n\x05\x61\x66ter\x18\x0f \x01(\x0c\x12\x11\n\tprev_hash\x18\x10 \x01(\x0c\x12\x0c\n\x04hash\x18\x11 \x01(\x0c\x12\x14\n\x0coperation_id\x18\x12 \x01(\t\x12\x18\n\x10operation_chains\x18\x13 \x03(\t\"\xf6\x01\n\x0eRecordSnapshot\x12\x0f\n\x07subject\x18\x01 \x01(\t\x12\x10\n\x08type_url\x18\x02 \x01(\t\x12\x16\n\x0eschema_version\x18\x03 \x01(\r\x12\x0f\n\x07payload\x18\x04 \x01(\x0c\x12\x0e\n\x06sealed\x18\x05 \x01(\x0c\x12\x15\n\rsource_system\x18\x06 \x01(\t\x12/\n\x0b\x63reate_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07version\x18\t \x01(\x03\"f\n\x1aListCustomerHistoryRequest\x12\x10\n\x08\x63ustomer\x18\x01 \x01(\t\x12\x0f\n\x07subject\x18\x02 \x01(\t\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\"f\n\x1bListCustomerHistoryResponse\x12.\n\x07\x65ntries\x18\x01 \x03(\x0b\x32\x1d.customer_core.v1.LedgerEntry\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"[\n\x13WatchChangesRequest\x12\x13\n\x0b\x66rom_offset\x18\x01 \x01(\x03\x12\x1d\n\x15\x65xclude_source_system\x18\x02 \x01(\t\x12\x10\n\x08subjects\x18\x03 \x03(\t\"\xd2\x01\n\tBlockHead\x12\x0e\n\x06height\x18\x01 \x01(\x03\x12\x14\n\x0c\x66irst_offset\x18\x02 \x01(\x03\x12\x13\n\x0blast_offset\x18\x03 \x01(\x03\x12\x13\n\x0bmerkle_root\x18\x04 \x01(\x0c\x12\x11\n\tprev_hash\x18\x05 \x01(\x0c\x12\x0c\n\x04hash\x18\x06 \x01(\x0c\x12\x11\n\tsignature\x18\x07 \x01(\x0c\x12\x12\n\npublic_key\x18\x08 \x01(\t\x12-\n\tseal_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"b\n\x13VerifyLedgerRequest\x12\x13\n\x0b\x66irst_block\x18\x01 \x01(\x03\x12\x12\n\nlast_block\x18\x02 \x01(\x03\x12\x0e\n\x06\x63hains\x18\x03 \x01(\x08\x12\x12\n\nmax_blocks\x18\x04 \x01(\x05\"\xbe\x01\n\x14VerifyLedgerResponse\x12\n\n\x02ok\x18\x01 \x01(\x08\x12\x16\n\x0e\x62locks_checked\x18\x02 \x01(\x03\x12\x17\n\x0f\x65ntries_checked\x18\x03 \x01(\x03\x12\x15\n\rfirst_failure\x18\x04 \x01(\t\x12\x14\n\x0c\x66\x61iled_block\x18\x05 \x01(\x03\x12\x14\n\x0c\x66\x61iled_entry\x18\x06 \x01(\t\x12\x12\n\nnext_block\x18\x07 \x01(\x03\x12\x12\n\nlast_block\x18\x08 \x01(\x03\",\n\x18GetInclusionProofRequest\x12\x10\n\x08\x65ntry_id\x18\x01 \x01(\t\"*\n\tProofStep\x12\x0f\n\x07sibling\x18\x01 \x01(\x0c\x12\x0c\n\x04left\x18\x02 \x01(\x08\"\x95\x01\n\x0eInclusionProof\x12,\n\x05\x65ntry\x18\x01 \x01(\x0b\x32\x1d.customer_core.v1.LedgerEntry\x12*\n\x05\x62lock\x18\x02 \x01(\x0b\x32\x1b.customer_core.v1.BlockHead\x12)\n\x04path\x18\x03 \x03(\x0b\x32\x1b.customer_core.v1.ProofStep*\xc7\x01\n\x0c\x43hangeAction\x12\x1d\n\x19\x43HANGE_ACTION_UNSPECIFIED\x10\x00\x12\x18\n\x14\x43HANGE_ACTION_CREATE\x10\x01\x12\x18\n\x14\x43HANGE_ACTION_UPDATE\x10\x02\x12\x18\n\x14\x43HANGE_ACTION_DELETE\x10\x03\x12\x17\n\x13\x43HANGE_ACTION_MERGE\x10\x04\x12\x19\n\x15\x43HANGE_ACTION_UNMERGE\x10\x05\x12\x16\n\x12\x43HANGE_ACTION_MOVE\x10\x06\x32\x9d\x03\n\rLedgerService\x12r\n\x13ListCustomerHistory\x12,.customer_core.v1.ListCustomerHistoryRequest\x1a-.customer_core.v1.ListCustomerHistoryResponse\x12V\n\x0cWatchChanges\x12%.customer_core.v1.WatchChangesRequest\x1a\x1d.customer_core.v1.LedgerEntry0\x01\x12]\n\x0cVerifyLedger\x12%.customer_core.v1.VerifyLedgerRequest\x1a&.customer_core.v1.VerifyLedgerResponse\x12\x61\n\x11GetInclusionProof\x12*.customer_core.v1.GetInclusionProofRequest\x1a .customer_core.v1.InclusionProofb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1d\x63ustomer_core/v1/ledger.proto\x12\x10\x63ustomer_core.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x97\x03\n\x0bLedgerEntry\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05\x63hain\x18\x02 \x01(\t\x12\x10\n\x08sequence\x18\x03 \x01(\x03\x12\x0e\n\x06offset\x18\x04 \x01(\x03\x12(\n\x04time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tprincipal\x18\x06 \x01(\t\x12\x0e\n\x06method\x18\x07 \x01(\t\x12\x12\n\nrequest_id\x18\x08 \x01(\t\x12\x15\n\rsource_system\x18\t \x01(\t\x12\x10\n\x08\x63ustomer\x18\n \x01(\t\x12\x0f\n\x07subject\x18\x0b \x01(\t\x12\x10\n\x08resource\x18\x0c \x01(\t\x12.\n\x06\x61\x63tion\x18\r \x01(\x0e\x32\x1e.customer_core.v1.ChangeAction\x12\x0e\n\x06\x62\x65\x66ore\x18\x0e \x01(\x0c\x12\r\n\x05\x61\x66ter\x18\x0f \x01(\x0c\x12\x11\n\tprev_hash\x18\x10 \x01(\x0c\x12\x0c\n\x04hash\x18\x11 \x01(\x0c\x12\x14\n\x0coperation_id\x18\x12 \x01(\t\x12\x18\n\x10operation_chains\x18\x13 \x03(\t\"\xaf\x02\n\x0eRecordSnapshot\x12\x0f\n\x07subject\x18\x01 \x01(\t\x12\x10\n\x08type_url\x18\x02 \x01(\t\x12\x16\n\x0eschema_version\x18\x03 \x01(\r\x12\x0f\n\x07payload\x18\x04 \x01(\x0c\x12\x0e\n\x06sealed\x18\x05 \x01(\x0c\x12\x15\n\rsource_system\x18\x06 \x01(\t\x12/\n\x0b\x63reate_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07version\x18\t \x01(\x03\x12\x37\n\x0fquality_changes\x18\n \x03(\x0b\x32\x1e.customer_core.v1.QualityTrace\"m\n\x0cQualityTrace\x12\x0f\n\x07rule_id\x18\x01 \x01(\t\x12\x0c\n\x04kind\x18\x02 \x01(\t\x12\r\n\x05\x66ield\x18\x03 \x01(\t\x12\x10\n\x08original\x18\x04 \x01(\x0c\x12\r\n\x05value\x18\x05 \x01(\x0c\x12\x0e\n\x06sealed\x18\x06 \x01(\x08\"f\n\x1aListCustomerHistoryRequest\x12\x10\n\x08\x63ustomer\x18\x01 \x01(\t\x12\x0f\n\x07subject\x18\x02 \x01(\t\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\"f\n\x1bListCustomerHistoryResponse\x12.\n\x07\x65ntries\x18\x01 \x03(\x0b\x32\x1d.customer_core.v1.LedgerEntry\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"[\n\x13WatchChangesRequest\x12\x13\n\x0b\x66rom_offset\x18\x01 \x01(\x03\x12\x1d\n\x15\x65xclude_source_system\x18\x02 \x01(\t\x12\x10\n\x08subjects\x18\x03 \x03(\t\"\xd2\x01\n\tBlockHead\x12\x0e\n\x06height\x18\x01 \x01(\x03\x12\x14\n\x0c\x66irst_offset\x18\x02 \x01(\x03\x12\x13\n\x0blast_offset\x18\x03 \x01(\x03\x12\x13\n\x0bmerkle_root\x18\x04 \x01(\x0c\x12\x11\n\tprev_hash\x18\x05 \x01(\x0c\x12\x0c\n\x04hash\x18\x06 \x01(\x0c\x12\x11\n\tsignature\x18\x07 \x01(\x0c\x12\x12\n\npublic_key\x18\x08 \x01(\t\x12-\n\tseal_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"b\n\x13VerifyLedgerRequest\x12\x13\n\x0b\x66irst_block\x18\x01 \x01(\x03\x12\x12\n\nlast_block\x18\x02 \x01(\x03\x12\x0e\n\x06\x63hains\x18\x03 \x01(\x08\x12\x12\n\nmax_blocks\x18\x04 \x01(\x05\"\xbe\x01\n\x14VerifyLedgerResponse\x12\n\n\x02ok\x18\x01 \x01(\x08\x12\x16\n\x0e\x62locks_checked\x18\x02 \x01(\x03\x12\x17\n\x0f\x65ntries_checked\x18\x03 \x01(\x03\x12\x15\n\rfirst_failure\x18\x04 \x01(\t\x12\x14\n\x0c\x66\x61iled_block\x18\x05 \x01(\x03\x12\x14\n\x0c\x66\x61iled_entry\x18\x06 \x01(\t\x12\x12\n\nnext_block\x18\x07 \x01(\x03\x12\x12\n\nlast_block\x18\x08 \x01(\x03\",\n\x18GetInclusionProofRequest\x12\x10\n\x08\x65ntry_id\x18\x01 \x01(\t\"*\n\tProofStep\x12\x0f\n\x07sibling\x18\x01 \x01(\x0c\x12\x0c\n\x04left\x18\x02 \x01(\x08\"\x95\x01\n\x0eInclusionProof\x12,\n\x05\x65ntry\x18\x01 \x01(\x0b\x32\x1d.customer_core.v1.LedgerEntry\x12*\n\x05\x62lock\x18\x02 \x01(\x0b\x32\x1b.customer_core.v1.BlockHead\x12)\n\x04path\x18\x03 \x03(\x0b\x32\x1b.customer_core.v1.ProofStep*\xc7\x01\n\x0c\x43hangeAction\x12\x1d\n\x19\x43HANGE_ACTION_UNSPECIFIED\x10\x00\x12\x18\n\x14\x43HANGE_ACTION_CREATE\x10\x01\x12\x18\n\x14\x43HANGE_ACTION_UPDATE\x10\x02\x12\x18\n\x14\x43HANGE_ACTION_DELETE\x10\x03\x12\x17\n\x13\x43HANGE_ACTION_MERGE\x10\x04\x12\x19\n\x15\x43HANGE_ACTION_UNMERGE\x10\x05\x12\x16\n\x12\x43HANGE_ACTION_MOVE\x10\x06\x32\x9d\x03\n\rLedgerService\x12r\n\x13ListCustomerHistory\x12,.customer_core.v1.ListCustomerHistoryRequest\x1a-.customer_core.v1.ListCustomerHistoryResponse\x12V\n\x0cWatchChanges\x12%.customer_core.v1.WatchChangesRequest\x1a\x1d.customer_core.v1.LedgerEntry0\x01\x12]\n\x0cVerifyLedger\x12%.customer_core.v1.VerifyLedgerRequest\x1a&.customer_core.v1.VerifyLedgerResponse\x12\x61\n\x11GetInclusionProof\x12*.customer_core.v1.GetInclusionProofRequest\x1a .customer_core.v1.InclusionProofb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'customer_core.v1.ledger_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_CHANGEACTION']._serialized_start=1793
-  _globals['_CHANGEACTION']._serialized_end=1992
+  _globals['_CHANGEACTION']._serialized_start=1961
+  _globals['_CHANGEACTION']._serialized_end=2160
   _globals['_LEDGERENTRY']._serialized_start=85
   _globals['_LEDGERENTRY']._serialized_end=492
   _globals['_RECORDSNAPSHOT']._serialized_start=495
-  _globals['_RECORDSNAPSHOT']._serialized_end=741
-  _globals['_LISTCUSTOMERHISTORYREQUEST']._serialized_start=743
-  _globals['_LISTCUSTOMERHISTORYREQUEST']._serialized_end=845
-  _globals['_LISTCUSTOMERHISTORYRESPONSE']._serialized_start=847
-  _globals['_LISTCUSTOMERHISTORYRESPONSE']._serialized_end=949
-  _globals['_WATCHCHANGESREQUEST']._serialized_start=951
-  _globals['_WATCHCHANGESREQUEST']._serialized_end=1042
-  _globals['_BLOCKHEAD']._serialized_start=1045
-  _globals['_BLOCKHEAD']._serialized_end=1255
-  _globals['_VERIFYLEDGERREQUEST']._serialized_start=1257
-  _globals['_VERIFYLEDGERREQUEST']._serialized_end=1355
-  _globals['_VERIFYLEDGERRESPONSE']._serialized_start=1358
-  _globals['_VERIFYLEDGERRESPONSE']._serialized_end=1548
-  _globals['_GETINCLUSIONPROOFREQUEST']._serialized_start=1550
-  _globals['_GETINCLUSIONPROOFREQUEST']._serialized_end=1594
-  _globals['_PROOFSTEP']._serialized_start=1596
-  _globals['_PROOFSTEP']._serialized_end=1638
-  _globals['_INCLUSIONPROOF']._serialized_start=1641
-  _globals['_INCLUSIONPROOF']._serialized_end=1790
-  _globals['_LEDGERSERVICE']._serialized_start=1995
-  _globals['_LEDGERSERVICE']._serialized_end=2408
+  _globals['_RECORDSNAPSHOT']._serialized_end=798
+  _globals['_QUALITYTRACE']._serialized_start=800
+  _globals['_QUALITYTRACE']._serialized_end=909
+  _globals['_LISTCUSTOMERHISTORYREQUEST']._serialized_start=911
+  _globals['_LISTCUSTOMERHISTORYREQUEST']._serialized_end=1013
+  _globals['_LISTCUSTOMERHISTORYRESPONSE']._serialized_start=1015
+  _globals['_LISTCUSTOMERHISTORYRESPONSE']._serialized_end=1117
+  _globals['_WATCHCHANGESREQUEST']._serialized_start=1119
+  _globals['_WATCHCHANGESREQUEST']._serialized_end=1210
+  _globals['_BLOCKHEAD']._serialized_start=1213
+  _globals['_BLOCKHEAD']._serialized_end=1423
+  _globals['_VERIFYLEDGERREQUEST']._serialized_start=1425
+  _globals['_VERIFYLEDGERREQUEST']._serialized_end=1523
+  _globals['_VERIFYLEDGERRESPONSE']._serialized_start=1526
+  _globals['_VERIFYLEDGERRESPONSE']._serialized_end=1716
+  _globals['_GETINCLUSIONPROOFREQUEST']._serialized_start=1718
+  _globals['_GETINCLUSIONPROOFREQUEST']._serialized_end=1762
+  _globals['_PROOFSTEP']._serialized_start=1764
+  _globals['_PROOFSTEP']._serialized_end=1806
+  _globals['_INCLUSIONPROOF']._serialized_start=1809
+  _globals['_INCLUSIONPROOF']._serialized_end=1958
+  _globals['_LEDGERSERVICE']._serialized_start=2163
+  _globals['_LEDGERSERVICE']._serialized_end=2576
 # @@protoc_insertion_point(module_scope)

@@ -70,7 +70,7 @@ class LedgerEntry(_message.Message):
     def __init__(self, id: _Optional[str] = ..., chain: _Optional[str] = ..., sequence: _Optional[int] = ..., offset: _Optional[int] = ..., time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., principal: _Optional[str] = ..., method: _Optional[str] = ..., request_id: _Optional[str] = ..., source_system: _Optional[str] = ..., customer: _Optional[str] = ..., subject: _Optional[str] = ..., resource: _Optional[str] = ..., action: _Optional[_Union[ChangeAction, str]] = ..., before: _Optional[bytes] = ..., after: _Optional[bytes] = ..., prev_hash: _Optional[bytes] = ..., hash: _Optional[bytes] = ..., operation_id: _Optional[str] = ..., operation_chains: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class RecordSnapshot(_message.Message):
-    __slots__ = ("subject", "type_url", "schema_version", "payload", "sealed", "source_system", "create_time", "update_time", "version")
+    __slots__ = ("subject", "type_url", "schema_version", "payload", "sealed", "source_system", "create_time", "update_time", "version", "quality_changes")
     SUBJECT_FIELD_NUMBER: _ClassVar[int]
     TYPE_URL_FIELD_NUMBER: _ClassVar[int]
     SCHEMA_VERSION_FIELD_NUMBER: _ClassVar[int]
@@ -80,6 +80,7 @@ class RecordSnapshot(_message.Message):
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
+    QUALITY_CHANGES_FIELD_NUMBER: _ClassVar[int]
     subject: str
     type_url: str
     schema_version: int
@@ -89,7 +90,24 @@ class RecordSnapshot(_message.Message):
     create_time: _timestamp_pb2.Timestamp
     update_time: _timestamp_pb2.Timestamp
     version: int
-    def __init__(self, subject: _Optional[str] = ..., type_url: _Optional[str] = ..., schema_version: _Optional[int] = ..., payload: _Optional[bytes] = ..., sealed: _Optional[bytes] = ..., source_system: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., version: _Optional[int] = ...) -> None: ...
+    quality_changes: _containers.RepeatedCompositeFieldContainer[QualityTrace]
+    def __init__(self, subject: _Optional[str] = ..., type_url: _Optional[str] = ..., schema_version: _Optional[int] = ..., payload: _Optional[bytes] = ..., sealed: _Optional[bytes] = ..., source_system: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., version: _Optional[int] = ..., quality_changes: _Optional[_Iterable[_Union[QualityTrace, _Mapping]]] = ...) -> None: ...
+
+class QualityTrace(_message.Message):
+    __slots__ = ("rule_id", "kind", "field", "original", "value", "sealed")
+    RULE_ID_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    FIELD_FIELD_NUMBER: _ClassVar[int]
+    ORIGINAL_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    SEALED_FIELD_NUMBER: _ClassVar[int]
+    rule_id: str
+    kind: str
+    field: str
+    original: bytes
+    value: bytes
+    sealed: bool
+    def __init__(self, rule_id: _Optional[str] = ..., kind: _Optional[str] = ..., field: _Optional[str] = ..., original: _Optional[bytes] = ..., value: _Optional[bytes] = ..., sealed: _Optional[bool] = ...) -> None: ...
 
 class ListCustomerHistoryRequest(_message.Message):
     __slots__ = ("customer", "subject", "page_size", "page_token")

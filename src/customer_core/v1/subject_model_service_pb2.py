@@ -26,7 +26,7 @@ from customer_core.v1 import customer_pb2 as customer__core_dot_v1_dot_customer_
 from customer_core.v1 import options_pb2 as customer__core_dot_v1_dot_options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n,customer_core/v1/subject_model_service.proto\x12\x10\x63ustomer_core.v1\x1a\x1f\x63ustomer_core/v1/customer.proto\x1a\x1e\x63ustomer_core/v1/options.proto\"\xf8\x02\n\x11SubjectModelField\x12\x0c\n\x04path\x18\x01 \x01(\t\x12\x0e\n\x06number\x18\x02 \x01(\x05\x12\x0c\n\x04type\x18\x03 \x01(\t\x12\x10\n\x08repeated\x18\x04 \x01(\x08\x12\x11\n\tsensitive\x18\x05 \x01(\x08\x12\x11\n\tmatch_key\x18\x06 \x01(\x08\x12\x10\n\x08required\x18\x07 \x01(\x08\x12\x12\n\nmax_length\x18\x08 \x01(\r\x12\x14\n\x0c\x63ustomer_ref\x18\t \x01(\x08\x12\x14\n\x0c\x64ocument_ref\x18\n \x01(\x08\x12\x30\n\x0bmatch_tiers\x18\x0b \x03(\x0e\x32\x1b.customer_core.v1.MatchTier\x12,\n\x08\x62locking\x18\x0c \x03(\x0e\x32\x1a.customer_core.v1.Blocking\x12\x34\n\x0csurvivorship\x18\r \x01(\x0e\x32\x1e.customer_core.v1.Survivorship\x12\x17\n\x0fsource_priority\x18\x0e \x03(\t\"c\n\x0bQualityRule\x12\n\n\x02id\x18\x01 \x01(\t\x12\x33\n\x08severity\x18\x02 \x01(\x0e\x32!.customer_core.v1.QualitySeverity\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\"\xf4\x02\n\x0cSubjectModel\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x14\n\x0cmessage_type\x18\x02 \x01(\t\x12\x16\n\x0eschema_version\x18\x03 \x01(\r\x12\x11\n\tsingleton\x18\x04 \x01(\x08\x12\x36\n\x0e\x63ustomer_types\x18\x05 \x03(\x0e\x32\x1e.customer_core.v1.CustomerType\x12\x13\n\x0b\x64\x65scription\x18\x06 \x01(\t\x12\x0e\n\x06plugin\x18\x07 \x01(\t\x12\x33\n\x06\x66ields\x18\x08 \x03(\x0b\x32#.customer_core.v1.SubjectModelField\x12\x34\n\x0csurvivorship\x18\t \x01(\x0e\x32\x1e.customer_core.v1.Survivorship\x12\x17\n\x0fsource_priority\x18\n \x03(\t\x12\x34\n\rquality_rules\x18\x0b \x03(\x0b\x32\x1d.customer_core.v1.QualityRule\"\x1a\n\x18ListSubjectModelsRequest\"K\n\x19ListSubjectModelsResponse\x12.\n\x06models\x18\x01 \x03(\x0b\x32\x1e.customer_core.v1.SubjectModel2\x83\x01\n\x13SubjectModelService\x12l\n\x11ListSubjectModels\x12*.customer_core.v1.ListSubjectModelsRequest\x1a+.customer_core.v1.ListSubjectModelsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n,customer_core/v1/subject_model_service.proto\x12\x10\x63ustomer_core.v1\x1a\x1f\x63ustomer_core/v1/customer.proto\x1a\x1e\x63ustomer_core/v1/options.proto\"\xf8\x02\n\x11SubjectModelField\x12\x0c\n\x04path\x18\x01 \x01(\t\x12\x0e\n\x06number\x18\x02 \x01(\x05\x12\x0c\n\x04type\x18\x03 \x01(\t\x12\x10\n\x08repeated\x18\x04 \x01(\x08\x12\x11\n\tsensitive\x18\x05 \x01(\x08\x12\x11\n\tmatch_key\x18\x06 \x01(\x08\x12\x10\n\x08required\x18\x07 \x01(\x08\x12\x12\n\nmax_length\x18\x08 \x01(\r\x12\x14\n\x0c\x63ustomer_ref\x18\t \x01(\x08\x12\x14\n\x0c\x64ocument_ref\x18\n \x01(\x08\x12\x30\n\x0bmatch_tiers\x18\x0b \x03(\x0e\x32\x1b.customer_core.v1.MatchTier\x12,\n\x08\x62locking\x18\x0c \x03(\x0e\x32\x1a.customer_core.v1.Blocking\x12\x34\n\x0csurvivorship\x18\r \x01(\x0e\x32\x1e.customer_core.v1.Survivorship\x12\x17\n\x0fsource_priority\x18\x0e \x03(\t\"\x94\x01\n\x0bQualityRule\x12\n\n\x02id\x18\x01 \x01(\t\x12\x33\n\x08severity\x18\x02 \x01(\x0e\x32!.customer_core.v1.QualitySeverity\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12/\n\x04kind\x18\x04 \x01(\x0e\x32!.customer_core.v1.QualityRuleKind\"\xf4\x02\n\x0cSubjectModel\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x14\n\x0cmessage_type\x18\x02 \x01(\t\x12\x16\n\x0eschema_version\x18\x03 \x01(\r\x12\x11\n\tsingleton\x18\x04 \x01(\x08\x12\x36\n\x0e\x63ustomer_types\x18\x05 \x03(\x0e\x32\x1e.customer_core.v1.CustomerType\x12\x13\n\x0b\x64\x65scription\x18\x06 \x01(\t\x12\x0e\n\x06plugin\x18\x07 \x01(\t\x12\x33\n\x06\x66ields\x18\x08 \x03(\x0b\x32#.customer_core.v1.SubjectModelField\x12\x34\n\x0csurvivorship\x18\t \x01(\x0e\x32\x1e.customer_core.v1.Survivorship\x12\x17\n\x0fsource_priority\x18\n \x03(\t\x12\x34\n\rquality_rules\x18\x0b \x03(\x0b\x32\x1d.customer_core.v1.QualityRule\"\x1a\n\x18ListSubjectModelsRequest\"K\n\x19ListSubjectModelsResponse\x12.\n\x06models\x18\x01 \x03(\x0b\x32\x1e.customer_core.v1.SubjectModel2\x83\x01\n\x13SubjectModelService\x12l\n\x11ListSubjectModels\x12*.customer_core.v1.ListSubjectModelsRequest\x1a+.customer_core.v1.ListSubjectModelsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,14 +35,14 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_SUBJECTMODELFIELD']._serialized_start=132
   _globals['_SUBJECTMODELFIELD']._serialized_end=508
-  _globals['_QUALITYRULE']._serialized_start=510
-  _globals['_QUALITYRULE']._serialized_end=609
-  _globals['_SUBJECTMODEL']._serialized_start=612
-  _globals['_SUBJECTMODEL']._serialized_end=984
-  _globals['_LISTSUBJECTMODELSREQUEST']._serialized_start=986
-  _globals['_LISTSUBJECTMODELSREQUEST']._serialized_end=1012
-  _globals['_LISTSUBJECTMODELSRESPONSE']._serialized_start=1014
-  _globals['_LISTSUBJECTMODELSRESPONSE']._serialized_end=1089
-  _globals['_SUBJECTMODELSERVICE']._serialized_start=1092
-  _globals['_SUBJECTMODELSERVICE']._serialized_end=1223
+  _globals['_QUALITYRULE']._serialized_start=511
+  _globals['_QUALITYRULE']._serialized_end=659
+  _globals['_SUBJECTMODEL']._serialized_start=662
+  _globals['_SUBJECTMODEL']._serialized_end=1034
+  _globals['_LISTSUBJECTMODELSREQUEST']._serialized_start=1036
+  _globals['_LISTSUBJECTMODELSREQUEST']._serialized_end=1062
+  _globals['_LISTSUBJECTMODELSRESPONSE']._serialized_start=1064
+  _globals['_LISTSUBJECTMODELSRESPONSE']._serialized_end=1139
+  _globals['_SUBJECTMODELSERVICE']._serialized_start=1142
+  _globals['_SUBJECTMODELSERVICE']._serialized_end=1273
 # @@protoc_insertion_point(module_scope)

@@ -41,14 +41,16 @@ class SubjectModelField(_message.Message):
     def __init__(self, path: _Optional[str] = ..., number: _Optional[int] = ..., type: _Optional[str] = ..., repeated: _Optional[bool] = ..., sensitive: _Optional[bool] = ..., match_key: _Optional[bool] = ..., required: _Optional[bool] = ..., max_length: _Optional[int] = ..., customer_ref: _Optional[bool] = ..., document_ref: _Optional[bool] = ..., match_tiers: _Optional[_Iterable[_Union[_options_pb2.MatchTier, str]]] = ..., blocking: _Optional[_Iterable[_Union[_options_pb2.Blocking, str]]] = ..., survivorship: _Optional[_Union[_options_pb2.Survivorship, str]] = ..., source_priority: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class QualityRule(_message.Message):
-    __slots__ = ("id", "severity", "description")
+    __slots__ = ("id", "severity", "description", "kind")
     ID_FIELD_NUMBER: _ClassVar[int]
     SEVERITY_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
     id: str
     severity: _customer_pb2.QualitySeverity
     description: str
-    def __init__(self, id: _Optional[str] = ..., severity: _Optional[_Union[_customer_pb2.QualitySeverity, str]] = ..., description: _Optional[str] = ...) -> None: ...
+    kind: _customer_pb2.QualityRuleKind
+    def __init__(self, id: _Optional[str] = ..., severity: _Optional[_Union[_customer_pb2.QualitySeverity, str]] = ..., description: _Optional[str] = ..., kind: _Optional[_Union[_customer_pb2.QualityRuleKind, str]] = ...) -> None: ...
 
 class SubjectModel(_message.Message):
     __slots__ = ("name", "message_type", "schema_version", "singleton", "customer_types", "description", "plugin", "fields", "survivorship", "source_priority", "quality_rules")
