@@ -253,8 +253,13 @@ class Client:
         cross_references: Iterable[tuple[str, str]] = (),
         records: Iterable[Message] = (),
         request_id: str | None = None,
+        legacy: bool = False,
     ) -> customer_pb2.Customer:
-        """Creates a customer with its first cross-references and records, atomically."""
+        """Creates a customer with its first cross-references and records, atomically.
+
+        `legacy`: a load from a legacy source (QUALITY_MODE_LEGACY_LOAD): records that fail a
+        data-quality rule are kept with ERROR issues rather than refused.
+        """
         customer_type: Any = (
             type
             if isinstance(type, int)
@@ -272,6 +277,9 @@ class Client:
                 customer_pb2.SubjectRecord(subject=subject_of(r), data=pack(r)) for r in records
             ],
             request_id=request_id or str(uuid.uuid4()),
+            quality_mode=customer_pb2.QUALITY_MODE_LEGACY_LOAD
+            if legacy
+            else customer_pb2.QUALITY_MODE_UNSPECIFIED,
         )
         return self._call(self._customers.CreateCustomer, request)
 
@@ -371,14 +379,19 @@ class Client:
         *,
         source_system: str = "",
         request_id: str | None = None,
+        legacy: bool = False,
     ) -> customer_pb2.SubjectRecord:
-        """Adds a record; the subject model is taken from the message's type."""
+        """Adds a record; the subject model is taken from the message's type (`legacy`: as
+        `create_customer`'s)."""
         request = svc.CreateSubjectRecordRequest(
             parent=customer_name(customer),
             record=customer_pb2.SubjectRecord(
                 subject=subject_of(data), data=pack(data), source_system=source_system
             ),
             request_id=request_id or str(uuid.uuid4()),
+            quality_mode=customer_pb2.QUALITY_MODE_LEGACY_LOAD
+            if legacy
+            else customer_pb2.QUALITY_MODE_UNSPECIFIED,
         )
         return self._call(self._customers.CreateSubjectRecord, request)
 
@@ -396,12 +409,17 @@ class Client:
         etag: str = "",
         update_mask: Iterable[str] = (),
         request_id: str | None = None,
+        legacy: bool = False,
     ) -> customer_pb2.SubjectRecord:
-        """Replaces a record's data, or the paths of it in `update_mask` (`data.occupation`, ...)."""
+        """Replaces a record's data, or the paths of it in `update_mask` (`data.occupation`, ...);
+        `legacy`: as `create_customer`'s."""
         request = svc.UpdateSubjectRecordRequest(
             record=customer_pb2.SubjectRecord(name=name, data=pack(data), etag=etag),
             update_mask=field_mask_pb2.FieldMask(paths=list(update_mask)),
             request_id=request_id or str(uuid.uuid4()),
+            quality_mode=customer_pb2.QUALITY_MODE_LEGACY_LOAD
+            if legacy
+            else customer_pb2.QUALITY_MODE_UNSPECIFIED,
         )
         return self._call(self._customers.UpdateSubjectRecord, request)
 

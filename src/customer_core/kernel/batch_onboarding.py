@@ -124,7 +124,9 @@ def create_customers(
                 outcomes[item.index] = rejected(item.line, _changed(request.load_id, item))
             continue
         try:
-            candidates.append((item, onboarding.check(codec, request.requests[item.index])))
+            candidates.append(
+                (item, onboarding.check(codec, request.requests[item.index], request.quality_mode))
+            )
         except CustomerCoreError as exc:
             outcomes[item.index] = rejected(item.line, exc)
     existing = onboarding.taken(lookup, [checked for _, checked in candidates])

@@ -45,8 +45,15 @@ class Checked:
         return [(x.source_system, x.local_id) for x in self.request.cross_references]
 
 
-def check(codec: RecordCodec, request: customer_service_pb2.CreateCustomerRequest) -> Checked:
+def check(
+    codec: RecordCodec,
+    request: customer_service_pb2.CreateCustomerRequest,
+    default_mode: int = customer_pb2.QUALITY_MODE_UNSPECIFIED,
+) -> Checked:
     """Validates a request and the caller's right to make it, in memory.
+
+    The request's `quality_mode` (or else `default_mode`, a batch's) says how the data-quality
+    rules treat its records; the legacy-load mode needs `quality.legacy_load` in its org unit.
 
     Raises:
         InvalidArgument: naming every bad field.
@@ -61,10 +68,16 @@ def check(codec: RecordCodec, request: customer_service_pb2.CreateCustomerReques
     if len(request.records) > MAX_ITEMS:
         found.append(FieldViolation("records", f"at most {MAX_ITEMS} records per call"))
     elif not found:
+        legacy = (request.quality_mode or default_mode) == customer_pb2.QUALITY_MODE_LEGACY_LOAD
+        if legacy:
+            access.require_org_unit(
+                roles.QUALITY_LEGACY_LOAD, request.customer.owning_org_unit, "load legacy records"
+            )
         singletons: set[str] = set()
         checked = record_ops.prepare_all(
-            codec.registry, request.records, customer_ops.type_name(request.customer)
-        )
+            codec.registry, request.records, customer_ops.type_name(request.customer),
+            legacy=legacy,
+        )  # fmt: skip
         for i, (item, problems) in enumerate(checked):
             found += problems
             if item is not None:

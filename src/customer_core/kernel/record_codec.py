@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from google.protobuf import any_pb2
@@ -36,6 +37,7 @@ class RecordCodec:
         *,
         new_record: bool = False,
         new_customer: bool = False,
+        received: Sequence[tuple[str, bytes]] = (),
     ) -> SealedRecord:
         """The stored form of a record; its blind indexes are replaced in the same transaction.
 
@@ -44,8 +46,9 @@ class RecordCodec:
         The new blind-index rows go with the transaction's other inserts (`storage.deferred`).
         """
         sealed = self.cipher.seal(
-            connection, model, message, customer_id, record_id, new_customer=new_customer
-        )
+            connection, model, message, customer_id, record_id,
+            new_customer=new_customer, received=received,
+        )  # fmt: skip
         if not new_record:
             connection.execute(delete(blind_indexes).where(blind_indexes.c.record_id == record_id))
         index_rows = [

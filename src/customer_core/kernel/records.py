@@ -23,16 +23,17 @@ from customer_core.errors import (
     PermissionDenied,
 )
 from customer_core.identifiers import SOURCE_SYSTEM, SOURCE_SYSTEM_RULE
-from customer_core.kernel import access, pagination, quality, references
+from customer_core.kernel import access, pagination, quality, quality_trace, references
 from customer_core.kernel import customers as customer_ops
 from customer_core.kernel.names import parse_customer_name, parse_record_name, record_name
+from customer_core.kernel.quality_trace import Change
 from customer_core.kernel.record_codec import RecordCodec
 from customer_core.kernel.registry import Registry
 from customer_core.kernel.subject_model import SubjectModel
 from customer_core.kernel.validation import validate_record
 from customer_core.ledger import recorder as ledger
 from customer_core.ledger.snapshots import record_snapshot
-from customer_core.plugin import CustomerView
+from customer_core.plugin import CustomerView, Kind
 from customer_core.storage.deferred import defer
 from customer_core.storage.tables import blind_indexes, subject_records
 from customer_core.storage.transaction import RetryTransaction
@@ -50,6 +51,8 @@ class Prepared:
     message: Message
     source_system: str
     issues: tuple[quality.KeptIssue, ...] = ()
+    #: What the data-quality rules corrected and completed (`quality_trace`).
+    changes: tuple[Change, ...] = ()
 
 
 def model_named(registry: Registry, subject: str, path: str) -> SubjectModel:
@@ -86,6 +89,14 @@ def _unpack(model: SubjectModel, record: customer_pb2.SubjectRecord, path: str) 
     return message
 
 
+def normalized(registry: Registry, model: SubjectModel, message: Message) -> list[Change]:
+    """Runs the owning plugin's `normalize_record` on `message`: the corrections it made."""
+    before = quality_trace.leaves(message)
+    fixes = registry.normalize(model, message)
+    after = quality_trace.leaves(message)
+    return quality_trace.changes(registry, model, before, after, fixes, Kind.CORRECT)
+
+
 def check(
     registry: Registry,
     model: SubjectModel,
@@ -93,29 +104,44 @@ def check(
     customer: CustomerView,
     path: str,
     *,
-    normalized: bool = False,
-) -> tuple[list[FieldViolation], list[quality.KeptIssue]]:
-    """Normalizes and completes `message` in place, then checks it: (refusals, warnings).
+    corrections: Sequence[Change] | None = None,
+    legacy: bool = False,
+) -> tuple[list[FieldViolation], list[quality.KeptIssue], list[Change]]:
+    """Normalizes and completes `message` in place, then checks it: (refusals, issues to keep,
+    the corrections and completions made).
 
-    The owning plugin's hooks run in order: `normalize_record` (unless `normalized` already),
-    `complete_record`, the field rules, `validate_record` (with the view of the customer's other
-    records).
+    The owning plugin's hooks run in order: `normalize_record` (unless done already, its
+    `corrections` given), `complete_record`, the field rules, `validate_record` (with the view of
+    the customer's other records). `legacy` (QUALITY_MODE_LEGACY_LOAD): findings that would
+    refuse the record for a bad or missing value are kept as ERROR issues instead.
     """
-    if not normalized:
-        registry.normalize(model, message)
-    registry.complete(model, message, customer)
+    if corrections is None:
+        corrections = normalized(registry, model, message)
+    before = quality_trace.leaves(message)
+    fixes = registry.complete(model, message, customer)
+    completions = quality_trace.changes(
+        registry, model, before, quality_trace.leaves(message), fixes, Kind.COMPLETE
+    )
     found = validate_record(model, message, customer.customer_number)
-    warnings: list[quality.KeptIssue] = []
+    kept: list[quality.KeptIssue] = []
+    if legacy:
+        found, kept = quality.keep_field_findings(model, found)
     if not found:
         results = registry.validate(model, message, customer)
         if results:
             secrets = quality.secrets_of(registry, [message, *customer.loaded_in_clear()])
-            found, warnings = quality.sort(registry, model, results, secrets)
-    return [v.under(f"{path}.data") for v in found], warnings
+            found, warnings = quality.sort(registry, model, results, secrets, legacy=legacy)
+            kept += warnings
+    return [v.under(f"{path}.data") for v in found], kept, [*corrections, *completions]
 
 
 def prepare(
-    registry: Registry, record: customer_pb2.SubjectRecord, customer: CustomerView, path: str
+    registry: Registry,
+    record: customer_pb2.SubjectRecord,
+    customer: CustomerView,
+    path: str,
+    *,
+    legacy: bool = False,
 ) -> tuple[Prepared | None, list[FieldViolation]]:
     """Validates a new record; (the prepared record, []) or (None, violations)."""
     try:
@@ -123,17 +149,21 @@ def prepare(
         message = _unpack(model, record, path)
     except InvalidArgument as exc:
         return None, exc.violations
-    return _prepared(registry, record, model, message, customer, path)
+    return _prepared(registry, record, model, message, customer, path, legacy=legacy)
 
 
 def prepare_all(
-    registry: Registry, records: Sequence[customer_pb2.SubjectRecord], customer_type: str
+    registry: Registry,
+    records: Sequence[customer_pb2.SubjectRecord],
+    customer_type: str,
+    *,
+    legacy: bool = False,
 ) -> list[tuple[Prepared | None, list[FieldViolation]]]:
     """Validates the records of a customer being created (`records[i]`), each seeing the others.
 
     Each record's view holds the other records of the request as normalized (not completed).
     """
-    unpacked: list[tuple[SubjectModel, Message] | InvalidArgument] = []
+    unpacked: list[tuple[SubjectModel, Message, list[Change]] | InvalidArgument] = []
     as_normalized: list[tuple[str, Message] | None] = []
     for i, record in enumerate(records):
         try:
@@ -143,8 +173,7 @@ def prepare_all(
             unpacked.append(exc)
             as_normalized.append(None)
             continue
-        registry.normalize(model, message)
-        unpacked.append((model, message))
+        unpacked.append((model, message, normalized(registry, model, message)))
         copy = type(message)()
         copy.CopyFrom(message)
         as_normalized.append((model.name, copy))
@@ -153,8 +182,20 @@ def prepare_all(
         if isinstance(item, InvalidArgument):
             results.append((None, item.violations))
             continue
+        model, message, corrections = item
         view = quality.request_view(registry, customer_type, as_normalized, exclude=i)
-        results.append(_prepared(registry, record, *item, view, f"records[{i}]", normalized=True))
+        results.append(
+            _prepared(
+                registry,
+                record,
+                model,
+                message,
+                view,
+                f"records[{i}]",
+                corrections=corrections,
+                legacy=legacy,
+            )
+        )
     return results
 
 
@@ -166,7 +207,8 @@ def _prepared(
     customer: CustomerView,
     path: str,
     *,
-    normalized: bool = False,
+    corrections: Sequence[Change] | None = None,
+    legacy: bool = False,
 ) -> tuple[Prepared | None, list[FieldViolation]]:
     found = []
     if model.customer_types and customer.customer_type not in model.customer_types:
@@ -178,11 +220,13 @@ def _prepared(
         )
     if record.source_system and not SOURCE_SYSTEM.fullmatch(record.source_system):
         found.append(FieldViolation(f"{path}.source_system", SOURCE_SYSTEM_RULE))
-    refusals, warnings = check(registry, model, message, customer, path, normalized=normalized)
+    refusals, kept, changes = check(
+        registry, model, message, customer, path, corrections=corrections, legacy=legacy
+    )
     found += refusals
     if found:
         return None, found
-    return Prepared(model, message, record.source_system, tuple(warnings)), []
+    return Prepared(model, message, record.source_system, tuple(kept), tuple(changes)), []
 
 
 def insert(
@@ -230,6 +274,7 @@ def insert(
         record_id,
         new_record=True,
         new_customer=new_customer,
+        received=quality.received(prepared.changes),
     )
     values = {
         "id": record_id,
@@ -251,16 +296,17 @@ def insert(
             connection, customer.id, record_id, model.name, refs, dict(referenced or {}), now,
             new_record=True,
         )  # fmt: skip
-    quality.store(
-        connection, customer, record_id, model.name, 1, prepared.issues, now, new_record=True
-    )
     row = SimpleNamespace(**values)
+    quality.store(
+        connection, customer, row, prepared.issues, prepared.changes, sealed.received, now,
+        new_record=True,
+    )  # fmt: skip
     customer_ops.record_change(
         connection, customer, model.name, record_name(customer.customer_number, record_id), ledger.CREATE, now,
-        after=record_snapshot(row),
+        after=record_snapshot(row, quality.traces(prepared.changes, sealed.received)),
     )  # fmt: skip
     created = codec.to_proto(connection, row, customer)
-    created.quality_issues.extend(issue.to_proto() for issue in prepared.issues)
+    quality.report(created, prepared.issues, prepared.changes)
     return created
 
 
@@ -273,8 +319,9 @@ def create(
     """CreateSubjectRecord."""
     number = parse_customer_name(request.parent, "parent")
     customer = customer_ops.load(connection, number, roles.RECORDS_WRITE)
+    legacy = quality.legacy(request.quality_mode, customer)
     view = quality.stored_view(connection, codec, customer)
-    prepared, found = prepare(codec.registry, request.record, view, "record")
+    prepared, found = prepare(codec.registry, request.record, view, "record", legacy=legacy)
     if prepared is None:
         raise InvalidArgument(found)
     customer_ops.require_active(customer)
@@ -319,6 +366,7 @@ def update_record(
         raise InvalidArgument.field("record", "is required")
     given = request.record
     customer, row = _load(connection, given.name, "record.name", roles.RECORDS_WRITE)
+    legacy = quality.legacy(request.quality_mode, customer)
     if given.subject and given.subject != row.subject:
         raise InvalidArgument.field(
             "record.subject", f"is immutable; the record is {row.subject!r}"
@@ -336,28 +384,31 @@ def update_record(
         else incoming
     )
     view = quality.stored_view(connection, codec, customer, exclude=row.id)
-    found, warnings = check(codec.registry, model, message, view, "record")
+    found, kept, changes = check(codec.registry, model, message, view, "record", legacy=legacy)
     if found:
         raise InvalidArgument(found)
     customer_ops.require_etag(row, given.etag, "record.etag")
     customer_ops.require_active(customer)
     refs = references.of(model, message)
-    kept = references.held(connection, row.id) if refs else set()
-    referenced = references.check(connection, "record.data", refs, kept=kept)
-    sealed = codec.seal(connection, model, message, customer.id, row.id)
+    held = references.held(connection, row.id) if refs else set()
+    referenced = references.check(connection, "record.data", refs, kept=held)
+    sealed = codec.seal(
+        connection, model, message, customer.id, row.id, received=quality.received(changes)
+    )
     fresh = rewrite(
         connection, row, now, payload=sealed.payload, sealed=sealed.sealed,
         schema_version=model.schema_version, type_url=model.type_url,
     )  # fmt: skip
-    quality.store(connection, customer, row.id, model.name, row.version + 1, warnings, now)
+    quality.store(connection, customer, fresh, kept, changes, sealed.received, now)
     if references.has_references(model):
         references.index(connection, customer.id, row.id, model.name, refs, referenced, now)
     customer_ops.record_change(
         connection, customer, model.name, given.name, ledger.UPDATE, now,
-        before=record_snapshot(row), after=record_snapshot(fresh),
+        before=record_snapshot(row),
+        after=record_snapshot(fresh, quality.traces(changes, sealed.received)),
     )  # fmt: skip
     updated = codec.to_proto(connection, fresh, customer)
-    updated.quality_issues.extend(issue.to_proto() for issue in warnings)
+    quality.report(updated, kept, changes)
     return updated
 
 

@@ -124,15 +124,17 @@ class Registry:
         """The declared rule with this id."""
         return self._rules.get(rule_id)
 
-    def normalize(self, model: SubjectModel, record: Message) -> None:
-        """Runs the owning plugin's `normalize_record`."""
-        self._routes["normalize_record", model.plugin](subject=model.name, record=record)
+    def normalize(self, model: SubjectModel, record: Message) -> list[Any]:
+        """Runs the owning plugin's `normalize_record`: the `Fix`es it returned."""
+        results = self._routes["normalize_record", model.plugin](subject=model.name, record=record)
+        return [fix for result in results or () for fix in result or ()]
 
-    def complete(self, model: SubjectModel, record: Message, customer: CustomerView) -> None:
-        """Runs the owning plugin's `complete_record`."""
-        self._routes["complete_record", model.plugin](
+    def complete(self, model: SubjectModel, record: Message, customer: CustomerView) -> list[Any]:
+        """Runs the owning plugin's `complete_record`: the `Fix`es it returned."""
+        results = self._routes["complete_record", model.plugin](
             subject=model.name, record=record, customer=customer
         )
+        return [fix for result in results or () for fix in result or ()]
 
     def validate(
         self, model: SubjectModel, record: Message, customer: CustomerView

@@ -32,7 +32,12 @@ from customer_core.kernel.record_codec import RecordCodec
 from customer_core.ledger import recorder as ledger
 from customer_core.ledger.chain import customer_chain
 from customer_core.ledger.snapshots import record_snapshot
-from customer_core.storage.tables import cross_references, data_quality_issues, subject_records
+from customer_core.storage.tables import (
+    cross_references,
+    data_quality_changes,
+    data_quality_issues,
+    subject_records,
+)
 from customer_core.v1 import customer_pb2
 
 
@@ -95,11 +100,10 @@ def move_record(
     fresh = record_ops.rewrite(
         connection, row, now, customer_id=target.id, payload=sealed.payload, sealed=sealed.sealed
     )
-    connection.execute(
-        update(data_quality_issues)
-        .where(data_quality_issues.c.record_id == row.id)
-        .values(customer_id=target.id)
-    )
+    for table in (data_quality_issues, data_quality_changes):
+        connection.execute(
+            update(table).where(table.c.record_id == row.id).values(customer_id=target.id)
+        )
     references.rehome(connection, row.id, target.id)
     customer_ops.record_change(
         connection, source, model.name, name, ledger.MOVE, now, before=record_snapshot(row)

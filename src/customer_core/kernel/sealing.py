@@ -14,7 +14,7 @@ import struct
 import unicodedata
 import uuid
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from google.protobuf.message import Message
@@ -126,6 +126,9 @@ class SealedRecord:
     payload: bytes
     sealed: bytes | None
     digests: list[tuple[str, str]]
+    #: The sealed values as received of the sensitive fields a data-quality rule changed
+    #: (`received` of `seal`), by path.
+    received: dict[str, bytes] = field(default_factory=dict)
 
 
 class FieldCipher:
@@ -172,10 +175,16 @@ class FieldCipher:
         record_id: uuid.UUID,
         *,
         new_customer: bool = False,
+        received: Sequence[tuple[str, bytes]] = (),
     ) -> SealedRecord:
-        """The stored form of a validated record (`new_customer`: created in this transaction)."""
+        """The stored form of a validated record (`new_customer`: created in this transaction).
+
+        `received`: the values as received (path, bytes) of sensitive fields a data-quality rule
+        changed, sealed too under the same key, bound to the record and `received:<path>`.
+        """
         refs = sensitive_fields(model, message) if model.sensitive and self.enabled else []
-        if not refs:
+        received = received if self.enabled else ()
+        if not refs and not received:
             return SealedRecord(message.SerializeToString(deterministic=True), None, [])
         key = self.keyring.data_key_for_write(
             connection,
@@ -196,7 +205,31 @@ class FieldCipher:
             masked_ref.set(mask(value, ref.spec.rules.mask) if isinstance(value, str) else b"")
             if ref.spec.rules.match_key and isinstance(value, str):
                 digests.append((ref.spec.path, self.blind_digest(model.name, ref.spec.path, value)))
-        return SealedRecord(masked.SerializeToString(deterministic=True), _encode(entries), digests)
+        originals = {
+            path: envelope.encrypt(key, raw, _binding(customer_id, model.name, record_id, f"received:{path}"))
+            for path, raw in received
+        }  # fmt: skip
+        return SealedRecord(
+            masked.SerializeToString(deterministic=True),
+            _encode(entries) if entries else None,
+            digests,
+            originals,
+        )
+
+    def unseal_received(
+        self,
+        connection: Connection,
+        subject: str,
+        customer_id: uuid.UUID,
+        record_id: uuid.UUID,
+        path: str,
+        ciphertext: bytes,
+    ) -> bytes:
+        """A sealed value as received (see `seal`), in clear."""
+        key = self.keyring.data_key(connection, envelope.key_id(ciphertext), history=True)
+        return envelope.decrypt(
+            key, ciphertext, _binding(customer_id, subject, record_id, f"received:{path}")
+        )
 
     def unseal(
         self,

@@ -28,6 +28,11 @@ DEFAULT_MAX_ITEMS = 100
 #: Largest serialized record accepted.
 MAX_RECORD_BYTES = 64 * 1024
 
+#: The reasons of the field rules' violations that a legacy load keeps as issues (a missing or
+#: ill-formed value of an old system), rather than refusing the record.
+FIELD_REQUIRED = "FIELD_REQUIRED"
+FIELD_PATTERN = "FIELD_PATTERN"
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 #: What follows `customers/{customer_number}/documents/` in a document reference.
 DOCUMENT_ID = re.compile(r"[a-z0-9][a-z0-9\-]{0,62}")
@@ -77,7 +82,7 @@ def _visit(msg: Message, prefix: str, context: _Context) -> None:
         if fd.is_repeated:
             values = getattr(msg, fd.name)
             if rules is not None and rules.required and not values:
-                out.append(FieldViolation(path, "is required"))
+                out.append(FieldViolation(path, "is required", FIELD_REQUIRED))
             limit = (rules.max_items if rules is not None else 0) or DEFAULT_MAX_ITEMS
             if len(values) > limit:
                 out.append(
@@ -93,7 +98,7 @@ def _visit(msg: Message, prefix: str, context: _Context) -> None:
             present = getattr(msg, fd.name) != fd.default_value
         if not present:
             if rules is not None and rules.required:
-                out.append(FieldViolation(path, "is required"))
+                out.append(FieldViolation(path, "is required", FIELD_REQUIRED))
             continue
         _check_value(fd, getattr(msg, fd.name), path, spec, context)
 
@@ -112,7 +117,9 @@ def _check_value(fd: Any, value: Any, path: str, spec: Any, context: _Context) -
             and value
             and not spec.pattern.fullmatch(value)
         ):
-            out.append(FieldViolation(path, f"must match the pattern {spec.rules.pattern}"))
+            out.append(
+                FieldViolation(path, f"must match the pattern {spec.rules.pattern}", FIELD_PATTERN)
+            )
         elif spec is not None and value and (spec.rules.customer_ref or spec.rules.document_ref):
             problem = _reference_problem(value, spec.rules.document_ref, context.customer)
             if problem is not None:

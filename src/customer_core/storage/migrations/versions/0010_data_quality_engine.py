@@ -27,13 +27,14 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("data_quality_issues") as batch:
-        batch.add_column(sa.Column("status", sa.String(16), nullable=False, server_default="OPEN"))
-        batch.add_column(
-            sa.Column("source_system", sa.String(64), nullable=False, server_default="")
-        )
-        batch.add_column(sa.Column("actor", sa.String(128), nullable=False, server_default=""))
-        batch.add_column(sa.Column("comment", sa.Text(), nullable=False, server_default=""))
+    # Plain ALTER TABLE on every engine (SQLite adds and, since 3.35, drops columns in place).
+    for column in (
+        sa.Column("status", sa.String(16), nullable=False, server_default="OPEN"),
+        sa.Column("source_system", sa.String(64), nullable=False, server_default=""),
+        sa.Column("actor", sa.String(128), nullable=False, server_default=""),
+        sa.Column("comment", sa.Text(), nullable=False, server_default=""),
+    ):
+        op.add_column("data_quality_issues", column)
     op.execute(
         "UPDATE data_quality_issues SET status = 'SUPERSEDED' WHERE resolve_time IS NOT NULL"
     )
@@ -70,8 +71,5 @@ def downgrade() -> None:
     op.drop_index("ix_data_quality_changes_record_id", table_name="data_quality_changes")
     op.drop_table("data_quality_changes")
     op.drop_index("ix_data_quality_issues_status_create_time", table_name="data_quality_issues")
-    with op.batch_alter_table("data_quality_issues") as batch:
-        batch.drop_column("comment")
-        batch.drop_column("actor")
-        batch.drop_column("source_system")
-        batch.drop_column("status")
+    for name in ("comment", "actor", "source_system", "status"):
+        op.drop_column("data_quality_issues", name)
