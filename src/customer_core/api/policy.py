@@ -14,6 +14,7 @@ from customer_core.v1 import (
     admin_service_pb2,
     customer_service_pb2,
     ledger_pb2,
+    quality_service_pb2,
     subject_model_service_pb2,
 )
 
@@ -22,6 +23,7 @@ _MODELS = subject_model_service_pb2.DESCRIPTOR.services_by_name["SubjectModelSer
 _ADMIN = admin_service_pb2.DESCRIPTOR.services_by_name["AdminService"].full_name
 _AUDIT = admin_service_pb2.DESCRIPTOR.services_by_name["AuditService"].full_name
 _LEDGER = ledger_pb2.DESCRIPTOR.services_by_name["LedgerService"].full_name
+_QUALITY = quality_service_pb2.DESCRIPTOR.services_by_name["DataQualityService"].full_name
 
 #: `/package.Service/Method` -> the permission it needs.
 PERMISSIONS: dict[str, str] = {
@@ -72,6 +74,10 @@ PERMISSIONS: dict[str, str] = {
     f"/{_LEDGER}/WatchChanges": r.LEDGER_WATCH,
     f"/{_LEDGER}/VerifyLedger": r.AUDIT_READ,
     f"/{_LEDGER}/GetInclusionProof": r.AUDIT_READ,
+    f"/{_QUALITY}/ListQualityIssues": r.QUALITY_READ,
+    f"/{_QUALITY}/ResolveQualityIssue": r.QUALITY_RESOLVE,
+    f"/{_QUALITY}/WaiveQualityIssue": r.QUALITY_RESOLVE,
+    f"/{_QUALITY}/GetQualityReport": r.QUALITY_READ,
 }
 
 #: Services anyone may call without credentials: health checking and reflection.

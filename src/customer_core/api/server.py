@@ -23,6 +23,7 @@ from customer_core.api.ledger_servicer import LedgerServicer
 from customer_core.api.pipeline import Pipeline
 from customer_core.api.policy import unguarded
 from customer_core.api.processes import ProcessGroup, cpu_count
+from customer_core.api.quality_servicer import DataQualityServicer
 from customer_core.api.subject_model_servicer import SubjectModelServicer
 from customer_core.authz.principal import WHOLE_BANK
 from customer_core.errors import ConfigurationError, PluginRegistrationError
@@ -37,6 +38,8 @@ from customer_core.v1 import (
     customer_service_pb2_grpc,
     ledger_pb2,
     ledger_pb2_grpc,
+    quality_service_pb2,
+    quality_service_pb2_grpc,
     subject_model_service_pb2,
     subject_model_service_pb2_grpc,
 )
@@ -50,6 +53,7 @@ SERVICE_NAMES = [
     admin_service_pb2.DESCRIPTOR.services_by_name["AdminService"].full_name,
     admin_service_pb2.DESCRIPTOR.services_by_name["AuditService"].full_name,
     ledger_pb2.DESCRIPTOR.services_by_name["LedgerService"].full_name,
+    quality_service_pb2.DESCRIPTOR.services_by_name["DataQualityService"].full_name,
 ]
 #: The principal the development token is for.
 DEV_ADMIN = "dev-admin"
@@ -123,6 +127,9 @@ def create_server(kernel: Kernel, settings: Settings, *, reuse_port: bool = Fals
     )
     admin_service_pb2_grpc.add_AuditServiceServicer_to_server(AuditServicer(kernel), server)
     ledger_pb2_grpc.add_LedgerServiceServicer_to_server(LedgerServicer(kernel), server)
+    quality_service_pb2_grpc.add_DataQualityServiceServicer_to_server(
+        DataQualityServicer(kernel), server
+    )
     context = KernelServiceContext(kernel.read, kernel.codec)
     for service in kernel.registry.services:  # through the same pipeline (its permission table)
         service.add_to_server(service.servicer(context), server)

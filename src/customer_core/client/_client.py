@@ -26,12 +26,14 @@ from customer_core.v1 import (
     ledger_pb2,
     ledger_pb2_grpc,
     options_pb2,
+    quality_service_pb2_grpc,
     subject_model_service_pb2,
     subject_model_service_pb2_grpc,
 )
 from customer_core.v1 import (
     customer_service_pb2 as svc,
 )
+from customer_core.v1 import quality_service_pb2 as quality
 
 T = TypeVar("T")
 
@@ -50,6 +52,7 @@ _SERVICE_CONFIG = {
                 {"service": _CUSTOMERS},
                 {"service": _service(subject_model_service_pb2, "SubjectModelService")},
                 {"service": _service(ledger_pb2, "LedgerService")},
+                {"service": _service(quality, "DataQualityService")},
             ],
             "retryPolicy": {
                 "maxAttempts": 5,
@@ -119,6 +122,7 @@ class _Stubs:
         self.admin = admin_service_pb2_grpc.AdminServiceStub(channel)
         self.audit = admin_service_pb2_grpc.AuditServiceStub(channel)
         self.ledger = ledger_pb2_grpc.LedgerServiceStub(channel)
+        self.quality = quality_service_pb2_grpc.DataQualityServiceStub(channel)
 
 
 class Client:
@@ -210,6 +214,10 @@ class Client:
     @property
     def _ledger(self) -> ledger_pb2_grpc.LedgerServiceStub:
         return self._next.ledger
+
+    @property
+    def _quality(self) -> quality_service_pb2_grpc.DataQualityServiceStub:
+        return self._next.quality
 
     def close(self) -> None:
         """Closes the connections."""
@@ -476,6 +484,63 @@ class Client:
             name=customer_name(customer), reason=reason, request_id=request_id or str(uuid.uuid4())
         )
         return self._call(self._customers.EraseCustomer, request)
+
+    # Ledger
+
+    # Data quality
+
+    def quality_issues(
+        self,
+        *,
+        status: str = "open",
+        rule_id: str = "",
+        severity: str = "",
+        source_system: str = "",
+        subject: str = "",
+        org_unit: str = "",
+        customer: str = "",
+        page_size: int = 0,
+    ) -> Iterator[quality.DataQualityIssue]:
+        """The data-quality issues matching every filter given, oldest first, page by page.
+
+        `status`: open, resolved, waived or superseded; `severity`: error or warning.
+        """
+        request = quality.ListQualityIssuesRequest(
+            status=f"QUALITY_ISSUE_STATUS_{status.upper()}",
+            rule_id=rule_id,
+            severity=f"QUALITY_SEVERITY_{(severity or 'unspecified').upper()}",
+            source_system=source_system,
+            subject=subject,
+            org_unit=org_unit,
+            customer=customer_name(customer) if customer else "",
+            page_size=page_size,
+        )
+        yield from self._pages(self._quality.ListQualityIssues, request, "issues")
+
+    def resolve_issue(
+        self, name: str, comment: str, *, request_id: str | None = None
+    ) -> quality.DataQualityIssue:
+        """Closes an open issue as fixed, with a comment (ledgered)."""
+        request = quality.ResolveQualityIssueRequest(
+            name=name, comment=comment, request_id=request_id or str(uuid.uuid4())
+        )
+        return self._call(self._quality.ResolveQualityIssue, request)
+
+    def waive_issue(
+        self, name: str, comment: str, *, request_id: str | None = None
+    ) -> quality.DataQualityIssue:
+        """Closes an open issue as accepted as it is, with a comment (ledgered)."""
+        request = quality.WaiveQualityIssueRequest(
+            name=name, comment=comment, request_id=request_id or str(uuid.uuid4())
+        )
+        return self._call(self._quality.WaiveQualityIssue, request)
+
+    def quality_report(
+        self, *, source_system: str = "", subject: str = ""
+    ) -> quality.QualityReport:
+        """Per rule and source system: records passed, corrected, completed, with issues."""
+        request = quality.GetQualityReportRequest(source_system=source_system, subject=subject)
+        return self._call(self._quality.GetQualityReport, request)
 
     # Ledger
 

@@ -297,6 +297,15 @@ def report(
     record.quality_changes.extend(change_proto(change) for change in changes)
 
 
+def supersede(connection: Connection, record_id: uuid.UUID, now: datetime) -> None:
+    """Closes the open issues of a record that is gone or rewritten (SUPERSEDED)."""
+    connection.execute(
+        update(data_quality_issues)
+        .where(data_quality_issues.c.record_id == record_id, data_quality_issues.c.status == OPEN)
+        .values(resolve_time=now, status=SUPERSEDED)
+    )
+
+
 def store(
     connection: Connection,
     customer: Any,
@@ -315,14 +324,7 @@ def store(
     The new rows go with the transaction's other inserts (`storage.deferred`).
     """
     if not new_record:
-        connection.execute(
-            update(data_quality_issues)
-            .where(
-                data_quality_issues.c.record_id == row.id,
-                data_quality_issues.c.status == OPEN,
-            )
-            .values(resolve_time=now, status=SUPERSEDED)
-        )
+        supersede(connection, row.id, now)
     source = row.source_system or ""
     defer(
         connection,

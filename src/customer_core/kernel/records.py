@@ -452,6 +452,7 @@ def delete_record(
     customer_ops.require_active(customer)
     connection.execute(delete(blind_indexes).where(blind_indexes.c.record_id == row.id))
     references.forget(connection, row.id)
+    quality.supersede(connection, row.id, now)
     connection.execute(delete(subject_records).where(subject_records.c.id == row.id))
     customer_ops.record_change(
         connection,

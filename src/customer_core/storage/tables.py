@@ -226,7 +226,7 @@ data_quality_issues = Table(
     Column("record_version", Integer, nullable=False),
     Column("subject", String(64), nullable=False),
     Column("rule_id", String(64), nullable=False),
-    # WARNING (an ERROR refuses the write, so it is never kept)
+    # WARNING, or ERROR (kept only by a legacy load; online an ERROR refuses the write)
     Column("severity", String(16), nullable=False),
     Column("field_path", String(256), nullable=False),
     Column("message", Text, nullable=False),
