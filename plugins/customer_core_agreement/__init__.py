@@ -13,7 +13,14 @@ import re
 
 from google.protobuf.message import Message
 
-from customer_core.plugin import FieldViolation, QualityIssue, QualityRule, Severity, hookimpl
+from customer_core.plugin import (
+    ExpectedAttribute,
+    FieldViolation,
+    QualityIssue,
+    QualityRule,
+    Severity,
+    hookimpl,
+)
 from customer_core.plugin.checks import date_issues
 from customer_core_agreement.v1.agreement_pb2 import (
     ACCOUNT_STATUS_CLOSED,
@@ -125,3 +132,10 @@ def validate_record(record: Agreement) -> list[FieldViolation | QualityIssue]:
             QualityIssue(SECURED_CONTRACT, "contract.secures_contract", "names no contract")
         )
     return found
+
+
+@hookimpl
+def expected_attributes(customer_type: str) -> list[ExpectedAttribute]:
+    """A customer of the bank holds at least one account."""
+    del customer_type  # the same for every type
+    return [ExpectedAttribute(SUBJECT, "account.account_number", "an account")]

@@ -12,6 +12,7 @@ from google.protobuf.message import Message
 
 from customer_core.plugin import (
     CustomerView,
+    ExpectedAttribute,
     FieldViolation,
     QualityIssue,
     QualityRule,
@@ -108,3 +109,11 @@ def validate_record(
             )
         )  # fmt: skip
     return found
+
+
+@hookimpl
+def expected_attributes(customer_type: str) -> list[ExpectedAttribute]:
+    """A person has said whether the bank may market to them."""
+    if customer_type != "INDIVIDUAL":
+        return []
+    return [ExpectedAttribute(SUBJECT, "consent.channel", "marketing consent")]

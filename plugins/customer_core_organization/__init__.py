@@ -13,7 +13,7 @@ from datetime import date
 
 from google.protobuf.message import Message
 
-from customer_core.plugin import QualityIssue, QualityRule, Severity, hookimpl
+from customer_core.plugin import ExpectedAttribute, QualityIssue, QualityRule, Severity, hookimpl
 from customer_core.plugin.checks import organization_code_problem, parse_iso_date, uscc_problem
 from customer_core_organization.v1.organization_pb2 import OrganizationProfile
 
@@ -106,3 +106,19 @@ def validate_record(record: OrganizationProfile) -> list[QualityIssue]:
 def _folded(value: str) -> str:
     """Full-width letters, digits and punctuation as half-width (NFKC), and trimmed."""
     return unicodedata.normalize("NFKC", value).strip()
+
+
+@hookimpl
+def expected_attributes(customer_type: str) -> list[ExpectedAttribute]:
+    """What a complete organization's profile holds."""
+    if customer_type != "ORGANIZATION":
+        return []
+    return [
+        ExpectedAttribute(SUBJECT, "legal_name", "legal name"),
+        ExpectedAttribute(SUBJECT, "unified_social_credit_code", "unified social credit code"),
+        ExpectedAttribute(SUBJECT, "legal_form", "legal form"),
+        ExpectedAttribute(SUBJECT, "industry_code", "industry (GB/T 4754)"),
+        ExpectedAttribute(SUBJECT, "registered_capital", "registered capital"),
+        ExpectedAttribute(SUBJECT, "establishment_date", "date of establishment"),
+        ExpectedAttribute(SUBJECT, "legal_representative.name", "legal representative"),
+    ]

@@ -11,7 +11,14 @@ from decimal import Decimal, InvalidOperation
 
 from google.protobuf.message import Message
 
-from customer_core.plugin import FieldViolation, QualityIssue, QualityRule, Severity, hookimpl
+from customer_core.plugin import (
+    ExpectedAttribute,
+    FieldViolation,
+    QualityIssue,
+    QualityRule,
+    Severity,
+    hookimpl,
+)
 from customer_core.plugin.checks import date_issues
 from customer_core_risk.v1.risk_pb2 import RiskRecord
 
@@ -111,3 +118,12 @@ def _limit_use(record: RiskRecord) -> list[FieldViolation | QualityIssue]:
     if over:
         return [QualityIssue(OVER_LIMIT, "credit_limit.utilised.amount", "exceeds the limit")]
     return []
+
+
+@hookimpl
+def expected_attributes(customer_type: str) -> list[ExpectedAttribute]:
+    """Every customer has an AML risk level; an organization an internal credit rating too."""
+    expected = [ExpectedAttribute(SUBJECT, "aml_assessment.level", "AML risk level")]
+    if customer_type == "ORGANIZATION":
+        expected.append(ExpectedAttribute(SUBJECT, "credit_rating.grade", "credit rating"))
+    return expected

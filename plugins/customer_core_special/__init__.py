@@ -13,7 +13,14 @@ from datetime import date
 
 from google.protobuf.message import Message
 
-from customer_core.plugin import FieldViolation, QualityIssue, QualityRule, Severity, hookimpl
+from customer_core.plugin import (
+    ExpectedAttribute,
+    FieldViolation,
+    QualityIssue,
+    QualityRule,
+    Severity,
+    hookimpl,
+)
 from customer_core.plugin.checks import date_issues, parse_iso_date
 from customer_core_special.v1.special_pb2 import (
     NO_TIN_REASON_UNABLE_TO_OBTAIN,
@@ -125,3 +132,12 @@ def _jurisdictions(record: SpecialInformation) -> list[FieldViolation | QualityI
                 )
             )
     return found
+
+
+@hookimpl
+def expected_attributes(customer_type: str) -> list[ExpectedAttribute]:
+    """Every customer has certified its tax residency (CRS)."""
+    del customer_type  # the same for every type
+    return [
+        ExpectedAttribute(SUBJECT, "tax_residency.certified_on", "tax residency self-certification")
+    ]

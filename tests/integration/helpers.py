@@ -20,9 +20,10 @@ def unique(prefix: str) -> str:
     return f"{prefix}{uuid.uuid4().hex[:12].upper()}"
 
 
-def profile(name: str = "Zhang San", **fields: object) -> individual_pb2.IndividualProfile:
+def profile(name: str = "张三", **fields: object) -> individual_pb2.IndividualProfile:
     values: dict[str, object] = {
-        "gender": individual_pb2.GENDER_MALE,
+        "pinyin_name": "ZHANG SAN" if name == "张三" else "",
+        "gender": individual_pb2.GENDER_FEMALE,  # as RESIDENT_ID says
         "birth_date": "1949-12-31",
         "nationality": "CHN",
     }

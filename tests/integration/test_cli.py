@@ -96,8 +96,8 @@ def test_plugins_command_lists_models_and_hooks() -> None:
     assert result.returncode == 0, result.stderr
     assert "model individual v1 (customer_core_individual.v1.IndividualProfile)" in result.stdout
     assert (
-        "identification: hooks expire_record, normalize_record, quality_rules, record_expiry, "
-        "subject_models, validate_record" in result.stdout
+        "identification: hooks expected_attributes, expire_record, normalize_record, "
+        "quality_rules, record_expiry, subject_models, validate_record" in result.stdout
     )
     assert (
         "relationship: hooks grpc_services, normalize_record, permissions, quality_rules, "

@@ -25,7 +25,7 @@ def test_360_holds_customer_records_by_subject_and_cross_references(client: Clie
     assert (
         unpack(second_phone.data).phone.number == "+86139****9000"
     )  # what a write answers: masked
-    assert unpack(view.subjects[2].records[0].data).name == "Zhang San"
+    assert unpack(view.subjects[2].records[0].data).name == "张三"
     assert {(x.source_system, x.local_id) for x in view.cross_references} == {
         ("CORE", core),
         ("CARDS", cards),

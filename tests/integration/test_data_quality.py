@@ -25,7 +25,8 @@ def with_card(client: Client) -> customer_pb2.Customer:
 def test_a_profile_is_completed_from_the_stored_resident_id_card(client: Client) -> None:
     customer = with_card(client)
     created = client.create_record(
-        customer.customer_number, individual_pb2.IndividualProfile(name="Zhang San")
+        customer.customer_number,
+        individual_pb2.IndividualProfile(name="张三", pinyin_name="ZHANG SAN"),
     )
     profile = unpack(created.data)
     assert profile.birth_date == "1949-12-31" and profile.gender == individual_pb2.GENDER_FEMALE
@@ -35,7 +36,7 @@ def test_a_profile_is_completed_from_the_stored_resident_id_card(client: Client)
 def test_a_profile_is_completed_from_a_card_in_the_same_request(client: Client) -> None:
     customer = client.create_customer(
         type="individual", owning_org_unit="HO01", display_name="Zhang San",
-        records=[individual_pb2.IndividualProfile(name="Zhang San"), id_card()],
+        records=[individual_pb2.IndividualProfile(name="张三", pinyin_name="ZHANG SAN"), id_card()],
     )  # fmt: skip
     (profile,) = client.list_records(customer.customer_number, subject="individual")
     assert unpack(profile.data).birth_date == "1949-12-31"
@@ -45,7 +46,9 @@ def test_a_birth_date_other_than_the_cards_is_stored_with_a_warning(client: Clie
     customer = with_card(client)
     created = client.create_record(
         customer.customer_number,
-        individual_pb2.IndividualProfile(name="Zhang San", birth_date="1950-01-01"),
+        individual_pb2.IndividualProfile(
+            name="张三", pinyin_name="ZHANG SAN", birth_date="1950-01-01"
+        ),
     )
     (issue,) = created.quality_issues
     assert (issue.rule_id, issue.severity, issue.field) == (
@@ -54,7 +57,10 @@ def test_a_birth_date_other_than_the_cards_is_stored_with_a_warning(client: Clie
     assert RESIDENT_ID not in issue.message and "1949" not in issue.message
     assert unpack(client.get_record(created.name).data).birth_date == "1950-01-01"  # stored
     fixed = client.update_record(
-        created.name, individual_pb2.IndividualProfile(name="Zhang San", birth_date="1949-12-31")
+        created.name,
+        individual_pb2.IndividualProfile(
+            name="张三", pinyin_name="ZHANG SAN", birth_date="1949-12-31"
+        ),
     )
     assert list(fixed.quality_issues) == []
 

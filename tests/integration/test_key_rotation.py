@@ -23,6 +23,7 @@ from customer_core.client import Client, unpack
 from customer_core.crypto.keyring import CUSTOMER_DATA
 from customer_core.crypto.master_key import FileMasterKey, RetiredKeyError
 from customer_core.kernel import sealing
+from customer_core.quality import resident_id_problem
 from customer_core.storage import create_engine
 from customer_core.storage.tables import (
     customers,
@@ -32,7 +33,6 @@ from customer_core.storage.tables import (
 )
 from customer_core.v1 import admin_service_pb2 as admin
 from customer_core_contact.v1 import contact_pb2
-from customer_core_identification import _resident_id_problem
 from tests.integration.conftest import admin_token, start_server
 from tests.integration.helpers import id_card, mobile, profile, resident_id, resident_id_check
 
@@ -62,7 +62,7 @@ def email_point(address: str) -> contact_pb2.ContactPoint:
 def test_resident_id_check_character() -> None:
     assert resident_id_check("11010519491231002") == "X"
     assert resident_id_check("44052418800101001") == "4"  # GB 11643-1999's two examples
-    assert all(_resident_id_problem(resident_id()) is None for _ in range(50))
+    assert all(resident_id_problem(resident_id()) is None for _ in range(50))
 
 
 @dataclass

@@ -155,7 +155,7 @@ def test_masked_update_changes_one_field_and_keeps_the_rest(client: Client) -> N
     )
     data = unpack(updated.data)
     assert data.occupation == "engineer"
-    assert data.name == "Zhang San"
+    assert data.name == "张三"
     assert updated.etag != created.etag
 
 

@@ -148,17 +148,20 @@ def test_the_registry_calls_a_records_hooks_in_the_plugin_that_owns_its_model_on
         pytest.param(
             individual,
             {"subject_models", "quality_rules", "normalize_record", "complete_record",
-             "validate_record"},
+             "validate_record", "expected_attributes"},
             id="individual",
         ),
         pytest.param(
             identification,
             {"subject_models", "quality_rules", "normalize_record", "validate_record",
-             "record_expiry", "expire_record"},
+             "record_expiry", "expire_record", "expected_attributes"},
             id="identification",
         ),
         pytest.param(
-            contact, {"subject_models", "normalize_record", "validate_record"}, id="contact"
+            contact,
+            {"subject_models", "quality_rules", "normalize_record", "complete_record",
+             "validate_record", "expected_attributes"},
+            id="contact",
         ),
     ],
 )  # fmt: skip
@@ -293,7 +296,6 @@ def test_resident_id_with_wrong_check_character_is_rejected() -> None:
     [
         pytest.param("11010519491231002", id="17-characters"),
         pytest.param("11010519491231002X0", id="19-characters"),
-        pytest.param("110105491231002", id="old-15-digit-card"),
         pytest.param("1101051949123100AX", id="letter-in-body"),
     ],
 )
@@ -301,6 +303,19 @@ def test_resident_id_of_the_wrong_shape_is_rejected(number: str) -> None:
     violations = validate(identification, "identification", resident_card(number))
     assert fields(violations) == ["id_number"]
     assert "17 digits" in violations[0].description
+
+
+def test_a_legacy_15_digit_resident_id_is_upgraded_not_refused() -> None:
+    model = REGISTRY.get("identification")
+    assert model is not None
+    card = resident_card(" 110105491231002 ")
+    fixes = REGISTRY.normalize(model, card)
+    assert card.id_number == "11010519491231002X"  # 19 before the year, and its check character
+    assert [f.rule for f in fixes] == [
+        identification.NUMBER_TIDIED,
+        identification.RESIDENT_ID_UPGRADED,
+    ]
+    assert validate(identification, "identification", card) == []
 
 
 def test_resident_id_with_impossible_birth_date_is_rejected_despite_a_good_check() -> None:
@@ -358,7 +373,7 @@ def test_unified_social_credit_code_of_the_wrong_shape_is_rejected(code: str) ->
 
 def test_passport_numbers_are_not_held_to_resident_id_check_characters() -> None:
     passport = IdentificationDocument(
-        id_type=ID_TYPE_PASSPORT, id_number="110105199003071230", status=ID_STATUS_VALID
+        id_type=ID_TYPE_PASSPORT, id_number="11010519900307123", status=ID_STATUS_VALID
     )
     assert validate(identification, "identification", passport) == []
 
@@ -500,7 +515,9 @@ def test_what_the_profile_says_is_not_overwritten_and_other_documents_are_not_re
     given = IndividualProfile(name="张三", birth_date="1990-03-08", gender=GENDER_FEMALE)
     copy = IndividualProfile()
     copy.CopyFrom(given)
-    assert complete(copy, view(identification=[card])) == given
+    completed = complete(copy, view(identification=[card]))
+    assert (completed.birth_date, completed.gender) == (given.birth_date, given.gender)
+    assert completed.birth_region == "110105" and completed.pinyin_name == "ZHANG SAN"
     passport = IdentificationDocument(id_type=ID_TYPE_PASSPORT, id_number="E12345678")
     bare = complete(IndividualProfile(name="张三"), view(identification=[passport]))
     assert bare.birth_date == "" and bare.gender == GENDER_UNSPECIFIED

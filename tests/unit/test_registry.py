@@ -12,7 +12,7 @@ from google.protobuf.message import Message
 from customer_core.authz.roles import BUILT_IN
 from customer_core.errors import FieldViolation, PluginRegistrationError
 from customer_core.kernel.registry import load_registry
-from customer_core.plugin import Permission, QualityRule, Severity, hookimpl
+from customer_core.plugin import ExpectedAttribute, Permission, QualityRule, Severity, hookimpl
 from customer_core.v1 import customer_pb2, options_pb2
 from customer_core_individual.v1 import individual_pb2
 
@@ -254,3 +254,31 @@ def test_declarations_of_survivorship_and_identification_are_kept() -> None:
     assert individual.source_priority_of(name) == ["CORE"]
     assert individual.survivorship_of(occupation) == options_pb2.SURVIVORSHIP_MOST_RECENT
     assert individual.source_priority_of(occupation) == []
+
+
+def test_expected_attributes_of_other_models_or_unknown_fields_are_refused() -> None:
+    def subject_models() -> list[type[Message]]:
+        return [individual_pb2.IndividualProfile]
+
+    def expected_attributes(customer_type: str) -> list[ExpectedAttribute]:
+        return [
+            ExpectedAttribute("individual", "birth_date", "birth date"),
+            ExpectedAttribute("individual", "shoe_size", "shoe size"),
+            ExpectedAttribute("contact", "", "a contact point"),
+        ]
+
+    own = Plugin(subject_models=subject_models, expected_attributes=expected_attributes)
+    with pytest.raises(PluginRegistrationError) as exc:
+        load_registry(["contact"], extra=[("own", own)])
+    assert exc.value.problems == [
+        "plugin 'own': expected attribute individual.shoe_size names no field of the model",
+        "plugin 'own': expected attribute of 'contact', not one of its own models",
+    ]
+
+
+def test_expected_attributes_are_asked_per_customer_type() -> None:
+    registry = load_registry(["individual", "identification", "contact"])
+    individual = {(a.subject, a.field) for a in registry.expected["INDIVIDUAL"]}
+    organization = {(a.subject, a.field) for a in registry.expected["ORGANIZATION"]}
+    assert ("individual", "birth_date") in individual - organization
+    assert ("identification", "id_number") in individual & organization

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from customer_core.v1 import options_pb2 as customer__core_dot_v1_dot_options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&customer_core_contact/v1/contact.proto\x12\x18\x63ustomer_core_contact.v1\x1a\x1e\x63ustomer_core/v1/options.proto\"\xd3\x01\n\rPostalAddress\x12\x1f\n\x07\x63ountry\x18\x01 \x01(\tB\x0e\xca\xf3\x18\n*\x08[A-Z]{3}\x12\x18\n\x08province\x18\x02 \x01(\tB\x06\xca\xf3\x18\x02 2\x12\x14\n\x04\x63ity\x18\x03 \x01(\tB\x06\xca\xf3\x18\x02 2\x12\x18\n\x08\x64istrict\x18\x04 \x01(\tB\x06\xca\xf3\x18\x02 2\x12)\n\x06street\x18\x05 \x01(\tB\x19\xca\xf3\x18\x15\x08\x01\x10\x01\x18\x01 \xc8\x01:\x03\x34,0R\x01\x04Z\x02\x01\x02\x12,\n\x0bpostal_code\x18\x06 \x01(\tB\x17\xca\xf3\x18\x13*\x11[0-9A-Z \\-]{3,10}\"R\n\x05Phone\x12\x39\n\x06number\x18\x01 \x01(\tB)\xca\xf3\x18%\x08\x01\x10\x01\x18\x01*\x12\\+[1-9][0-9]{6,14}:\x03\x36,4R\x01\x04Z\x01\x04\x12\x0e\n\x06mobile\x18\x02 \x01(\x08\"H\n\x05\x45mail\x12?\n\x07\x61\x64\x64ress\x18\x01 \x01(\tB.\xca\xf3\x18*\x08\x01\x10\x01\x18\x01 \xfe\x01*\x18[^@\\s]+@[^@\\s]+\\.[^@\\s]+:\x05\x65mail\"\xe6\x02\n\x0c\x43ontactPoint\x12:\n\x07\x61\x64\x64ress\x18\x01 \x01(\x0b\x32\'.customer_core_contact.v1.PostalAddressH\x00\x12\x30\n\x05phone\x18\x02 \x01(\x0b\x32\x1f.customer_core_contact.v1.PhoneH\x00\x12\x30\n\x05\x65mail\x18\x03 \x01(\x0b\x32\x1f.customer_core_contact.v1.EmailH\x00\x12\x41\n\x07purpose\x18\x04 \x01(\x0e\x32(.customer_core_contact.v1.ContactPurposeB\x06\xca\xf3\x18\x02\x18\x01\x12\x11\n\tpreferred\x18\x05 \x01(\x08:W\xca\xf3\x18S\n\x07\x63ontact\x10\x01*DAddresses (standardized), phones and e-mails, each with its purpose.0\x02\x42\x07\n\x05point*\xc0\x01\n\x0e\x43ontactPurpose\x12\x1f\n\x1b\x43ONTACT_PURPOSE_UNSPECIFIED\x10\x00\x12\x18\n\x14\x43ONTACT_PURPOSE_HOME\x10\x01\x12\x18\n\x14\x43ONTACT_PURPOSE_WORK\x10\x02\x12\x1d\n\x19\x43ONTACT_PURPOSE_STATEMENT\x10\x03\x12\x1a\n\x16\x43ONTACT_PURPOSE_SIGNED\x10\x04\x12\x1e\n\x1a\x43ONTACT_PURPOSE_REGISTERED\x10\x05\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&customer_core_contact/v1/contact.proto\x12\x18\x63ustomer_core_contact.v1\x1a\x1e\x63ustomer_core/v1/options.proto\"\xfa\x01\n\rPostalAddress\x12\x1f\n\x07\x63ountry\x18\x01 \x01(\tB\x0e\xca\xf3\x18\n*\x08[A-Z]{3}\x12\x18\n\x08province\x18\x02 \x01(\tB\x06\xca\xf3\x18\x02 2\x12\x14\n\x04\x63ity\x18\x03 \x01(\tB\x06\xca\xf3\x18\x02 2\x12\x18\n\x08\x64istrict\x18\x04 \x01(\tB\x06\xca\xf3\x18\x02 2\x12)\n\x06street\x18\x05 \x01(\tB\x19\xca\xf3\x18\x15\x08\x01\x10\x01\x18\x01 \xc8\x01:\x03\x34,0R\x01\x04Z\x02\x01\x02\x12,\n\x0bpostal_code\x18\x06 \x01(\tB\x17\xca\xf3\x18\x13*\x11[0-9A-Z \\-]{3,10}\x12%\n\rdivision_code\x18\x07 \x01(\tB\x0e\xca\xf3\x18\n*\x08[0-9]{6}\"s\n\x05Phone\x12\x39\n\x06number\x18\x01 \x01(\tB)\xca\xf3\x18%\x08\x01\x10\x01\x18\x01*\x12\\+[1-9][0-9]{6,14}:\x03\x36,4R\x01\x04Z\x01\x04\x12\x0e\n\x06mobile\x18\x02 \x01(\x08\x12\x1f\n\x07\x63ountry\x18\x03 \x01(\tB\x0e\xca\xf3\x18\n*\x08[A-Z]{3}\"H\n\x05\x45mail\x12?\n\x07\x61\x64\x64ress\x18\x01 \x01(\tB.\xca\xf3\x18*\x08\x01\x10\x01\x18\x01 \xfe\x01*\x18[^@\\s]+@[^@\\s]+\\.[^@\\s]+:\x05\x65mail\"\xe6\x02\n\x0c\x43ontactPoint\x12:\n\x07\x61\x64\x64ress\x18\x01 \x01(\x0b\x32\'.customer_core_contact.v1.PostalAddressH\x00\x12\x30\n\x05phone\x18\x02 \x01(\x0b\x32\x1f.customer_core_contact.v1.PhoneH\x00\x12\x30\n\x05\x65mail\x18\x03 \x01(\x0b\x32\x1f.customer_core_contact.v1.EmailH\x00\x12\x41\n\x07purpose\x18\x04 \x01(\x0e\x32(.customer_core_contact.v1.ContactPurposeB\x06\xca\xf3\x18\x02\x18\x01\x12\x11\n\tpreferred\x18\x05 \x01(\x08:W\xca\xf3\x18S\n\x07\x63ontact\x10\x01*DAddresses (standardized), phones and e-mails, each with its purpose.0\x02\x42\x07\n\x05point*\xc0\x01\n\x0e\x43ontactPurpose\x12\x1f\n\x1b\x43ONTACT_PURPOSE_UNSPECIFIED\x10\x00\x12\x18\n\x14\x43ONTACT_PURPOSE_HOME\x10\x01\x12\x18\n\x14\x43ONTACT_PURPOSE_WORK\x10\x02\x12\x1d\n\x19\x43ONTACT_PURPOSE_STATEMENT\x10\x03\x12\x1a\n\x16\x43ONTACT_PURPOSE_SIGNED\x10\x04\x12\x1e\n\x1a\x43ONTACT_PURPOSE_REGISTERED\x10\x05\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -44,22 +44,26 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_POSTALADDRESS'].fields_by_name['street']._serialized_options = b'\312\363\030\025\010\001\020\001\030\001 \310\001:\0034,0R\001\004Z\002\001\002'
   _globals['_POSTALADDRESS'].fields_by_name['postal_code']._loaded_options = None
   _globals['_POSTALADDRESS'].fields_by_name['postal_code']._serialized_options = b'\312\363\030\023*\021[0-9A-Z \\-]{3,10}'
+  _globals['_POSTALADDRESS'].fields_by_name['division_code']._loaded_options = None
+  _globals['_POSTALADDRESS'].fields_by_name['division_code']._serialized_options = b'\312\363\030\n*\010[0-9]{6}'
   _globals['_PHONE'].fields_by_name['number']._loaded_options = None
   _globals['_PHONE'].fields_by_name['number']._serialized_options = b'\312\363\030%\010\001\020\001\030\001*\022\\+[1-9][0-9]{6,14}:\0036,4R\001\004Z\001\004'
+  _globals['_PHONE'].fields_by_name['country']._loaded_options = None
+  _globals['_PHONE'].fields_by_name['country']._serialized_options = b'\312\363\030\n*\010[A-Z]{3}'
   _globals['_EMAIL'].fields_by_name['address']._loaded_options = None
   _globals['_EMAIL'].fields_by_name['address']._serialized_options = b'\312\363\030*\010\001\020\001\030\001 \376\001*\030[^@\\s]+@[^@\\s]+\\.[^@\\s]+:\005email'
   _globals['_CONTACTPOINT'].fields_by_name['purpose']._loaded_options = None
   _globals['_CONTACTPOINT'].fields_by_name['purpose']._serialized_options = b'\312\363\030\002\030\001'
   _globals['_CONTACTPOINT']._loaded_options = None
   _globals['_CONTACTPOINT']._serialized_options = b'\312\363\030S\n\007contact\020\001*DAddresses (standardized), phones and e-mails, each with its purpose.0\002'
-  _globals['_CONTACTPURPOSE']._serialized_start=834
-  _globals['_CONTACTPURPOSE']._serialized_end=1026
+  _globals['_CONTACTPURPOSE']._serialized_start=906
+  _globals['_CONTACTPURPOSE']._serialized_end=1098
   _globals['_POSTALADDRESS']._serialized_start=101
-  _globals['_POSTALADDRESS']._serialized_end=312
-  _globals['_PHONE']._serialized_start=314
-  _globals['_PHONE']._serialized_end=396
-  _globals['_EMAIL']._serialized_start=398
-  _globals['_EMAIL']._serialized_end=470
-  _globals['_CONTACTPOINT']._serialized_start=473
-  _globals['_CONTACTPOINT']._serialized_end=831
+  _globals['_POSTALADDRESS']._serialized_end=351
+  _globals['_PHONE']._serialized_start=353
+  _globals['_PHONE']._serialized_end=468
+  _globals['_EMAIL']._serialized_start=470
+  _globals['_EMAIL']._serialized_end=542
+  _globals['_CONTACTPOINT']._serialized_start=545
+  _globals['_CONTACTPOINT']._serialized_end=903
 # @@protoc_insertion_point(module_scope)

@@ -23,28 +23,32 @@ CONTACT_PURPOSE_SIGNED: ContactPurpose
 CONTACT_PURPOSE_REGISTERED: ContactPurpose
 
 class PostalAddress(_message.Message):
-    __slots__ = ("country", "province", "city", "district", "street", "postal_code")
+    __slots__ = ("country", "province", "city", "district", "street", "postal_code", "division_code")
     COUNTRY_FIELD_NUMBER: _ClassVar[int]
     PROVINCE_FIELD_NUMBER: _ClassVar[int]
     CITY_FIELD_NUMBER: _ClassVar[int]
     DISTRICT_FIELD_NUMBER: _ClassVar[int]
     STREET_FIELD_NUMBER: _ClassVar[int]
     POSTAL_CODE_FIELD_NUMBER: _ClassVar[int]
+    DIVISION_CODE_FIELD_NUMBER: _ClassVar[int]
     country: str
     province: str
     city: str
     district: str
     street: str
     postal_code: str
-    def __init__(self, country: _Optional[str] = ..., province: _Optional[str] = ..., city: _Optional[str] = ..., district: _Optional[str] = ..., street: _Optional[str] = ..., postal_code: _Optional[str] = ...) -> None: ...
+    division_code: str
+    def __init__(self, country: _Optional[str] = ..., province: _Optional[str] = ..., city: _Optional[str] = ..., district: _Optional[str] = ..., street: _Optional[str] = ..., postal_code: _Optional[str] = ..., division_code: _Optional[str] = ...) -> None: ...
 
 class Phone(_message.Message):
-    __slots__ = ("number", "mobile")
+    __slots__ = ("number", "mobile", "country")
     NUMBER_FIELD_NUMBER: _ClassVar[int]
     MOBILE_FIELD_NUMBER: _ClassVar[int]
+    COUNTRY_FIELD_NUMBER: _ClassVar[int]
     number: str
     mobile: bool
-    def __init__(self, number: _Optional[str] = ..., mobile: _Optional[bool] = ...) -> None: ...
+    country: str
+    def __init__(self, number: _Optional[str] = ..., mobile: _Optional[bool] = ..., country: _Optional[str] = ...) -> None: ...
 
 class Email(_message.Message):
     __slots__ = ("address",)

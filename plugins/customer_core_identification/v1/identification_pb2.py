@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from customer_core.v1 import options_pb2 as customer__core_dot_v1_dot_options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n4customer_core_identification/v1/identification.proto\x12\x1f\x63ustomer_core_identification.v1\x1a\x1e\x63ustomer_core/v1/options.proto\"\xf9\x03\n\x16IdentificationDocument\x12\x46\n\x07id_type\x18\x01 \x01(\x0e\x32\'.customer_core_identification.v1.IdTypeB\x0c\xca\xf3\x18\x08\x10\x01\x18\x01R\x02\x01\x02\x12<\n\tid_number\x18\x02 \x01(\tB)\xca\xf3\x18%\x08\x01\x10\x01\x18\x01 (*\r[0-9A-Z()\\-]+:\x03\x36,4R\x03\x01\x02\x03Z\x02\x01\x04\x12\x16\n\x06issuer\x18\x03 \x01(\tB\x06\xca\xf3\x18\x02 d\x12\'\n\x0fissuing_country\x18\x04 \x01(\tB\x0e\xca\xf3\x18\n*\x08[A-Z]{3}\x12+\n\nvalid_from\x18\x05 \x01(\tB\x17\xca\xf3\x18\x13*\x11\\d{4}-\\d{2}-\\d{2}\x12)\n\x08valid_to\x18\x06 \x01(\tB\x17\xca\xf3\x18\x13*\x11\\d{4}-\\d{2}-\\d{2}\x12\x41\n\x06status\x18\x07 \x01(\x0e\x32).customer_core_identification.v1.IdStatusB\x06\xca\xf3\x18\x02\x18\x01\x12\x0f\n\x07primary\x18\x08 \x01(\x08:l\xca\xf3\x18h\n\x0eidentification\x10\x01*RIdentity documents and their lifecycle: type, number, issuer, validity and status.0\x02*\xa7\x02\n\x06IdType\x12\x17\n\x13ID_TYPE_UNSPECIFIED\x10\x00\x12\x1c\n\x18ID_TYPE_RESIDENT_ID_CARD\x10\x01\x12\x14\n\x10ID_TYPE_PASSPORT\x10\x02\x12\x1b\n\x17ID_TYPE_HK_MACAO_PERMIT\x10\x03\x12\x19\n\x15ID_TYPE_TAIWAN_PERMIT\x10\x04\x12&\n\"ID_TYPE_FOREIGN_PERMANENT_RESIDENT\x10\x05\x12\x17\n\x13ID_TYPE_MILITARY_ID\x10\x06\x12&\n\"ID_TYPE_UNIFIED_SOCIAL_CREDIT_CODE\x10\x07\x12\x1c\n\x18ID_TYPE_BUSINESS_LICENCE\x10\x08\x12\x11\n\rID_TYPE_OTHER\x10\x63*h\n\x08IdStatus\x12\x19\n\x15ID_STATUS_UNSPECIFIED\x10\x00\x12\x13\n\x0fID_STATUS_VALID\x10\x01\x12\x15\n\x11ID_STATUS_EXPIRED\x10\x02\x12\x15\n\x11ID_STATUS_REVOKED\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n4customer_core_identification/v1/identification.proto\x12\x1f\x63ustomer_core_identification.v1\x1a\x1e\x63ustomer_core/v1/options.proto\"\x86\x04\n\x16IdentificationDocument\x12\x46\n\x07id_type\x18\x01 \x01(\x0e\x32\'.customer_core_identification.v1.IdTypeB\x0c\xca\xf3\x18\x08\x10\x01\x18\x01R\x02\x01\x02\x12I\n\tid_number\x18\x02 \x01(\tB6\xca\xf3\x18\x32\x08\x01\x10\x01\x18\x01 (*\x1a[0-9A-Z()\\-\\u4e00-\\u9fff]+:\x03\x36,4R\x03\x01\x02\x03Z\x02\x01\x04\x12\x16\n\x06issuer\x18\x03 \x01(\tB\x06\xca\xf3\x18\x02 d\x12\'\n\x0fissuing_country\x18\x04 \x01(\tB\x0e\xca\xf3\x18\n*\x08[A-Z]{3}\x12+\n\nvalid_from\x18\x05 \x01(\tB\x17\xca\xf3\x18\x13*\x11\\d{4}-\\d{2}-\\d{2}\x12)\n\x08valid_to\x18\x06 \x01(\tB\x17\xca\xf3\x18\x13*\x11\\d{4}-\\d{2}-\\d{2}\x12\x41\n\x06status\x18\x07 \x01(\x0e\x32).customer_core_identification.v1.IdStatusB\x06\xca\xf3\x18\x02\x18\x01\x12\x0f\n\x07primary\x18\x08 \x01(\x08:l\xca\xf3\x18h\n\x0eidentification\x10\x01*RIdentity documents and their lifecycle: type, number, issuer, validity and status.0\x02*\xa7\x02\n\x06IdType\x12\x17\n\x13ID_TYPE_UNSPECIFIED\x10\x00\x12\x1c\n\x18ID_TYPE_RESIDENT_ID_CARD\x10\x01\x12\x14\n\x10ID_TYPE_PASSPORT\x10\x02\x12\x1b\n\x17ID_TYPE_HK_MACAO_PERMIT\x10\x03\x12\x19\n\x15ID_TYPE_TAIWAN_PERMIT\x10\x04\x12&\n\"ID_TYPE_FOREIGN_PERMANENT_RESIDENT\x10\x05\x12\x17\n\x13ID_TYPE_MILITARY_ID\x10\x06\x12&\n\"ID_TYPE_UNIFIED_SOCIAL_CREDIT_CODE\x10\x07\x12\x1c\n\x18ID_TYPE_BUSINESS_LICENCE\x10\x08\x12\x11\n\rID_TYPE_OTHER\x10\x63*h\n\x08IdStatus\x12\x19\n\x15ID_STATUS_UNSPECIFIED\x10\x00\x12\x13\n\x0fID_STATUS_VALID\x10\x01\x12\x15\n\x11ID_STATUS_EXPIRED\x10\x02\x12\x15\n\x11ID_STATUS_REVOKED\x10\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,7 +35,7 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_IDENTIFICATIONDOCUMENT'].fields_by_name['id_type']._loaded_options = None
   _globals['_IDENTIFICATIONDOCUMENT'].fields_by_name['id_type']._serialized_options = b'\312\363\030\010\020\001\030\001R\002\001\002'
   _globals['_IDENTIFICATIONDOCUMENT'].fields_by_name['id_number']._loaded_options = None
-  _globals['_IDENTIFICATIONDOCUMENT'].fields_by_name['id_number']._serialized_options = b'\312\363\030%\010\001\020\001\030\001 (*\r[0-9A-Z()\\-]+:\0036,4R\003\001\002\003Z\002\001\004'
+  _globals['_IDENTIFICATIONDOCUMENT'].fields_by_name['id_number']._serialized_options = b'\312\363\0302\010\001\020\001\030\001 (*\032[0-9A-Z()\\-\\u4e00-\\u9fff]+:\0036,4R\003\001\002\003Z\002\001\004'
   _globals['_IDENTIFICATIONDOCUMENT'].fields_by_name['issuer']._loaded_options = None
   _globals['_IDENTIFICATIONDOCUMENT'].fields_by_name['issuer']._serialized_options = b'\312\363\030\002 d'
   _globals['_IDENTIFICATIONDOCUMENT'].fields_by_name['issuing_country']._loaded_options = None
@@ -48,10 +48,10 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_IDENTIFICATIONDOCUMENT'].fields_by_name['status']._serialized_options = b'\312\363\030\002\030\001'
   _globals['_IDENTIFICATIONDOCUMENT']._loaded_options = None
   _globals['_IDENTIFICATIONDOCUMENT']._serialized_options = b'\312\363\030h\n\016identification\020\001*RIdentity documents and their lifecycle: type, number, issuer, validity and status.0\002'
-  _globals['_IDTYPE']._serialized_start=630
-  _globals['_IDTYPE']._serialized_end=925
-  _globals['_IDSTATUS']._serialized_start=927
-  _globals['_IDSTATUS']._serialized_end=1031
+  _globals['_IDTYPE']._serialized_start=643
+  _globals['_IDTYPE']._serialized_end=938
+  _globals['_IDSTATUS']._serialized_start=940
+  _globals['_IDSTATUS']._serialized_end=1044
   _globals['_IDENTIFICATIONDOCUMENT']._serialized_start=122
-  _globals['_IDENTIFICATIONDOCUMENT']._serialized_end=627
+  _globals['_IDENTIFICATIONDOCUMENT']._serialized_end=640
 # @@protoc_insertion_point(module_scope)

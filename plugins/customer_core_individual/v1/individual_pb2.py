@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from customer_core.v1 import options_pb2 as customer__core_dot_v1_dot_options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n,customer_core_individual/v1/individual.proto\x12\x1b\x63ustomer_core_individual.v1\x1a\x1e\x63ustomer_core/v1/options.proto\"\xb0\x04\n\x11IndividualProfile\x12\"\n\x04name\x18\x01 \x01(\tB\x14\xca\xf3\x18\x10\x10\x01\x18\x01 dR\x03\x01\x03\x04Z\x03\x01\x02\x03\x12\x1e\n\x0c\x66ormer_names\x18\x02 \x03(\tB\x08\xca\xf3\x18\x04 d0\x14\x12.\n\x0bpinyin_name\x18\x03 \x01(\tB\x19\xca\xf3\x18\x15 \xc8\x01*\x10[A-Z]+( [A-Z]+)*\x12\x33\n\x06gender\x18\x04 \x01(\x0e\x32#.customer_core_individual.v1.Gender\x12\x30\n\nbirth_date\x18\x05 \x01(\tB\x1c\xca\xf3\x18\x18\x10\x01*\x11\\d{4}-\\d{2}-\\d{2}R\x01\x04\x12#\n\x0bnationality\x18\x06 \x01(\tB\x0e\xca\xf3\x18\n*\x08[A-Z]{3}\x12\x1c\n\noccupation\x18\x07 \x01(\tB\x08\xca\xf3\x18\x04 d`\x02\x12\x39\n\teducation\x18\x08 \x01(\x0e\x32&.customer_core_individual.v1.Education\x12\x42\n\x0emarital_status\x18\t \x01(\x0e\x32*.customer_core_individual.v1.MaritalStatus:~\xca\xf3\x18z\n\nindividual\x10\x01\x18\x01\"\x01\x01*]Names, gender, birth date, nationality, occupation, education and marital status of a person.0\x01:\x04\x43ORE*V\n\x06Gender\x12\x16\n\x12GENDER_UNSPECIFIED\x10\x00\x12\x0f\n\x0bGENDER_MALE\x10\x01\x12\x11\n\rGENDER_FEMALE\x10\x02\x12\x10\n\x0cGENDER_OTHER\x10\x03*\xb7\x01\n\tEducation\x12\x19\n\x15\x45\x44UCATION_UNSPECIFIED\x10\x00\x12\x15\n\x11\x45\x44UCATION_PRIMARY\x10\x01\x12\x17\n\x13\x45\x44UCATION_SECONDARY\x10\x02\x12\x18\n\x14\x45\x44UCATION_VOCATIONAL\x10\x03\x12\x16\n\x12\x45\x44UCATION_BACHELOR\x10\x04\x12\x14\n\x10\x45\x44UCATION_MASTER\x10\x05\x12\x17\n\x13\x45\x44UCATION_DOCTORATE\x10\x06*\x9f\x01\n\rMaritalStatus\x12\x1e\n\x1aMARITAL_STATUS_UNSPECIFIED\x10\x00\x12\x19\n\x15MARITAL_STATUS_SINGLE\x10\x01\x12\x1a\n\x16MARITAL_STATUS_MARRIED\x10\x02\x12\x1b\n\x17MARITAL_STATUS_DIVORCED\x10\x03\x12\x1a\n\x16MARITAL_STATUS_WIDOWED\x10\x04\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n,customer_core_individual/v1/individual.proto\x12\x1b\x63ustomer_core_individual.v1\x1a\x1e\x63ustomer_core/v1/options.proto\"\xd6\x04\n\x11IndividualProfile\x12\"\n\x04name\x18\x01 \x01(\tB\x14\xca\xf3\x18\x10\x10\x01\x18\x01 dR\x03\x01\x03\x04Z\x03\x01\x02\x03\x12\x1e\n\x0c\x66ormer_names\x18\x02 \x03(\tB\x08\xca\xf3\x18\x04 d0\x14\x12.\n\x0bpinyin_name\x18\x03 \x01(\tB\x19\xca\xf3\x18\x15 \xc8\x01*\x10[A-Z]+( [A-Z]+)*\x12\x33\n\x06gender\x18\x04 \x01(\x0e\x32#.customer_core_individual.v1.Gender\x12\x30\n\nbirth_date\x18\x05 \x01(\tB\x1c\xca\xf3\x18\x18\x10\x01*\x11\\d{4}-\\d{2}-\\d{2}R\x01\x04\x12#\n\x0bnationality\x18\x06 \x01(\tB\x0e\xca\xf3\x18\n*\x08[A-Z]{3}\x12\x1c\n\noccupation\x18\x07 \x01(\tB\x08\xca\xf3\x18\x04 d`\x02\x12\x39\n\teducation\x18\x08 \x01(\x0e\x32&.customer_core_individual.v1.Education\x12\x42\n\x0emarital_status\x18\t \x01(\x0e\x32*.customer_core_individual.v1.MaritalStatus\x12$\n\x0c\x62irth_region\x18\n \x01(\tB\x0e\xca\xf3\x18\n*\x08[0-9]{6}:~\xca\xf3\x18z\n\nindividual\x10\x01\x18\x01\"\x01\x01*]Names, gender, birth date, nationality, occupation, education and marital status of a person.0\x01:\x04\x43ORE*V\n\x06Gender\x12\x16\n\x12GENDER_UNSPECIFIED\x10\x00\x12\x0f\n\x0bGENDER_MALE\x10\x01\x12\x11\n\rGENDER_FEMALE\x10\x02\x12\x10\n\x0cGENDER_OTHER\x10\x03*\xb7\x01\n\tEducation\x12\x19\n\x15\x45\x44UCATION_UNSPECIFIED\x10\x00\x12\x15\n\x11\x45\x44UCATION_PRIMARY\x10\x01\x12\x17\n\x13\x45\x44UCATION_SECONDARY\x10\x02\x12\x18\n\x14\x45\x44UCATION_VOCATIONAL\x10\x03\x12\x16\n\x12\x45\x44UCATION_BACHELOR\x10\x04\x12\x14\n\x10\x45\x44UCATION_MASTER\x10\x05\x12\x17\n\x13\x45\x44UCATION_DOCTORATE\x10\x06*\x9f\x01\n\rMaritalStatus\x12\x1e\n\x1aMARITAL_STATUS_UNSPECIFIED\x10\x00\x12\x19\n\x15MARITAL_STATUS_SINGLE\x10\x01\x12\x1a\n\x16MARITAL_STATUS_MARRIED\x10\x02\x12\x1b\n\x17MARITAL_STATUS_DIVORCED\x10\x03\x12\x1a\n\x16MARITAL_STATUS_WIDOWED\x10\x04\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -44,14 +44,16 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_INDIVIDUALPROFILE'].fields_by_name['nationality']._serialized_options = b'\312\363\030\n*\010[A-Z]{3}'
   _globals['_INDIVIDUALPROFILE'].fields_by_name['occupation']._loaded_options = None
   _globals['_INDIVIDUALPROFILE'].fields_by_name['occupation']._serialized_options = b'\312\363\030\004 d`\002'
+  _globals['_INDIVIDUALPROFILE'].fields_by_name['birth_region']._loaded_options = None
+  _globals['_INDIVIDUALPROFILE'].fields_by_name['birth_region']._serialized_options = b'\312\363\030\n*\010[0-9]{6}'
   _globals['_INDIVIDUALPROFILE']._loaded_options = None
   _globals['_INDIVIDUALPROFILE']._serialized_options = b'\312\363\030z\n\nindividual\020\001\030\001\"\001\001*]Names, gender, birth date, nationality, occupation, education and marital status of a person.0\001:\004CORE'
-  _globals['_GENDER']._serialized_start=672
-  _globals['_GENDER']._serialized_end=758
-  _globals['_EDUCATION']._serialized_start=761
-  _globals['_EDUCATION']._serialized_end=944
-  _globals['_MARITALSTATUS']._serialized_start=947
-  _globals['_MARITALSTATUS']._serialized_end=1106
+  _globals['_GENDER']._serialized_start=710
+  _globals['_GENDER']._serialized_end=796
+  _globals['_EDUCATION']._serialized_start=799
+  _globals['_EDUCATION']._serialized_end=982
+  _globals['_MARITALSTATUS']._serialized_start=985
+  _globals['_MARITALSTATUS']._serialized_end=1144
   _globals['_INDIVIDUALPROFILE']._serialized_start=110
-  _globals['_INDIVIDUALPROFILE']._serialized_end=670
+  _globals['_INDIVIDUALPROFILE']._serialized_end=708
 # @@protoc_insertion_point(module_scope)

@@ -50,7 +50,7 @@ MARITAL_STATUS_DIVORCED: MaritalStatus
 MARITAL_STATUS_WIDOWED: MaritalStatus
 
 class IndividualProfile(_message.Message):
-    __slots__ = ("name", "former_names", "pinyin_name", "gender", "birth_date", "nationality", "occupation", "education", "marital_status")
+    __slots__ = ("name", "former_names", "pinyin_name", "gender", "birth_date", "nationality", "occupation", "education", "marital_status", "birth_region")
     NAME_FIELD_NUMBER: _ClassVar[int]
     FORMER_NAMES_FIELD_NUMBER: _ClassVar[int]
     PINYIN_NAME_FIELD_NUMBER: _ClassVar[int]
@@ -60,6 +60,7 @@ class IndividualProfile(_message.Message):
     OCCUPATION_FIELD_NUMBER: _ClassVar[int]
     EDUCATION_FIELD_NUMBER: _ClassVar[int]
     MARITAL_STATUS_FIELD_NUMBER: _ClassVar[int]
+    BIRTH_REGION_FIELD_NUMBER: _ClassVar[int]
     name: str
     former_names: _containers.RepeatedScalarFieldContainer[str]
     pinyin_name: str
@@ -69,4 +70,5 @@ class IndividualProfile(_message.Message):
     occupation: str
     education: Education
     marital_status: MaritalStatus
-    def __init__(self, name: _Optional[str] = ..., former_names: _Optional[_Iterable[str]] = ..., pinyin_name: _Optional[str] = ..., gender: _Optional[_Union[Gender, str]] = ..., birth_date: _Optional[str] = ..., nationality: _Optional[str] = ..., occupation: _Optional[str] = ..., education: _Optional[_Union[Education, str]] = ..., marital_status: _Optional[_Union[MaritalStatus, str]] = ...) -> None: ...
+    birth_region: str
+    def __init__(self, name: _Optional[str] = ..., former_names: _Optional[_Iterable[str]] = ..., pinyin_name: _Optional[str] = ..., gender: _Optional[_Union[Gender, str]] = ..., birth_date: _Optional[str] = ..., nationality: _Optional[str] = ..., occupation: _Optional[str] = ..., education: _Optional[_Union[Education, str]] = ..., marital_status: _Optional[_Union[MaritalStatus, str]] = ..., birth_region: _Optional[str] = ...) -> None: ...

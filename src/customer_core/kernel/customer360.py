@@ -34,6 +34,7 @@ from customer_core.crypto.master_key import RetiredKeyError
 from customer_core.errors import InvalidArgument
 from customer_core.kernel import access, convert
 from customer_core.kernel import customers as customer_ops
+from customer_core.kernel.completeness import completeness
 from customer_core.kernel.names import parse_customer_name, parse_record_name
 from customer_core.kernel.record_codec import RecordCodec
 from customer_core.ledger import history
@@ -68,7 +69,22 @@ def get_360(
         view.subjects[-1].records.append(codec.to_proto(connection, record, row))
     for xref in sorted(rows["xref"], key=_xref_row_order):
         view.cross_references.append(convert.cross_reference(xref, row.customer_number))
+    _judge(view, codec, row)
     return view
+
+
+def _judge(view: customer_pb2.Customer360, codec: RecordCodec, customer: Any) -> None:
+    """Sets the view's completeness against what its customer's type is expected to hold."""
+    registry = codec.registry
+    kind = customer_pb2.CustomerType.Name(view.customer.type).removeprefix("CUSTOMER_TYPE_")
+    view.completeness.CopyFrom(
+        completeness(
+            registry.expected.get(kind, ()),
+            view.subjects,
+            registry.get,
+            lambda subject: access.readable_subject(customer, subject),
+        )
+    )
 
 
 def needs_no_transaction(request: customer_service_pb2.GetCustomer360Request) -> bool:
@@ -151,9 +167,11 @@ def _as_of(
             _record(connection, codec, row, name, record_id, state.records[name])
         )
     xrefs = sorted(state.cross_references.values(), key=_xref_order)
-    return customer_pb2.Customer360(
+    view = customer_pb2.Customer360(
         customer=state.customer, subjects=groups, cross_references=xrefs
     )
+    _judge(view, codec, row)
+    return view
 
 
 def _record(

@@ -11,7 +11,7 @@ run only in the plugin that registered its subject model (a pluggy subset hook c
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from importlib.metadata import entry_points
 from typing import Any
@@ -24,6 +24,7 @@ from customer_core.authz.masking import valid_rule
 from customer_core.authz.roles import ALL_PERMISSIONS, BUILT_IN, Role, with_permissions
 from customer_core.errors import FieldViolation, PluginRegistrationError
 from customer_core.identifiers import SOURCE_SYSTEM
+from customer_core.kernel.completeness import CUSTOMER_TYPES, check_expected
 from customer_core.kernel.subject_model import (
     FieldSpec,
     SubjectModel,
@@ -34,6 +35,7 @@ from customer_core.kernel.subject_model import (
 from customer_core.plugin import _hookspecs
 from customer_core.plugin._hookspecs import (
     CustomerView,
+    ExpectedAttribute,
     Permission,
     QualityIssue,
     QualityRule,
@@ -68,8 +70,10 @@ class Registry:
         rules: Iterable[QualityRule] = (),
         permissions: Iterable[Permission] = (),
         services: Iterable[PluginService] = (),
+        expected: Mapping[str, Sequence[ExpectedAttribute]] | None = None,
     ) -> None:
         self.manager = manager
+        self.expected = {kind: tuple(found) for kind, found in (expected or {}).items()}
         self.services = tuple(services)
         self.hook = manager.hook
         self._models = {m.name: m for m in sorted(models, key=lambda m: m.name)}
@@ -256,9 +260,19 @@ def load_registry(
         services += found_services
         problems += service_problems
     problems += _duplicate_ids("gRPC service", [(s.descriptor.full_name, "") for s in services])
+    expected: dict[str, list[ExpectedAttribute]] = {}
+    for customer_type in CUSTOMER_TYPES:
+        for impl in manager.hook.expected_attributes.get_hookimpls():
+            found_attributes, attribute_problems = check_expected(
+                impl.plugin_name,
+                _called(impl, problems, customer_type=customer_type),
+                {m.name: m for m in models if m.plugin == impl.plugin_name},
+            )
+            expected.setdefault(customer_type, []).extend(found_attributes)
+            problems += attribute_problems
     if problems:
-        raise PluginRegistrationError(problems)
-    return Registry(manager, models, rules, permissions, services)
+        raise PluginRegistrationError(sorted(set(problems), key=problems.index))
+    return Registry(manager, models, rules, permissions, services, expected)
 
 
 def check_services(
@@ -309,10 +323,11 @@ def check_services(
     return services, problems
 
 
-def _called(impl: Any, problems: list[str]) -> Any:
-    """What a declaration hook returned; None (and a problem) when it raised."""
+def _called(impl: Any, problems: list[str], **arguments: Any) -> Any:
+    """What a declaration hook returned (given those of `arguments` it names); None (and a
+    problem) when it raised."""
     try:
-        return impl.function()
+        return impl.function(**{k: v for k, v in arguments.items() if k in impl.argnames})
     except Exception as exc:
         problems.append(f"plugin {impl.plugin_name!r}: {impl.function.__name__}() raised {exc!r}")
         return None
