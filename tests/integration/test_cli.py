@@ -117,12 +117,14 @@ def test_production_refuses_to_start_without_tls(tmp_path: Path) -> None:
         **os.environ,
         "CUSTOMER_CORE_ENVIRONMENT": "production",
         "CUSTOMER_CORE_DATABASE_URL": "postgresql://db.example/customer_core",
+        "CUSTOMER_CORE_QUALITY_RULES": "false",
     }
     result = subprocess.run(
         [CLI, "serve"], capture_output=True, text=True, timeout=60, check=False, env=env
     )
     assert result.returncode == 3
     assert "TLS is off" in result.stderr and "client certificates are not verified" in result.stderr
+    assert "the data-quality rules are off" in result.stderr
 
 
 def test_production_refuses_the_example_master_key(tmp_path: Path) -> None:

@@ -176,6 +176,7 @@ class Kernel:
             PluginRegistrationError: a plugin does not fit the contract, or breaks stored records.
         """
         registry = load_registry(settings.enabled_plugins(), extra_plugins or [])
+        registry.quality_rules = settings.quality_rules
         master = master_key_provider(settings)
         engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
         try:

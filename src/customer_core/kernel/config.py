@@ -31,6 +31,9 @@ class Settings(BaseSettings):
         tls_key_file: the server's private key (PEM).
         tls_client_ca_file: CA certificates (PEM) client certificates must chain to (mTLS).
         encryption: encrypt sensitive fields; `false` is for benchmarks only and refused in production.
+        quality_rules: run the plugins' data-quality hooks (corrections, completions, checks);
+            `false` (the field rules of the contract still hold) is for measuring what the
+            engine costs, and refused in production.
         audit_flush_interval: seconds between flushes of queued audit records.
         health_port: a second, plaintext port serving only gRPC health checking (for
             orchestrators' probes when the main port requires mTLS); 0: none.
@@ -71,6 +74,7 @@ class Settings(BaseSettings):
     tls_key_file: str = ""
     tls_client_ca_file: str = ""
     encryption: bool = True
+    quality_rules: bool = True
     audit_flush_interval: float = Field(default=0.2, gt=0)
     health_port: int = Field(default=0, ge=0, le=65535)
     ledger_seal_interval: float = Field(default=1.0, gt=0)
@@ -98,6 +102,8 @@ class Settings(BaseSettings):
             )
         if not self.encryption:
             problems.append("encryption of sensitive fields is off")
+        if not self.quality_rules:
+            problems.append("the data-quality rules are off")
         if self.database_url.startswith("sqlite"):
             problems.append("SQLite is the embedded default, not a production database")
         return problems
