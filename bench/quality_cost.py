@@ -209,7 +209,7 @@ def run_half(
 def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repo, for tests.*
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from kernel_throughput import kernel_server  # the server as `customer-core serve` runs it
+    from kernel_throughput import kernel_server, tree_cpu_seconds  # as `customer-core serve`
 
     from customer_core.kernel.config import Settings
     from customer_core.kernel.registry import load_registry
@@ -236,6 +236,7 @@ def main(argv: list[str] | None = None) -> int:
             )  # fmt: skip
             servers[mode] = stack.enter_context(kernel_server(settings))
         seconds = {"on": 0.0, "off": 0.0}
+        cpu = {"on": 0.0, "off": 0.0}
         latencies: dict[str, list[float]] = {"on": [], "off": []}
         registry = load_registry()
         for n, mode in enumerate(("on", "off", "off", "on")):
@@ -245,19 +246,24 @@ def main(argv: list[str] | None = None) -> int:
             run_half(server.target, server.token, warm, args.callers)
             requests = [new_request(i, f"M{n}", clean) for i in range(args.customers)]
             print(f"quality {mode}: {args.customers:,} CreateCustomer calls ...", flush=True)
+            before = tree_cpu_seconds(server.pids)
             took, lat = run_half(server.target, server.token, requests, args.callers)
+            cpu[mode] += tree_cpu_seconds(server.pids) - before
             seconds[mode] += took
             latencies[mode] += lat
     rates = {mode: 2 * args.customers / seconds[mode] for mode in seconds}
     print()
     print(f"backend {args.backend}: CreateCustomer with 8 or 9 records (all nine models), "
           f"{args.callers} callers")  # fmt: skip
-    print(f"{'quality rules':<14} {'customers/s':>12} {'p50 ms':>8} {'p99 ms':>8}")
+    print(
+        f"{'quality rules':<14} {'customers/s':>12} {'p50 ms':>8} {'p99 ms':>8} {'server CPU ms/customer':>23}"
+    )
     for mode in ("on", "off"):
         lat = sorted(latencies[mode])
         p50 = statistics.median(lat) * 1000
         p99 = lat[int(len(lat) * 0.99) - 1] * 1000
-        print(f"{mode:<14} {rates[mode]:>12.1f} {p50:>8.1f} {p99:>8.1f}")
+        per = cpu[mode] / (2 * args.customers) * 1000
+        print(f"{mode:<14} {rates[mode]:>12.1f} {p50:>8.1f} {p99:>8.1f} {per:>23.2f}")
     ratio = rates["on"] / rates["off"]
     verdict = "meets" if ratio >= GOAL else "misses"
     print(f"on/off throughput: {ratio:.3f} ({verdict} the goal of >= {GOAL:.2f})")

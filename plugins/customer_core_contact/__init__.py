@@ -9,6 +9,8 @@ refused (naming the field).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from google.protobuf.message import Message
 
 from customer_core.plugin import (
@@ -22,6 +24,7 @@ from customer_core.plugin import (
     hookimpl,
 )
 from customer_core.quality import (
+    Phone,
     compact,
     divisions_of,
     email_problem,
@@ -51,6 +54,13 @@ ADDRESS_DIVISIONS = "CONTACT_ADDRESS_DIVISIONS_COMPLETED"
 
 _ADDRESS_TEXT = ("province", "city", "district", "street")
 _MAINLAND = "CHN"
+
+
+# A write reads its phone three times (correct, complete, check): parsing it is the costliest
+# rule, so the last few are kept (in this process's memory only, like the request itself).
+@lru_cache(maxsize=64)
+def _read_phone(number: str, country: str) -> Phone:
+    return normalize_phone(number, country or _MAINLAND)
 
 
 @hookimpl
@@ -101,7 +111,7 @@ def normalize_record(record: ContactPoint) -> list[Fix]:
         phone = record.phone
         phone.country = phone.country.strip().upper()
         raw = compact(half_width(phone.number))
-        read = normalize_phone(raw, phone.country or _MAINLAND)
+        read = _read_phone(raw, phone.country)
         number = read.e164 or raw
         if number != phone.number:
             phone.number = number
@@ -125,7 +135,7 @@ def complete_record(record: ContactPoint) -> list[Fix]:
     (the line itself is kept as received)."""
     kind = record.WhichOneof("point")
     if kind == "phone" and not record.phone.mobile:
-        read = normalize_phone(record.phone.number, record.phone.country or _MAINLAND)
+        read = _read_phone(record.phone.number, record.phone.country)
         if read.mobile:
             record.phone.mobile = True
             return [Fix(PHONE_MOBILE, "phone.mobile")]
@@ -161,7 +171,7 @@ def validate_record(record: ContactPoint) -> list[FieldViolation | QualityIssue]
     if kind is None:
         return [FieldViolation("point", "one of address, phone or email is required")]
     if kind == "phone" and record.phone.number:
-        read = normalize_phone(record.phone.number, record.phone.country or _MAINLAND)
+        read = _read_phone(record.phone.number, record.phone.country)
         if read.problem:  # never quote the number
             return [QualityIssue(PHONE_VALID, "phone.number", read.problem)]
     if kind == "email" and record.email.address and email_problem(record.email.address):

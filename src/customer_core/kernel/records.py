@@ -91,10 +91,24 @@ def _unpack(model: SubjectModel, record: customer_pb2.SubjectRecord, path: str) 
 
 def normalized(registry: Registry, model: SubjectModel, message: Message) -> list[Change]:
     """Runs the owning plugin's `normalize_record` on `message`: the corrections it made."""
-    before = quality_trace.leaves(message)
-    fixes = registry.normalize(model, message)
-    after = quality_trace.leaves(message)
-    return quality_trace.changes(registry, model, before, after, fixes, Kind.CORRECT)
+    return _traced(
+        registry, model, message, Kind.CORRECT, lambda: registry.normalize(model, message)
+    )
+
+
+def _traced(
+    registry: Registry, model: SubjectModel, message: Message, kind: Kind, hook: Any
+) -> list[Change]:
+    """Runs `hook` (changing `message` in place): the changes it made, put down to its `Fix`es.
+    The fields are compared only when the message's bytes changed (most writes arrive clean)."""
+    received = message.SerializeToString(deterministic=True)
+    fixes = hook()
+    if message.SerializeToString(deterministic=True) == received:
+        return []
+    before = quality_trace.leaves(type(message).FromString(received))
+    return quality_trace.changes(
+        registry, model, before, quality_trace.leaves(message), fixes, kind
+    )
 
 
 def check(
@@ -117,10 +131,8 @@ def check(
     """
     if corrections is None:
         corrections = normalized(registry, model, message)
-    before = quality_trace.leaves(message)
-    fixes = registry.complete(model, message, customer)
-    completions = quality_trace.changes(
-        registry, model, before, quality_trace.leaves(message), fixes, Kind.COMPLETE
+    completions = _traced(
+        registry, model, message, Kind.COMPLETE, lambda: registry.complete(model, message, customer)
     )
     found = validate_record(model, message, customer.customer_number)
     kept: list[quality.KeptIssue] = []
