@@ -12,6 +12,7 @@ from customer_core.kernel import (
     customer360,
     customers,
     erasure,
+    identity_verification,
     onboarding,
     records,
     references,
@@ -28,6 +29,9 @@ class CustomerServicer(customer_service_pb2_grpc.CustomerServiceServicer):
     def __init__(self, kernel: Kernel) -> None:
         self.kernel = kernel
         self.codec = kernel.codec
+        self.verify_limits = identity_verification.Limits(
+            kernel.settings.verify_identity_per_caller, kernel.settings.verify_identity_per_customer
+        )
 
     def CreateCustomer(
         self, request: svc.CreateCustomerRequest, context: Any
@@ -156,6 +160,13 @@ class CustomerServicer(customer_service_pb2_grpc.CustomerServiceServicer):
         self, request: svc.SearchCustomersRequest, context: Any
     ) -> svc.SearchCustomersResponse:
         return self.kernel.read(lambda c: search.search(c, self.codec, request))
+
+    def VerifyIdentity(
+        self, request: svc.VerifyIdentityRequest, context: Any
+    ) -> svc.VerifyIdentityResponse:
+        return self.kernel.read(
+            lambda c: identity_verification.verify(c, self.codec, request, self.verify_limits)
+        )
 
     def EraseCustomer(
         self, request: svc.EraseCustomerRequest, context: Any

@@ -46,6 +46,7 @@ PERMISSIONS: dict[str, str] = {
             "ListSubjectRecords": r.RECORDS_READ,
             "GetCustomer360": r.CUSTOMERS_READ,
             "SearchCustomers": r.CUSTOMERS_READ,
+            "VerifyIdentity": r.CUSTOMERS_VERIFY,
             "EraseCustomer": r.CUSTOMERS_ERASE,
             "ListInboundReferences": r.CUSTOMERS_READ,
         }.items()

@@ -33,13 +33,15 @@ QUALITY_READ = "quality.issues.read"
 QUALITY_RESOLVE = "quality.issues.resolve"
 #: Write in the legacy-load quality mode (records a rule would refuse are kept with issues).
 QUALITY_LEGACY_LOAD = "quality.legacy_load"
+#: Verify what a caller claims of a customer (VerifyIdentity: match or not, never the value).
+CUSTOMERS_VERIFY = "customers.verify"
 
 ALL_PERMISSIONS = frozenset(
     {
         CUSTOMERS_READ, CUSTOMERS_CREATE, CUSTOMERS_UPDATE, CUSTOMERS_CLOSE, CUSTOMERS_ERASE,
         CUSTOMERS_MERGE, XREFS_WRITE, RECORDS_READ, RECORDS_WRITE, MODELS_READ, PII_UNMASK,
         AUDIT_READ, KEYS_MANAGE, BINDINGS_MANAGE, TOKENS_ISSUE, LEDGER_WATCH, QUALITY_READ,
-        QUALITY_RESOLVE, QUALITY_LEGACY_LOAD,
+        QUALITY_RESOLVE, QUALITY_LEGACY_LOAD, CUSTOMERS_VERIFY,
     }
 )  # fmt: skip
 
@@ -56,6 +58,7 @@ class Role:
 _WORK = frozenset(
     {
         CUSTOMERS_READ,
+        CUSTOMERS_VERIFY,
         CUSTOMERS_CREATE,
         CUSTOMERS_UPDATE,
         XREFS_WRITE,

@@ -165,6 +165,26 @@ def search(
             typer.echo(MessageToJson(customer, indent=None, preserving_proto_field_name=True))
 
 
+@customers_app.command("verify")
+def verify(
+    customer: Annotated[str, typer.Argument(help="Customer number")],
+    claim: Annotated[
+        list[str],
+        typer.Option(help="SUBJECT.FIELD=VALUE, e.g. identification.id_number=110105..."),
+    ],
+    target: Target = DEFAULT_TARGET,
+) -> None:
+    """Check claimed attributes against what is on file: match, mismatch or not on file."""
+    claims = []
+    for text in claim:
+        key, equals, value = text.partition("=")
+        subject, dot, field = key.partition(".")
+        if not (equals and dot and subject and field):
+            raise typer.BadParameter("must be SUBJECT.FIELD=VALUE", param_hint="--claim")
+        claims.append((subject, field, value))
+    _run(target, lambda c: c.verify_identity(customer, claims))
+
+
 @customers_app.command("erase")
 def erase(
     customer: Annotated[str, typer.Argument(help="Customer number of a closed customer")],

@@ -7,7 +7,7 @@ import json
 import random
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from importlib.metadata import entry_points
 from typing import Any, TypeVar
@@ -475,6 +475,26 @@ class Client:
         """Customers with a `subject` record whose match key `field` equals `value`."""
         request = svc.SearchCustomersRequest(subject=subject, field=field, value=value)
         return list(self._call(self._customers.SearchCustomers, request).customers)
+
+    def verify_identity(
+        self,
+        customer: str = "",
+        claims: Sequence[tuple[str, str, str]] = (),
+        *,
+        cross_reference: tuple[str, str] | None = None,
+    ) -> svc.VerifyIdentityResponse:
+        """Whether each claim `(subject, field, value)` matches what is on file for the customer
+        (by number or name, or by `cross_reference=(source_system, local_id)`): a verdict per
+        claim, in order, never the stored value."""
+        request = svc.VerifyIdentityRequest(
+            name=customer_name(customer) if customer else "",
+            claims=[svc.IdentityClaim(subject=s, field=f, value=v) for s, f, v in claims],
+        )
+        if cross_reference is not None:
+            request.cross_reference.source_system, request.cross_reference.local_id = (
+                cross_reference
+            )
+        return self._call(self._customers.VerifyIdentity, request)
 
     def erase_customer(
         self, customer: str, reason: str, *, request_id: str | None = None

@@ -55,6 +55,10 @@ class Settings(BaseSettings):
             rotations) of one that died.
         job_poll_interval: seconds between each process's looks for runnable jobs (a job
             requested of a process starts there at once).
+        verify_identity_per_caller: `VerifyIdentity` calls one caller may make a minute (per
+            process); more are RESOURCE_EXHAUSTED (`VERIFICATION_RATE_LIMITED`).
+        verify_identity_per_customer: `VerifyIdentity` calls about one customer a minute, whoever
+            makes them (per process), so a customer's ID number cannot be guessed by trying.
     """
 
     model_config = SettingsConfigDict(env_prefix="CUSTOMER_CORE_", extra="ignore")
@@ -86,6 +90,8 @@ class Settings(BaseSettings):
     token_revocation_interval: float = Field(default=1.0, gt=0, le=60)
     job_lease_ttl: float = Field(default=10.0, gt=0)
     job_poll_interval: float = Field(default=2.0, gt=0)
+    verify_identity_per_caller: int = Field(default=60, ge=1)
+    verify_identity_per_customer: int = Field(default=5, ge=1)
 
     def check_production(self) -> list[str]:
         """Why these settings may not serve in production ([] when they may)."""

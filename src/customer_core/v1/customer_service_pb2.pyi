@@ -289,3 +289,51 @@ class ListInboundReferencesResponse(_message.Message):
     references: _containers.RepeatedCompositeFieldContainer[InboundReference]
     next_page_token: str
     def __init__(self, references: _Optional[_Iterable[_Union[InboundReference, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class VerifyIdentityRequest(_message.Message):
+    __slots__ = ("name", "cross_reference", "claims")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    CROSS_REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    CLAIMS_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    cross_reference: _customer_pb2.CrossReference
+    claims: _containers.RepeatedCompositeFieldContainer[IdentityClaim]
+    def __init__(self, name: _Optional[str] = ..., cross_reference: _Optional[_Union[_customer_pb2.CrossReference, _Mapping]] = ..., claims: _Optional[_Iterable[_Union[IdentityClaim, _Mapping]]] = ...) -> None: ...
+
+class IdentityClaim(_message.Message):
+    __slots__ = ("subject", "field", "value")
+    SUBJECT_FIELD_NUMBER: _ClassVar[int]
+    FIELD_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    subject: str
+    field: str
+    value: str
+    def __init__(self, subject: _Optional[str] = ..., field: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+
+class VerifyIdentityResponse(_message.Message):
+    __slots__ = ("customer", "verdicts")
+    CUSTOMER_FIELD_NUMBER: _ClassVar[int]
+    VERDICTS_FIELD_NUMBER: _ClassVar[int]
+    customer: str
+    verdicts: _containers.RepeatedCompositeFieldContainer[ClaimVerdict]
+    def __init__(self, customer: _Optional[str] = ..., verdicts: _Optional[_Iterable[_Union[ClaimVerdict, _Mapping]]] = ...) -> None: ...
+
+class ClaimVerdict(_message.Message):
+    __slots__ = ("subject", "field", "outcome")
+    class Outcome(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+        __slots__ = ()
+        OUTCOME_UNSPECIFIED: _ClassVar[ClaimVerdict.Outcome]
+        OUTCOME_MATCH: _ClassVar[ClaimVerdict.Outcome]
+        OUTCOME_MISMATCH: _ClassVar[ClaimVerdict.Outcome]
+        OUTCOME_NOT_ON_FILE: _ClassVar[ClaimVerdict.Outcome]
+    OUTCOME_UNSPECIFIED: ClaimVerdict.Outcome
+    OUTCOME_MATCH: ClaimVerdict.Outcome
+    OUTCOME_MISMATCH: ClaimVerdict.Outcome
+    OUTCOME_NOT_ON_FILE: ClaimVerdict.Outcome
+    SUBJECT_FIELD_NUMBER: _ClassVar[int]
+    FIELD_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    subject: str
+    field: str
+    outcome: ClaimVerdict.Outcome
+    def __init__(self, subject: _Optional[str] = ..., field: _Optional[str] = ..., outcome: _Optional[_Union[ClaimVerdict.Outcome, str]] = ...) -> None: ...

@@ -120,6 +120,11 @@ class CustomerServiceStub:
                 request_serializer=customer__core_dot_v1_dot_customer__service__pb2.SearchCustomersRequest.SerializeToString,
                 response_deserializer=customer__core_dot_v1_dot_customer__service__pb2.SearchCustomersResponse.FromString,
                 _registered_method=True)
+        self.VerifyIdentity = channel.unary_unary(
+                '/customer_core.v1.CustomerService/VerifyIdentity',
+                request_serializer=customer__core_dot_v1_dot_customer__service__pb2.VerifyIdentityRequest.SerializeToString,
+                response_deserializer=customer__core_dot_v1_dot_customer__service__pb2.VerifyIdentityResponse.FromString,
+                _registered_method=True)
         self.EraseCustomer = channel.unary_unary(
                 '/customer_core.v1.CustomerService/EraseCustomer',
                 request_serializer=customer__core_dot_v1_dot_customer__service__pb2.EraseCustomerRequest.SerializeToString,
@@ -256,6 +261,15 @@ class CustomerServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def VerifyIdentity(self, request, context):
+        """Checks what a caller says of a customer (a counter or call centre asking who it speaks to):
+        per claimed attribute, whether it matches what is on file, without ever showing the stored
+        value. Rate-limited per caller and per customer (RESOURCE_EXHAUSTED past the limits).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def EraseCustomer(self, request, context):
         """Erases a closed customer's personal data by destroying its data keys (crypto-shredding):
         its sensitive fields become unrecoverable everywhere, backups included.
@@ -355,6 +369,11 @@ def add_CustomerServiceServicer_to_server(servicer, server):
                     servicer.SearchCustomers,
                     request_deserializer=customer__core_dot_v1_dot_customer__service__pb2.SearchCustomersRequest.FromString,
                     response_serializer=customer__core_dot_v1_dot_customer__service__pb2.SearchCustomersResponse.SerializeToString,
+            ),
+            'VerifyIdentity': grpc.unary_unary_rpc_method_handler(
+                    servicer.VerifyIdentity,
+                    request_deserializer=customer__core_dot_v1_dot_customer__service__pb2.VerifyIdentityRequest.FromString,
+                    response_serializer=customer__core_dot_v1_dot_customer__service__pb2.VerifyIdentityResponse.SerializeToString,
             ),
             'EraseCustomer': grpc.unary_unary_rpc_method_handler(
                     servicer.EraseCustomer,
@@ -803,6 +822,33 @@ class CustomerService:
             '/customer_core.v1.CustomerService/SearchCustomers',
             customer__core_dot_v1_dot_customer__service__pb2.SearchCustomersRequest.SerializeToString,
             customer__core_dot_v1_dot_customer__service__pb2.SearchCustomersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def VerifyIdentity(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/customer_core.v1.CustomerService/VerifyIdentity',
+            customer__core_dot_v1_dot_customer__service__pb2.VerifyIdentityRequest.SerializeToString,
+            customer__core_dot_v1_dot_customer__service__pb2.VerifyIdentityResponse.FromString,
             options,
             channel_credentials,
             insecure,
