@@ -173,6 +173,18 @@ def unlink(
     )
 
 
+def customer_of(connection: Connection, source_system: str, local_id: str) -> Any:
+    """The row of the customer a source system's record is linked to, or None."""
+    return connection.execute(
+        select(customers)
+        .join(cross_references, cross_references.c.customer_id == customers.c.id)
+        .where(
+            cross_references.c.source_system == source_system,
+            cross_references.c.local_id == local_id,
+        )
+    ).first()
+
+
 def lookup(
     connection: Connection, request: customer_service_pb2.LookupCustomerRequest
 ) -> customer_pb2.Customer:
@@ -180,14 +192,7 @@ def lookup(
     found = violations(request.source_system, request.local_id, "")
     if found:
         raise InvalidArgument(found)
-    row = connection.execute(
-        select(customers)
-        .join(cross_references, cross_references.c.customer_id == customers.c.id)
-        .where(
-            cross_references.c.source_system == request.source_system,
-            cross_references.c.local_id == request.local_id,
-        )
-    ).first()
+    row = customer_of(connection, request.source_system, request.local_id)
     if row is None or not access.can_read(row):
         raise NotFound(
             RESOURCE_TYPE,

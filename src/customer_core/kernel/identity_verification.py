@@ -24,13 +24,14 @@ from customer_core.authz.context import current
 from customer_core.errors import InvalidArgument, NotFound, ResourceExhausted
 from customer_core.kernel import access
 from customer_core.kernel import customers as customer_ops
+from customer_core.kernel.cross_references import customer_of
 from customer_core.kernel.names import parse_customer_name
 from customer_core.kernel.rate_limits import RateLimiter
 from customer_core.kernel.record_codec import RecordCodec
 from customer_core.kernel.records import model_named
 from customer_core.kernel.sealing import normalize
 from customer_core.kernel.subject_model import FieldSpec, SubjectModel
-from customer_core.storage.tables import blind_indexes, cross_references, customers, subject_records
+from customer_core.storage.tables import blind_indexes, subject_records
 from customer_core.v1 import customer_service_pb2 as svc
 
 #: The `ErrorInfo.reason` of a verification refused by a rate limit.
@@ -164,14 +165,7 @@ def _customer(connection: Connection, request: svc.VerifyIdentityRequest) -> Any
     xref = request.cross_reference
     if not (xref.source_system and xref.local_id):
         raise InvalidArgument.field("name", "is required (or a cross_reference with both parts)")
-    row = connection.execute(
-        select(customers)
-        .join(cross_references, cross_references.c.customer_id == customers.c.id)
-        .where(
-            cross_references.c.source_system == xref.source_system,
-            cross_references.c.local_id == xref.local_id,
-        )
-    ).first()
+    row = customer_of(connection, xref.source_system, xref.local_id)
     if row is None or not access.can_read(row):
         raise NotFound(
             "customer_core.v1.CrossReference",
