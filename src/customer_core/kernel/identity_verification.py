@@ -44,10 +44,14 @@ class Limits:
     """The two limits a verification is charged to: its caller's and its customer's."""
 
     def __init__(self, per_caller: int, per_customer: int, window: float = 60.0) -> None:
-        self.caller = RateLimiter(per_caller, window)
-        self.customer = RateLimiter(per_customer, window)
+        self._limiters = {
+            "caller": RateLimiter(per_caller, window),
+            "customer": RateLimiter(per_customer, window),
+        }
 
-    def charge(self, kind: str, limiter: RateLimiter, key: str) -> None:
+    def charge(self, kind: str, key: str) -> None:
+        """Charges the `kind` ("caller" or "customer") limit for `key`; RESOURCE_EXHAUSTED past it."""
+        limiter = self._limiters[kind]
         wait = limiter.charge(key)
         if wait is not None:
             raise ResourceExhausted(
@@ -67,9 +71,9 @@ def verify(
     if len(request.claims) > MAX_CLAIMS:
         raise InvalidArgument.field("claims", f"at most {MAX_CLAIMS} claims in one call")
     claims = _normalized(codec, request.claims)
-    limits.charge("caller", limits.caller, current().principal.name)
+    limits.charge("caller", current().principal.name)
     row = _customer(connection, request)
-    limits.charge("customer", limits.customer, row.customer_number)
+    limits.charge("customer", row.customer_number)
     answer = svc.VerifyIdentityResponse(customer=f"customers/{row.customer_number}")
     for model, spec, value in claims:
         outcome = (
