@@ -163,9 +163,15 @@ class FailedPrecondition(CustomerCoreError):
     default_reason = "FAILED_PRECONDITION"
 
     def __init__(
-        self, message: str, *, subject: str, violation_type: str, reason: str | None = None
+        self,
+        message: str,
+        *,
+        subject: str,
+        violation_type: str,
+        reason: str | None = None,
+        metadata: Mapping[str, str] | None = None,
     ) -> None:
-        super().__init__(message, reason=reason or violation_type)
+        super().__init__(message, reason=reason or violation_type, metadata=metadata)
         self.subject = subject
         self.violation_type = violation_type
 

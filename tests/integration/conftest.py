@@ -94,8 +94,16 @@ def database_url(new_database) -> str:  # type: ignore[no-untyped-def]
 def start_server(
     database_url: str, extra_plugins: list[tuple[str, object]] | None = None, **overrides: object
 ) -> RunningServer:
-    """A server of its own on a free port (stop it when done)."""
-    settings = Settings(**{"database_url": database_url, "port": 0, **overrides})  # type: ignore[arg-type]
+    """A server of its own on a free port (stop it when done).
+
+    The suite's servers merge no match automatically (they list every tier instead), so tests
+    of other features may create the sample person of `helpers` (`profile()`, `id_card()`) as
+    many customers as they need; tests of identification pass `match_auto_merge_tiers="highest"`,
+    the bank's default.
+    """
+    settings = Settings(
+        **{"database_url": database_url, "port": 0, "match_auto_merge_tiers": "", **overrides}
+    )  # type: ignore[arg-type]
     return create_server(Kernel.open(settings, extra_plugins=extra_plugins), settings)
 
 

@@ -76,7 +76,7 @@ def test_bulk_inserts_cast_each_value_to_a_type_cockroachdb_has() -> None:
     from customer_core.storage.tables import metadata
 
     # Types CockroachDB and PostgreSQL both accept under these names, and arrays of them.
-    known = {"UUID", "TIMESTAMPTZ", "BYTEA", "BIGINT", "INTEGER", "BOOLEAN", "TEXT"}
+    known = {"UUID", "TIMESTAMPTZ", "BYTEA", "BIGINT", "INTEGER", "BOOLEAN", "TEXT", "FLOAT8"}
     for table in metadata.sorted_tables:
         names = [column.name for column in table.c]
         head = f"INSERT INTO {table.name} ({', '.join(names)}) SELECT "

@@ -13,12 +13,12 @@ from customer_core.kernel import (
     customers,
     erasure,
     identity_verification,
-    onboarding,
     records,
     references,
     search,
 )
 from customer_core.kernel.app import Kernel
+from customer_core.kernel.names import parse_record_name
 from customer_core.v1 import customer_pb2, customer_service_pb2_grpc
 from customer_core.v1 import customer_service_pb2 as svc
 
@@ -29,6 +29,7 @@ class CustomerServicer(customer_service_pb2_grpc.CustomerServiceServicer):
     def __init__(self, kernel: Kernel) -> None:
         self.kernel = kernel
         self.codec = kernel.codec
+        self.identification = kernel.identification
         self.verify_limits = identity_verification.Limits(
             kernel.settings.verify_identity_per_caller, kernel.settings.verify_identity_per_customer
         )
@@ -40,8 +41,8 @@ class CustomerServicer(customer_service_pb2_grpc.CustomerServiceServicer):
             "CreateCustomer",
             request,
             customer_pb2.Customer,
-            lambda c, now: onboarding.create_customer(
-                c, self.codec, request, now, self.kernel.lookup_links
+            lambda c, now: self.identification.create_customer(
+                c, request, now, self.kernel.lookup_links
             ),
         )
 
@@ -53,9 +54,24 @@ class CustomerServicer(customer_service_pb2_grpc.CustomerServiceServicer):
             request,
             svc.BatchCreateCustomersResponse,
             lambda c, now: batch_onboarding.create_customers(
-                c, self.codec, request, now, self.kernel.lookup_links
+                c,
+                self.codec,
+                request,
+                now,
+                self.kernel.lookup_links,
+                self.identification.batch_written,
             ),
         )
+
+    def _identified(
+        self, connection: Any, now: Any, record: customer_pb2.SubjectRecord
+    ) -> customer_pb2.SubjectRecord:
+        """A record written: its customer identified again when it may make a match key."""
+        if self.identification.touches(record.subject):
+            self.identification.record_written(
+                connection, parse_record_name(record.name, "record.name")[0], now
+            )
+        return record
 
     def GetCustomer(self, request: svc.GetCustomerRequest, context: Any) -> customer_pb2.Customer:
         return self.kernel.read(lambda c: customers.get(c, request))
@@ -116,7 +132,7 @@ class CustomerServicer(customer_service_pb2_grpc.CustomerServiceServicer):
             "CreateSubjectRecord",
             request,
             customer_pb2.SubjectRecord,
-            lambda c, now: records.create(c, self.codec, request, now),
+            lambda c, now: self._identified(c, now, records.create(c, self.codec, request, now)),
         )
 
     def GetSubjectRecord(
@@ -131,14 +147,20 @@ class CustomerServicer(customer_service_pb2_grpc.CustomerServiceServicer):
             "UpdateSubjectRecord",
             request,
             customer_pb2.SubjectRecord,
-            lambda c, now: records.update_record(c, self.codec, request, now),
+            lambda c, now: self._identified(
+                c, now, records.update_record(c, self.codec, request, now)
+            ),
         )
 
     def DeleteSubjectRecord(
         self, request: svc.DeleteSubjectRecordRequest, context: Any
     ) -> empty_pb2.Empty:
         def work(c: Any, now: Any) -> empty_pb2.Empty:
-            records.delete_record(c, request, now)
+            subject = records.delete_record(c, request, now)
+            if self.identification.touches(subject):
+                self.identification.record_written(
+                    c, parse_record_name(request.name, "name")[0], now
+                )
             return empty_pb2.Empty()
 
         return self.kernel.write("DeleteSubjectRecord", request, empty_pb2.Empty, work)

@@ -12,6 +12,7 @@ from grpc_reflection.v1alpha import reflection
 from customer_core.authz import roles as r
 from customer_core.v1 import (
     admin_service_pb2,
+    consolidation_service_pb2,
     customer_service_pb2,
     ledger_pb2,
     quality_service_pb2,
@@ -23,6 +24,9 @@ _MODELS = subject_model_service_pb2.DESCRIPTOR.services_by_name["SubjectModelSer
 _ADMIN = admin_service_pb2.DESCRIPTOR.services_by_name["AdminService"].full_name
 _AUDIT = admin_service_pb2.DESCRIPTOR.services_by_name["AuditService"].full_name
 _LEDGER = ledger_pb2.DESCRIPTOR.services_by_name["LedgerService"].full_name
+_CONSOLIDATION = consolidation_service_pb2.DESCRIPTOR.services_by_name[
+    "ConsolidationService"
+].full_name
 _QUALITY = quality_service_pb2.DESCRIPTOR.services_by_name["DataQualityService"].full_name
 
 #: `/package.Service/Method` -> the permission it needs.
@@ -79,6 +83,11 @@ PERMISSIONS: dict[str, str] = {
     f"/{_QUALITY}/ResolveQualityIssue": r.QUALITY_RESOLVE,
     f"/{_QUALITY}/WaiveQualityIssue": r.QUALITY_RESOLVE,
     f"/{_QUALITY}/GetQualityReport": r.QUALITY_READ,
+    f"/{_CONSOLIDATION}/ListMatchCandidates": r.CUSTOMERS_MERGE,
+    f"/{_CONSOLIDATION}/MergeCustomers": r.CUSTOMERS_MERGE,
+    f"/{_CONSOLIDATION}/UnmergeCustomers": r.CUSTOMERS_MERGE,
+    f"/{_CONSOLIDATION}/ListMerges": r.CUSTOMERS_READ,
+    f"/{_CONSOLIDATION}/MarkNotSame": r.CUSTOMERS_MERGE,
 }
 
 #: Services anyone may call without credentials: health checking and reflection.

@@ -17,6 +17,7 @@ from grpc_health.v1 import health, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from customer_core.api.admin_servicer import AdminServicer, AuditServicer
+from customer_core.api.consolidation_servicer import ConsolidationServicer
 from customer_core.api.customer_servicer import CustomerServicer
 from customer_core.api.health import DatabaseHealth
 from customer_core.api.ledger_servicer import LedgerServicer
@@ -34,6 +35,8 @@ from customer_core.ledger.sealer import LedgerSealer
 from customer_core.v1 import (
     admin_service_pb2,
     admin_service_pb2_grpc,
+    consolidation_service_pb2,
+    consolidation_service_pb2_grpc,
     customer_service_pb2,
     customer_service_pb2_grpc,
     ledger_pb2,
@@ -54,6 +57,7 @@ SERVICE_NAMES = [
     admin_service_pb2.DESCRIPTOR.services_by_name["AuditService"].full_name,
     ledger_pb2.DESCRIPTOR.services_by_name["LedgerService"].full_name,
     quality_service_pb2.DESCRIPTOR.services_by_name["DataQualityService"].full_name,
+    consolidation_service_pb2.DESCRIPTOR.services_by_name["ConsolidationService"].full_name,
 ]
 #: The principal the development token is for.
 DEV_ADMIN = "dev-admin"
@@ -129,6 +133,9 @@ def create_server(kernel: Kernel, settings: Settings, *, reuse_port: bool = Fals
     ledger_pb2_grpc.add_LedgerServiceServicer_to_server(LedgerServicer(kernel), server)
     quality_service_pb2_grpc.add_DataQualityServiceServicer_to_server(
         DataQualityServicer(kernel), server
+    )
+    consolidation_service_pb2_grpc.add_ConsolidationServiceServicer_to_server(
+        ConsolidationServicer(kernel), server
     )
     context = KernelServiceContext(kernel.read, kernel.codec)
     for service in kernel.registry.services:  # through the same pipeline (its permission table)

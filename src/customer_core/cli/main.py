@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from customer_core.cli.admin import audit_app, bindings_app, keys_app, tokens_app
 from customer_core.cli.customers import customers_app
 from customer_core.cli.ledger import ledger_app
+from customer_core.cli.matching import match_app
 from customer_core.cli.quality import quality_app
 from customer_core.cli.records import records_app
 from customer_core.errors import ConfigurationError, PluginRegistrationError
@@ -31,6 +32,7 @@ app.add_typer(records_app, name="records")
 app.add_typer(audit_app, name="audit")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(quality_app, name="quality")
+app.add_typer(match_app, name="match")
 
 DatabaseUrl = Annotated[
     str | None,

@@ -21,6 +21,7 @@ from customer_core.plugin import ENTRY_POINT_GROUP
 from customer_core.v1 import admin_service_pb2 as admin
 from customer_core.v1 import (
     admin_service_pb2_grpc,
+    consolidation_service_pb2_grpc,
     customer_pb2,
     customer_service_pb2_grpc,
     ledger_pb2,
@@ -30,6 +31,7 @@ from customer_core.v1 import (
     subject_model_service_pb2,
     subject_model_service_pb2_grpc,
 )
+from customer_core.v1 import consolidation_service_pb2 as consolidation
 from customer_core.v1 import (
     customer_service_pb2 as svc,
 )
@@ -123,6 +125,7 @@ class _Stubs:
         self.audit = admin_service_pb2_grpc.AuditServiceStub(channel)
         self.ledger = ledger_pb2_grpc.LedgerServiceStub(channel)
         self.quality = quality_service_pb2_grpc.DataQualityServiceStub(channel)
+        self.consolidation = consolidation_service_pb2_grpc.ConsolidationServiceStub(channel)
 
 
 class Client:
@@ -219,6 +222,10 @@ class Client:
     def _quality(self) -> quality_service_pb2_grpc.DataQualityServiceStub:
         return self._next.quality
 
+    @property
+    def _consolidation(self) -> consolidation_service_pb2_grpc.ConsolidationServiceStub:
+        return self._next.consolidation
+
     def close(self) -> None:
         """Closes the connections."""
         for channel in self._channels:
@@ -262,11 +269,14 @@ class Client:
         records: Iterable[Message] = (),
         request_id: str | None = None,
         legacy: bool = False,
+        refuse_identified: bool = False,
     ) -> customer_pb2.Customer:
         """Creates a customer with its first cross-references and records, atomically.
 
         `legacy`: a load from a legacy source (QUALITY_MODE_LEGACY_LOAD): records that fail a
-        data-quality rule are kept with ERROR issues rather than refused.
+        data-quality rule are kept with ERROR issues rather than refused. When the bank already
+        has the customer (identification), the answer is that customer with `identified` set;
+        `refuse_identified` asks for ALREADY_EXISTS (`CUSTOMER_IDENTIFIED`) instead.
         """
         customer_type: Any = (
             type
@@ -288,6 +298,9 @@ class Client:
             quality_mode=customer_pb2.QUALITY_MODE_LEGACY_LOAD
             if legacy
             else customer_pb2.QUALITY_MODE_UNSPECIFIED,
+            if_identified=svc.IDENTIFIED_ACTION_ALREADY_EXISTS
+            if refuse_identified
+            else svc.IDENTIFIED_ACTION_UNSPECIFIED,
         )
         return self._call(self._customers.CreateCustomer, request)
 
@@ -306,11 +319,15 @@ class Client:
         answer = self._call(self._customers.BatchCreateCustomers, request)
         return list(answer.outcomes)
 
-    def get_customer(self, customer: str) -> customer_pb2.Customer:
-        """The customer with this number or resource name."""
-        return self._call(
+    def get_customer(self, customer: str, *, follow_merges: bool = True) -> customer_pb2.Customer:
+        """The customer with this number or resource name; a merged customer's survivor (the
+        last of a chain of merges) unless `follow_merges` is False."""
+        found: customer_pb2.Customer = self._call(
             self._customers.GetCustomer, svc.GetCustomerRequest(name=customer_name(customer))
         )
+        if follow_merges and found.merged_into:
+            return self.get_customer(found.merged_into, follow_merges=False)
+        return found
 
     def update_customer(
         self,
@@ -506,6 +523,62 @@ class Client:
         return self._call(self._customers.EraseCustomer, request)
 
     # Ledger
+
+    # Identification and consolidation
+
+    def match_candidates(
+        self, *, status: str = "open", tier: str = "", customer: str = "", page_size: int = 0,
+        unmask_reason: str = "",
+    ) -> Iterator[consolidation.MatchCandidate]:  # fmt: skip
+        """The similar-customer list, newest first, page by page (`status`: open, merged or
+        not_same; `tier`: highest, high, medium or low)."""
+        request = consolidation.ListMatchCandidatesRequest(
+            status=f"MATCH_CANDIDATE_STATUS_{status.upper()}",
+            tier=f"MATCH_TIER_{(tier or 'unspecified').upper()}",
+            customer=customer_name(customer) if customer else "",
+            page_size=page_size,
+        )
+        yield from self._pages(
+            self._consolidation.ListMatchCandidates, request, "candidates", unmask_reason
+        )
+
+    def merge_customers(
+        self, first: str, second: str, reason: str, *, survivor: str = "",
+        request_id: str | None = None,
+    ) -> consolidation.Merge:  # fmt: skip
+        """Merges two customers (the survivor by the rule unless named)."""
+        request = consolidation.MergeCustomersRequest(
+            customers=[customer_name(first), customer_name(second)],
+            survivor=customer_name(survivor) if survivor else "",
+            reason=reason,
+            request_id=request_id or str(uuid.uuid4()),
+        )
+        return self._call(self._consolidation.MergeCustomers, request)
+
+    def unmerge_customers(
+        self, merge: str, reason: str, *, request_id: str | None = None
+    ) -> consolidation.Merge:
+        """Undoes a merge (`merges/{id}`)."""
+        request = consolidation.UnmergeCustomersRequest(
+            merge=merge, reason=reason, request_id=request_id or str(uuid.uuid4())
+        )
+        return self._call(self._consolidation.UnmergeCustomers, request)
+
+    def merges(self, customer: str, *, page_size: int = 0) -> Iterator[consolidation.Merge]:
+        """A customer's merges and unmerges, newest first."""
+        request = consolidation.ListMergesRequest(
+            customer=customer_name(customer), page_size=page_size
+        )
+        yield from self._pages(self._consolidation.ListMerges, request, "merges")
+
+    def mark_not_same(
+        self, candidate: str, comment: str, *, request_id: str | None = None
+    ) -> consolidation.MatchCandidate:
+        """Marks a listed pair as two different customers."""
+        request = consolidation.MarkNotSameRequest(
+            candidate=candidate, comment=comment, request_id=request_id or str(uuid.uuid4())
+        )
+        return self._call(self._consolidation.MarkNotSame, request)
 
     # Data quality
 

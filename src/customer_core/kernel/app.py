@@ -37,6 +37,8 @@ from customer_core.kernel.config import Settings
 from customer_core.kernel.erasure import reapply_erasures
 from customer_core.kernel.expiry import RecordExpiry
 from customer_core.kernel.key_rotation import KeyRotator
+from customer_core.kernel.matching import policy as matching_policy
+from customer_core.kernel.matching.realtime import Identification
 from customer_core.kernel.record_codec import RecordCodec
 from customer_core.kernel.registry import Registry, load_registry
 from customer_core.kernel.schema_compat import reconcile_schemas
@@ -109,6 +111,7 @@ class Kernel:
         jobs: runs this replica's share of the jobs (key rotations) in the background.
         rotator: key rotations, the job type `key-rotation`.
         expiry: the expiry of lapsed records (credential lifecycle), the job type `record-expiry`.
+        identification: identifies customers on every write by the deployment's match policy.
         ledger_sealer: seals ledger entries into signed blocks.
 
     Its background work (the audit flusher, the sealer's role, the job runner) runs from `start`
@@ -143,6 +146,14 @@ class Kernel:
             holder=self.replica,
             ttl=settings.job_lease_ttl,
             poll_interval=settings.job_poll_interval,
+        )
+        self.identification = Identification(
+            self.codec,
+            matching_policy.load(
+                settings.match_policy_file,
+                settings.match_auto_merge_tiers,
+                settings.match_source_priority,
+            ),
         )
         self.rotator = KeyRotator(engine, self.keyring, self.codec, self.jobs)
         self.expiry = RecordExpiry(engine, self.codec, self.jobs)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -94,14 +94,23 @@ class _Line:
     journaled: Any  # its journal row, if any
 
 
+#: Told of a batch's created customers: (connection, checked requests, their rows, now).
+Written = Callable[[Connection, Sequence[onboarding.Checked], Sequence[Any], datetime], None]
+
+
 def create_customers(
     connection: Connection,
     codec: RecordCodec,
     request: customer_service_pb2.BatchCreateCustomersRequest,
     now: datetime,
     lookup: onboarding.Lookup,
+    written: Written | None = None,
 ) -> customer_service_pb2.BatchCreateCustomersResponse:
-    """BatchCreateCustomers: one outcome per request, in order (see the module docstring)."""
+    """BatchCreateCustomers: one outcome per request, in order (see the module docstring).
+
+    `written` is told of the customers created, with their checked requests, in the same
+    transaction (identification stores their match keys).
+    """
     check_request(request)
     first = request.first_line or 1
     lines = [
@@ -149,6 +158,8 @@ def create_customers(
         created = onboarding.write(
             connection, codec, [checked for _, checked in accepted], now, ids
         )
+        if written is not None:
+            written(connection, [c for _, c in accepted], created, now)
     made: dict[int, uuid.UUID] = {}
     for (item, _), row in zip(accepted, created, strict=True):
         customer = customer_ops.to_proto(connection, row)

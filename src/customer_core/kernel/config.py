@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from customer_core.kernel.matching.policy import tiers_of
 
 
 class Settings(BaseSettings):
@@ -59,6 +61,12 @@ class Settings(BaseSettings):
             process); more are RESOURCE_EXHAUSTED (`VERIFICATION_RATE_LIMITED`).
         verify_identity_per_customer: `VerifyIdentity` calls about one customer a minute, whoever
             makes them (per process), so a customer's ID number cannot be guessed by trying.
+        match_auto_merge_tiers: the precision tiers whose matches merge without a steward,
+            comma-separated (`highest`, the bank's rule; empty: none); the others are listed.
+        match_policy_file: a JSON file replacing the bank's table of precision tiers (see
+            `kernel.matching.policy`); empty: the bank's table.
+        match_source_priority: source systems a merge trusts most, most trusted first,
+            comma-separated: the survivor is the customer linked to the most trusted one.
     """
 
     model_config = SettingsConfigDict(env_prefix="CUSTOMER_CORE_", extra="ignore")
@@ -92,6 +100,15 @@ class Settings(BaseSettings):
     job_poll_interval: float = Field(default=2.0, gt=0)
     verify_identity_per_caller: int = Field(default=60, ge=1)
     verify_identity_per_customer: int = Field(default=5, ge=1)
+    match_auto_merge_tiers: str = "highest"
+    match_policy_file: str = ""
+    match_source_priority: str = "CORE"
+
+    @field_validator("match_auto_merge_tiers")
+    @classmethod
+    def _tiers(cls, value: str) -> str:
+        tiers_of(value)
+        return value
 
     def check_production(self) -> list[str]:
         """Why these settings may not serve in production ([] when they may)."""

@@ -133,7 +133,7 @@ def link_request(
     if found:
         raise InvalidArgument(found)
     customer = customer_ops.load(connection, number, roles.XREFS_WRITE)
-    customer_ops.require_active(customer)
+    customer_ops.require_active(connection, customer)
     return link(connection, customer, x.source_system, x.local_id, now)
 
 
@@ -146,7 +146,7 @@ def unlink(
     if found:
         raise InvalidArgument(found)
     customer = customer_ops.load(connection, number, roles.XREFS_WRITE)
-    customer_ops.require_active(customer)
+    customer_ops.require_active(connection, customer)
     existing = connection.execute(
         select(cross_references).where(
             cross_references.c.customer_id == customer.id,

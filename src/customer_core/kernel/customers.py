@@ -165,18 +165,42 @@ def load(connection: Connection, number: str, permission: str = roles.CUSTOMERS_
     return row
 
 
+#: Longest chain of merges followed (A into B, B into C, …) before giving up on a cycle.
+MAX_MERGE_CHAIN = 64
+
+
+def final_survivor(connection: Connection, row: Any) -> Any:
+    """The customer a merged customer's merges end in (A into B, then B into C: C); the row
+    itself when it is not merged."""
+    seen = 0
+    while row.merged_into_id is not None and seen < MAX_MERGE_CHAIN:
+        row = connection.execute(
+            select(customers).where(customers.c.id == row.merged_into_id)
+        ).one()
+        seen += 1
+    return row
+
+
 def to_proto(connection: Connection, row: Any) -> customer_pb2.Customer:
-    """The Customer message of a row (looking up the survivor's number of a merged customer)."""
+    """The Customer message of a row (a merged customer's `merged_into` names the final survivor)."""
     survivor = None
     if row.merged_into_id is not None:
-        survivor = connection.execute(
-            select(customers.c.customer_number).where(customers.c.id == row.merged_into_id)
-        ).scalar()
+        survivor = final_survivor(connection, row).customer_number
     return convert.customer(row, survivor)
 
 
-def require_active(row: Any) -> None:
-    """FAILED_PRECONDITION unless the customer can still be changed."""
+def require_active(connection: Connection, row: Any) -> None:
+    """FAILED_PRECONDITION unless the customer can still be changed; for a merged customer
+    (reason CUSTOMER_MERGED) naming the survivor, whom the caller should write to instead."""
+    if row.status == "MERGED":
+        survivor = final_survivor(connection, row).customer_number
+        raise FailedPrecondition(
+            f"customer {row.customer_number} was merged into customer {survivor}; "
+            f"write to customers/{survivor}",
+            subject=customer_name(row.customer_number),
+            violation_type="CUSTOMER_MERGED",
+            metadata={"survivor": customer_name(survivor)},
+        )
     if row.status != "ACTIVE":
         raise FailedPrecondition(
             f"customer {row.customer_number} is {row.status} and can no longer be changed",
@@ -232,18 +256,20 @@ def update_customer(
         raise InvalidArgument(violations)
     row = load(connection, number, roles.CUSTOMERS_UPDATE)
     require_etag(row, given.etag, "customer.etag")
-    require_active(row)
+    require_active(connection, row)
     changes = {p: getattr(given, p) for p in paths}
     if changes.get("owning_org_unit", row.owning_org_unit) != row.owning_org_unit:
         access.require_org_unit(
             roles.CUSTOMERS_UPDATE, changes["owning_org_unit"], "move customers"
         )
-    return _bump(connection, row, changes, now)
+    return change_state(connection, row, changes, now)
 
 
-def _bump(
+def change_state(
     connection: Connection, row: Any, changes: dict[str, Any], now: datetime
 ) -> customer_pb2.Customer:
+    """Writes `changes` into a customer row read in this transaction as its next version,
+    ledgered; the customer as it is now."""
     result = connection.execute(
         update(customers)
         .where(customers.c.id == row.id, customers.c.version == row.version)
@@ -275,8 +301,8 @@ def close(
         raise InvalidArgument.field("reason", p)
     row = load(connection, number, roles.CUSTOMERS_CLOSE)
     require_etag(row, request.etag, "etag")
-    require_active(row)
-    return _bump(
+    require_active(connection, row)
+    return change_state(
         connection,
         row,
         {"status": "CLOSED", "close_reason": request.reason, "close_time": now},

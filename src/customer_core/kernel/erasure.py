@@ -19,7 +19,13 @@ from customer_core.kernel.record_codec import RecordCodec
 from customer_core.kernel.sealing import sensitive_fields
 from customer_core.ledger import recorder as ledger
 from customer_core.ledger.snapshots import record_snapshot
-from customer_core.storage.tables import blind_indexes, customers, data_keys, subject_records
+from customer_core.storage.tables import (
+    blind_indexes,
+    customers,
+    data_keys,
+    match_keys,
+    subject_records,
+)
 from customer_core.v1 import customer_pb2, customer_service_pb2
 
 
@@ -55,6 +61,7 @@ def shred(
     number = row.customer_number
     codec.cipher.keyring.destroy_customer_keys(connection, row.id)
     connection.execute(delete(blind_indexes).where(blind_indexes.c.customer_id == row.id))
+    connection.execute(delete(match_keys).where(match_keys.c.customer_id == row.id))
     records = connection.execute(
         select(subject_records).where(
             subject_records.c.customer_id == row.id, subject_records.c.sealed.is_not(None)

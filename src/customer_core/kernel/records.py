@@ -336,7 +336,7 @@ def create(
     prepared, found = prepare(codec.registry, request.record, view, "record", legacy=legacy)
     if prepared is None:
         raise InvalidArgument(found)
-    customer_ops.require_active(customer)
+    customer_ops.require_active(connection, customer)
     referenced = references.check(
         connection, "record.data", references.of(prepared.model, prepared.message)
     )
@@ -400,7 +400,7 @@ def update_record(
     if found:
         raise InvalidArgument(found)
     customer_ops.require_etag(row, given.etag, "record.etag")
-    customer_ops.require_active(customer)
+    customer_ops.require_active(connection, customer)
     refs = references.of(model, message)
     held = references.held(connection, row.id) if refs else set()
     referenced = references.check(connection, "record.data", refs, kept=held)
@@ -457,11 +457,11 @@ def _merge(model: SubjectModel, stored: Message, incoming: Message, paths: list[
 
 def delete_record(
     connection: Connection, request: customer_service_pb2.DeleteSubjectRecordRequest, now: datetime
-) -> None:
-    """DeleteSubjectRecord."""
+) -> str:
+    """DeleteSubjectRecord; the deleted record's subject model."""
     customer, row = _load(connection, request.name, "name", roles.RECORDS_WRITE)
     customer_ops.require_etag(row, request.etag, "etag")
-    customer_ops.require_active(customer)
+    customer_ops.require_active(connection, customer)
     connection.execute(delete(blind_indexes).where(blind_indexes.c.record_id == row.id))
     references.forget(connection, row.id)
     quality.supersede(connection, row.id, now)
@@ -475,6 +475,7 @@ def delete_record(
         now,
         before=record_snapshot(row),
     )
+    return str(row.subject)
 
 
 def list_records(

@@ -24,7 +24,11 @@ from customer_core.v1 import customer_pb2, ledger_pb2
 #: Subjects of a customer's chain that are not subject models.
 CUSTOMER = "customer"
 CROSS_REFERENCE = "cross_reference"
-KERNEL_SUBJECTS = frozenset({CUSTOMER, CROSS_REFERENCE})
+MERGE = "merge"
+KERNEL_SUBJECTS = frozenset({CUSTOMER, CROSS_REFERENCE, MERGE})
+#: Subjects of entries that record an event (a merge, a steward's decision), not a resource's
+#: state: a replay passes over them.
+EVENTS = frozenset({MERGE, "data_quality_issue"})
 #: Entries read per round trip while filling a page.
 _BATCH = 200
 
@@ -96,6 +100,8 @@ class State:
         self.entries += 1
         # A deletion, or a move to another customer (the entry on the chain it left has no after).
         deleted = entry.action == DELETE or (entry.action == MOVE and not entry.after)
+        if entry.subject in EVENTS:
+            return
         if entry.subject == CUSTOMER:
             self.customer = None if deleted else customer_pb2.Customer.FromString(entry.after)
         elif entry.subject == CROSS_REFERENCE:

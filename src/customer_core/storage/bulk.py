@@ -37,6 +37,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    Float,
     Integer,
     LargeBinary,
     String,
@@ -58,6 +59,7 @@ _ELEMENT_TYPES: tuple[tuple[type[TypeEngine[Any]], str], ...] = (
     (BigInteger, "BIGINT"),
     (Integer, "INTEGER"),
     (Boolean, "BOOLEAN"),
+    (Float, "FLOAT8"),
     (String, "TEXT"),  # Text is a String
 )
 

@@ -9,6 +9,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -192,6 +193,76 @@ blind_indexes = Table(
     Column("digest", String(64), nullable=False),
     Index(None, "subject", "field_path", "digest"),
     Index(None, "record_id"),
+)
+
+# Identification (kernel.matching): each customer's match keys, one per precision-tier rule and
+# combination of values, as HMAC-SM3 under the blind-index key of the normalized values (nothing
+# of a match key is kept in clear, nothing reversible). Equality of two digests is equality of the
+# tier's values; a create or a match-key update looks its digests up in the same transaction.
+match_keys = Table(
+    "match_keys",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("customer_id", Uuid, ForeignKey("customers.id"), nullable=False),
+    # HIGHEST, HIGH, MEDIUM or LOW
+    Column("tier", String(16), nullable=False),
+    # The policy rule that made it, e.g. `id_type+id_number+name`.
+    Column("rule", String(128), nullable=False),
+    Column("digest", String(64), nullable=False),
+    Index(None, "digest"),
+    Index(None, "customer_id"),
+)
+
+# Merges of one customer (the loser) into another (the survivor), and their undoing: what the merge
+# moved and the survivor's records as they were before it (a serialized MergePlan, stored forms:
+# sensitive values stay ciphertext), so an unmerge restores them exactly. The ledger operation id
+# ties the row to the entries the merge appended to both chains.
+merges = Table(
+    "merges",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("survivor_id", Uuid, ForeignKey("customers.id"), nullable=False),
+    Column("loser_id", Uuid, ForeignKey("customers.id"), nullable=False),
+    # The tier that decided it (MANUAL for a steward's merge of a listed pair).
+    Column("tier", String(16), nullable=False),
+    Column("operation", String(36), nullable=False),
+    Column("plan", LargeBinary, nullable=False),
+    Column("actor", String(128), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("create_time", UTCDateTime, nullable=False),
+    Column("unmerge_time", UTCDateTime, nullable=True),
+    Column("unmerge_actor", String(128), nullable=True),
+    Index(None, "survivor_id"),
+    Index(None, "loser_id"),
+)
+
+# The similar-customer list: pairs of customers that may be the same, for data stewards. One row
+# per pair (customer_a < customer_b by id); a pair marked NOT_SAME is not proposed again while
+# neither customer's match keys change (`keys_fingerprint`).
+match_candidates = Table(
+    "match_candidates",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("customer_a", Uuid, ForeignKey("customers.id"), nullable=False),
+    Column("customer_b", Uuid, ForeignKey("customers.id"), nullable=False),
+    Column("tier", String(16), nullable=False),
+    Column("score", Float, nullable=False),
+    # Comma-separated attribute names that agreed, and that differed.
+    Column("agreed", Text, nullable=False),
+    Column("differed", Text, nullable=False),
+    # OPEN, MERGED, NOT_SAME
+    Column("status", String(16), nullable=False),
+    # REAL_TIME or END_OF_DAY
+    Column("origin", String(16), nullable=False),
+    # SM3 of both customers' match-key digests when the pair was decided.
+    Column("keys_fingerprint", String(64), nullable=False, server_default=""),
+    Column("actor", String(128), nullable=False, server_default=""),
+    Column("comment", Text, nullable=False, server_default=""),
+    Column("create_time", UTCDateTime, nullable=False),
+    Column("update_time", UTCDateTime, nullable=False),
+    UniqueConstraint("customer_a", "customer_b"),
+    Index(None, "status", "tier", "create_time"),
+    Index(None, "customer_b"),
 )
 
 # The reverse-reference index: each `customer_ref` value of each record, so that the customer it

@@ -26,39 +26,39 @@ from google.protobuf import any_pb2 as google_dot_protobuf_dot_any__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1f\x63ustomer_core/v1/customer.proto\x12\x10\x63ustomer_core.v1\x1a\x19google/protobuf/any.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xbb\x03\n\x08\x43ustomer\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x17\n\x0f\x63ustomer_number\x18\x02 \x01(\t\x12,\n\x04type\x18\x03 \x01(\x0e\x32\x1e.customer_core.v1.CustomerType\x12\x30\n\x06status\x18\x04 \x01(\x0e\x32 .customer_core.v1.CustomerStatus\x12\x17\n\x0fowning_org_unit\x18\x05 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x06 \x01(\t\x12\x13\n\x0bmerged_into\x18\x07 \x01(\t\x12/\n\x0b\x63reate_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nclose_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0c\x63lose_reason\x18\x0b \x01(\t\x12\x0c\n\x04\x65tag\x18\x0c \x01(\t\x12.\n\nerase_time\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"|\n\x0e\x43rossReference\x12\x15\n\rsource_system\x18\x01 \x01(\t\x12\x10\n\x08local_id\x18\x02 \x01(\t\x12\x10\n\x08\x63ustomer\x18\x03 \x01(\t\x12/\n\x0b\x63reate_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xe3\x02\n\rSubjectRecord\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07subject\x18\x02 \x01(\t\x12\"\n\x04\x64\x61ta\x18\x03 \x01(\x0b\x32\x14.google.protobuf.Any\x12\x16\n\x0eschema_version\x18\x04 \x01(\r\x12\x15\n\rsource_system\x18\x05 \x01(\t\x12\x0c\n\x04\x65tag\x18\x06 \x01(\t\x12/\n\x0b\x63reate_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x36\n\x0equality_issues\x18\t \x03(\x0b\x32\x1e.customer_core.v1.QualityIssue\x12\x38\n\x0fquality_changes\x18\n \x03(\x0b\x32\x1f.customer_core.v1.QualityChange\"\x81\x01\n\rQualityChange\x12\x0f\n\x07rule_id\x18\x01 \x01(\t\x12/\n\x04kind\x18\x02 \x01(\x0e\x32!.customer_core.v1.QualityRuleKind\x12\r\n\x05\x66ield\x18\x03 \x01(\t\x12\x10\n\x08original\x18\x04 \x01(\t\x12\r\n\x05value\x18\x05 \x01(\t\"t\n\x0cQualityIssue\x12\x0f\n\x07rule_id\x18\x01 \x01(\t\x12\x33\n\x08severity\x18\x02 \x01(\x0e\x32!.customer_core.v1.QualitySeverity\x12\r\n\x05\x66ield\x18\x03 \x01(\t\x12\x0f\n\x07message\x18\x04 \x01(\t\"W\n\x12SubjectRecordGroup\x12\x0f\n\x07subject\x18\x01 \x01(\t\x12\x30\n\x07records\x18\x02 \x03(\x0b\x32\x1f.customer_core.v1.SubjectRecord\"\xe5\x01\n\x0b\x43ustomer360\x12,\n\x08\x63ustomer\x18\x01 \x01(\x0b\x32\x1a.customer_core.v1.Customer\x12\x36\n\x08subjects\x18\x02 \x03(\x0b\x32$.customer_core.v1.SubjectRecordGroup\x12:\n\x10\x63ross_references\x18\x03 \x03(\x0b\x32 .customer_core.v1.CrossReference\x12\x34\n\x0c\x63ompleteness\x18\x04 \x01(\x0b\x32\x1e.customer_core.v1.Completeness\"\x89\x01\n\x0c\x43ompleteness\x12\r\n\x05score\x18\x01 \x01(\x01\x12\x34\n\x07present\x18\x02 \x03(\x0b\x32#.customer_core.v1.ExpectedAttribute\x12\x34\n\x07missing\x18\x03 \x03(\x0b\x32#.customer_core.v1.ExpectedAttribute\"H\n\x11\x45xpectedAttribute\x12\x0f\n\x07subject\x18\x01 \x01(\t\x12\r\n\x05\x66ield\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t*k\n\x0c\x43ustomerType\x12\x1d\n\x19\x43USTOMER_TYPE_UNSPECIFIED\x10\x00\x12\x1c\n\x18\x43USTOMER_TYPE_INDIVIDUAL\x10\x01\x12\x1e\n\x1a\x43USTOMER_TYPE_ORGANIZATION\x10\x02*\x85\x01\n\x0e\x43ustomerStatus\x12\x1f\n\x1b\x43USTOMER_STATUS_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x43USTOMER_STATUS_ACTIVE\x10\x01\x12\x1a\n\x16\x43USTOMER_STATUS_MERGED\x10\x02\x12\x1a\n\x16\x43USTOMER_STATUS_CLOSED\x10\x03*\x93\x01\n\x0fQualityRuleKind\x12!\n\x1dQUALITY_RULE_KIND_UNSPECIFIED\x10\x00\x12\x1e\n\x1aQUALITY_RULE_KIND_VALIDATE\x10\x01\x12\x1d\n\x19QUALITY_RULE_KIND_CORRECT\x10\x02\x12\x1e\n\x1aQUALITY_RULE_KIND_COMPLETE\x10\x03*b\n\x0bQualityMode\x12\x1c\n\x18QUALITY_MODE_UNSPECIFIED\x10\x00\x12\x17\n\x13QUALITY_MODE_ONLINE\x10\x01\x12\x1c\n\x18QUALITY_MODE_LEGACY_LOAD\x10\x02*m\n\x0fQualitySeverity\x12 \n\x1cQUALITY_SEVERITY_UNSPECIFIED\x10\x00\x12\x1a\n\x16QUALITY_SEVERITY_ERROR\x10\x01\x12\x1c\n\x18QUALITY_SEVERITY_WARNING\x10\x02\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1f\x63ustomer_core/v1/customer.proto\x12\x10\x63ustomer_core.v1\x1a\x19google/protobuf/any.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xcf\x03\n\x08\x43ustomer\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x17\n\x0f\x63ustomer_number\x18\x02 \x01(\t\x12,\n\x04type\x18\x03 \x01(\x0e\x32\x1e.customer_core.v1.CustomerType\x12\x30\n\x06status\x18\x04 \x01(\x0e\x32 .customer_core.v1.CustomerStatus\x12\x17\n\x0fowning_org_unit\x18\x05 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x06 \x01(\t\x12\x13\n\x0bmerged_into\x18\x07 \x01(\t\x12/\n\x0b\x63reate_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nclose_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0c\x63lose_reason\x18\x0b \x01(\t\x12\x0c\n\x04\x65tag\x18\x0c \x01(\t\x12.\n\nerase_time\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nidentified\x18\x0e \x01(\x08\"|\n\x0e\x43rossReference\x12\x15\n\rsource_system\x18\x01 \x01(\t\x12\x10\n\x08local_id\x18\x02 \x01(\t\x12\x10\n\x08\x63ustomer\x18\x03 \x01(\t\x12/\n\x0b\x63reate_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xe3\x02\n\rSubjectRecord\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07subject\x18\x02 \x01(\t\x12\"\n\x04\x64\x61ta\x18\x03 \x01(\x0b\x32\x14.google.protobuf.Any\x12\x16\n\x0eschema_version\x18\x04 \x01(\r\x12\x15\n\rsource_system\x18\x05 \x01(\t\x12\x0c\n\x04\x65tag\x18\x06 \x01(\t\x12/\n\x0b\x63reate_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x36\n\x0equality_issues\x18\t \x03(\x0b\x32\x1e.customer_core.v1.QualityIssue\x12\x38\n\x0fquality_changes\x18\n \x03(\x0b\x32\x1f.customer_core.v1.QualityChange\"\x81\x01\n\rQualityChange\x12\x0f\n\x07rule_id\x18\x01 \x01(\t\x12/\n\x04kind\x18\x02 \x01(\x0e\x32!.customer_core.v1.QualityRuleKind\x12\r\n\x05\x66ield\x18\x03 \x01(\t\x12\x10\n\x08original\x18\x04 \x01(\t\x12\r\n\x05value\x18\x05 \x01(\t\"t\n\x0cQualityIssue\x12\x0f\n\x07rule_id\x18\x01 \x01(\t\x12\x33\n\x08severity\x18\x02 \x01(\x0e\x32!.customer_core.v1.QualitySeverity\x12\r\n\x05\x66ield\x18\x03 \x01(\t\x12\x0f\n\x07message\x18\x04 \x01(\t\"W\n\x12SubjectRecordGroup\x12\x0f\n\x07subject\x18\x01 \x01(\t\x12\x30\n\x07records\x18\x02 \x03(\x0b\x32\x1f.customer_core.v1.SubjectRecord\"\xe5\x01\n\x0b\x43ustomer360\x12,\n\x08\x63ustomer\x18\x01 \x01(\x0b\x32\x1a.customer_core.v1.Customer\x12\x36\n\x08subjects\x18\x02 \x03(\x0b\x32$.customer_core.v1.SubjectRecordGroup\x12:\n\x10\x63ross_references\x18\x03 \x03(\x0b\x32 .customer_core.v1.CrossReference\x12\x34\n\x0c\x63ompleteness\x18\x04 \x01(\x0b\x32\x1e.customer_core.v1.Completeness\"\x89\x01\n\x0c\x43ompleteness\x12\r\n\x05score\x18\x01 \x01(\x01\x12\x34\n\x07present\x18\x02 \x03(\x0b\x32#.customer_core.v1.ExpectedAttribute\x12\x34\n\x07missing\x18\x03 \x03(\x0b\x32#.customer_core.v1.ExpectedAttribute\"H\n\x11\x45xpectedAttribute\x12\x0f\n\x07subject\x18\x01 \x01(\t\x12\r\n\x05\x66ield\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t*k\n\x0c\x43ustomerType\x12\x1d\n\x19\x43USTOMER_TYPE_UNSPECIFIED\x10\x00\x12\x1c\n\x18\x43USTOMER_TYPE_INDIVIDUAL\x10\x01\x12\x1e\n\x1a\x43USTOMER_TYPE_ORGANIZATION\x10\x02*\x85\x01\n\x0e\x43ustomerStatus\x12\x1f\n\x1b\x43USTOMER_STATUS_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x43USTOMER_STATUS_ACTIVE\x10\x01\x12\x1a\n\x16\x43USTOMER_STATUS_MERGED\x10\x02\x12\x1a\n\x16\x43USTOMER_STATUS_CLOSED\x10\x03*\x93\x01\n\x0fQualityRuleKind\x12!\n\x1dQUALITY_RULE_KIND_UNSPECIFIED\x10\x00\x12\x1e\n\x1aQUALITY_RULE_KIND_VALIDATE\x10\x01\x12\x1d\n\x19QUALITY_RULE_KIND_CORRECT\x10\x02\x12\x1e\n\x1aQUALITY_RULE_KIND_COMPLETE\x10\x03*b\n\x0bQualityMode\x12\x1c\n\x18QUALITY_MODE_UNSPECIFIED\x10\x00\x12\x17\n\x13QUALITY_MODE_ONLINE\x10\x01\x12\x1c\n\x18QUALITY_MODE_LEGACY_LOAD\x10\x02*m\n\x0fQualitySeverity\x12 \n\x1cQUALITY_SEVERITY_UNSPECIFIED\x10\x00\x12\x1a\n\x16QUALITY_SEVERITY_ERROR\x10\x01\x12\x1c\n\x18QUALITY_SEVERITY_WARNING\x10\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'customer_core.v1.customer_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_CUSTOMERTYPE']._serialized_start=1828
-  _globals['_CUSTOMERTYPE']._serialized_end=1935
-  _globals['_CUSTOMERSTATUS']._serialized_start=1938
-  _globals['_CUSTOMERSTATUS']._serialized_end=2071
-  _globals['_QUALITYRULEKIND']._serialized_start=2074
-  _globals['_QUALITYRULEKIND']._serialized_end=2221
-  _globals['_QUALITYMODE']._serialized_start=2223
-  _globals['_QUALITYMODE']._serialized_end=2321
-  _globals['_QUALITYSEVERITY']._serialized_start=2323
-  _globals['_QUALITYSEVERITY']._serialized_end=2432
+  _globals['_CUSTOMERTYPE']._serialized_start=1848
+  _globals['_CUSTOMERTYPE']._serialized_end=1955
+  _globals['_CUSTOMERSTATUS']._serialized_start=1958
+  _globals['_CUSTOMERSTATUS']._serialized_end=2091
+  _globals['_QUALITYRULEKIND']._serialized_start=2094
+  _globals['_QUALITYRULEKIND']._serialized_end=2241
+  _globals['_QUALITYMODE']._serialized_start=2243
+  _globals['_QUALITYMODE']._serialized_end=2341
+  _globals['_QUALITYSEVERITY']._serialized_start=2343
+  _globals['_QUALITYSEVERITY']._serialized_end=2452
   _globals['_CUSTOMER']._serialized_start=114
-  _globals['_CUSTOMER']._serialized_end=557
-  _globals['_CROSSREFERENCE']._serialized_start=559
-  _globals['_CROSSREFERENCE']._serialized_end=683
-  _globals['_SUBJECTRECORD']._serialized_start=686
-  _globals['_SUBJECTRECORD']._serialized_end=1041
-  _globals['_QUALITYCHANGE']._serialized_start=1044
-  _globals['_QUALITYCHANGE']._serialized_end=1173
-  _globals['_QUALITYISSUE']._serialized_start=1175
-  _globals['_QUALITYISSUE']._serialized_end=1291
-  _globals['_SUBJECTRECORDGROUP']._serialized_start=1293
-  _globals['_SUBJECTRECORDGROUP']._serialized_end=1380
-  _globals['_CUSTOMER360']._serialized_start=1383
-  _globals['_CUSTOMER360']._serialized_end=1612
-  _globals['_COMPLETENESS']._serialized_start=1615
-  _globals['_COMPLETENESS']._serialized_end=1752
-  _globals['_EXPECTEDATTRIBUTE']._serialized_start=1754
-  _globals['_EXPECTEDATTRIBUTE']._serialized_end=1826
+  _globals['_CUSTOMER']._serialized_end=577
+  _globals['_CROSSREFERENCE']._serialized_start=579
+  _globals['_CROSSREFERENCE']._serialized_end=703
+  _globals['_SUBJECTRECORD']._serialized_start=706
+  _globals['_SUBJECTRECORD']._serialized_end=1061
+  _globals['_QUALITYCHANGE']._serialized_start=1064
+  _globals['_QUALITYCHANGE']._serialized_end=1193
+  _globals['_QUALITYISSUE']._serialized_start=1195
+  _globals['_QUALITYISSUE']._serialized_end=1311
+  _globals['_SUBJECTRECORDGROUP']._serialized_start=1313
+  _globals['_SUBJECTRECORDGROUP']._serialized_end=1400
+  _globals['_CUSTOMER360']._serialized_start=1403
+  _globals['_CUSTOMER360']._serialized_end=1632
+  _globals['_COMPLETENESS']._serialized_start=1635
+  _globals['_COMPLETENESS']._serialized_end=1772
+  _globals['_EXPECTEDATTRIBUTE']._serialized_start=1774
+  _globals['_EXPECTEDATTRIBUTE']._serialized_end=1846
 # @@protoc_insertion_point(module_scope)

@@ -61,7 +61,7 @@ QUALITY_SEVERITY_ERROR: QualitySeverity
 QUALITY_SEVERITY_WARNING: QualitySeverity
 
 class Customer(_message.Message):
-    __slots__ = ("name", "customer_number", "type", "status", "owning_org_unit", "display_name", "merged_into", "create_time", "update_time", "close_time", "close_reason", "etag", "erase_time")
+    __slots__ = ("name", "customer_number", "type", "status", "owning_org_unit", "display_name", "merged_into", "create_time", "update_time", "close_time", "close_reason", "etag", "erase_time", "identified")
     NAME_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_NUMBER_FIELD_NUMBER: _ClassVar[int]
     TYPE_FIELD_NUMBER: _ClassVar[int]
@@ -75,6 +75,7 @@ class Customer(_message.Message):
     CLOSE_REASON_FIELD_NUMBER: _ClassVar[int]
     ETAG_FIELD_NUMBER: _ClassVar[int]
     ERASE_TIME_FIELD_NUMBER: _ClassVar[int]
+    IDENTIFIED_FIELD_NUMBER: _ClassVar[int]
     name: str
     customer_number: str
     type: CustomerType
@@ -88,7 +89,8 @@ class Customer(_message.Message):
     close_reason: str
     etag: str
     erase_time: _timestamp_pb2.Timestamp
-    def __init__(self, name: _Optional[str] = ..., customer_number: _Optional[str] = ..., type: _Optional[_Union[CustomerType, str]] = ..., status: _Optional[_Union[CustomerStatus, str]] = ..., owning_org_unit: _Optional[str] = ..., display_name: _Optional[str] = ..., merged_into: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., close_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., close_reason: _Optional[str] = ..., etag: _Optional[str] = ..., erase_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    identified: bool
+    def __init__(self, name: _Optional[str] = ..., customer_number: _Optional[str] = ..., type: _Optional[_Union[CustomerType, str]] = ..., status: _Optional[_Union[CustomerStatus, str]] = ..., owning_org_unit: _Optional[str] = ..., display_name: _Optional[str] = ..., merged_into: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., close_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., close_reason: _Optional[str] = ..., etag: _Optional[str] = ..., erase_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., identified: _Optional[bool] = ...) -> None: ...
 
 class CrossReference(_message.Message):
     __slots__ = ("source_system", "local_id", "customer", "create_time")

@@ -13,19 +13,30 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class IdentifiedAction(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    IDENTIFIED_ACTION_UNSPECIFIED: _ClassVar[IdentifiedAction]
+    IDENTIFIED_ACTION_LINK: _ClassVar[IdentifiedAction]
+    IDENTIFIED_ACTION_ALREADY_EXISTS: _ClassVar[IdentifiedAction]
+IDENTIFIED_ACTION_UNSPECIFIED: IdentifiedAction
+IDENTIFIED_ACTION_LINK: IdentifiedAction
+IDENTIFIED_ACTION_ALREADY_EXISTS: IdentifiedAction
+
 class CreateCustomerRequest(_message.Message):
-    __slots__ = ("customer", "cross_references", "records", "request_id", "quality_mode")
+    __slots__ = ("customer", "cross_references", "records", "request_id", "quality_mode", "if_identified")
     CUSTOMER_FIELD_NUMBER: _ClassVar[int]
     CROSS_REFERENCES_FIELD_NUMBER: _ClassVar[int]
     RECORDS_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     QUALITY_MODE_FIELD_NUMBER: _ClassVar[int]
+    IF_IDENTIFIED_FIELD_NUMBER: _ClassVar[int]
     customer: _customer_pb2.Customer
     cross_references: _containers.RepeatedCompositeFieldContainer[_customer_pb2.CrossReference]
     records: _containers.RepeatedCompositeFieldContainer[_customer_pb2.SubjectRecord]
     request_id: str
     quality_mode: _customer_pb2.QualityMode
-    def __init__(self, customer: _Optional[_Union[_customer_pb2.Customer, _Mapping]] = ..., cross_references: _Optional[_Iterable[_Union[_customer_pb2.CrossReference, _Mapping]]] = ..., records: _Optional[_Iterable[_Union[_customer_pb2.SubjectRecord, _Mapping]]] = ..., request_id: _Optional[str] = ..., quality_mode: _Optional[_Union[_customer_pb2.QualityMode, str]] = ...) -> None: ...
+    if_identified: IdentifiedAction
+    def __init__(self, customer: _Optional[_Union[_customer_pb2.Customer, _Mapping]] = ..., cross_references: _Optional[_Iterable[_Union[_customer_pb2.CrossReference, _Mapping]]] = ..., records: _Optional[_Iterable[_Union[_customer_pb2.SubjectRecord, _Mapping]]] = ..., request_id: _Optional[str] = ..., quality_mode: _Optional[_Union[_customer_pb2.QualityMode, str]] = ..., if_identified: _Optional[_Union[IdentifiedAction, str]] = ...) -> None: ...
 
 class BatchCreateCustomersRequest(_message.Message):
     __slots__ = ("requests", "load_id", "first_line", "quality_mode")

@@ -1,0 +1,90 @@
+"""`customer-core match candidates|merge|unmerge|merges|not-same`: the similar-customer list and
+merges from a shell.
+
+Like `customers`, these call a running server with the caller's token (CUSTOMER_CORE_TOKEN), so
+a steward sees and merges only customers of their scope; answers print as JSON.
+"""
+
+from __future__ import annotations
+
+from itertools import islice
+from typing import Annotated
+
+import typer
+from google.protobuf.json_format import MessageToJson
+
+from customer_core.cli.customers import DEFAULT_TARGET, Target, _client, _run
+
+match_app = typer.Typer(
+    help="Identification: the similar-customer list, merges and unmerges (for data stewards).",
+    no_args_is_help=True,
+)
+
+Reason = Annotated[str, typer.Option(help="Why (ledgered)")]
+
+
+def _choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value.lower() not in allowed:
+        raise typer.BadParameter(
+            f"must be one of {', '.join(filter(None, allowed))}", param_hint=name
+        )
+
+
+@match_app.command("candidates")
+def candidates(
+    status: Annotated[str, typer.Option(help="open, merged or not_same")] = "open",
+    tier: Annotated[str, typer.Option(help="highest, high, medium or low")] = "",
+    customer: Annotated[str, typer.Option(help="Only pairs with this customer (its number)")] = "",
+    limit: Annotated[int, typer.Option(help="Stop after this many")] = 100,
+    target: Target = DEFAULT_TARGET,
+) -> None:
+    """List candidate pairs, newest first, one JSON object per line (values masked)."""
+    _choice("--status", status, ("open", "merged", "not_same"))
+    _choice("--tier", tier, ("", "highest", "high", "medium", "low"))
+    with _client(target) as client:
+        found = client.match_candidates(status=status, tier=tier, customer=customer)
+        for pair in islice(found, limit):
+            typer.echo(MessageToJson(pair, indent=None, preserving_proto_field_name=True))
+
+
+@match_app.command("merge")
+def merge(
+    first: Annotated[str, typer.Argument(help="A customer number")],
+    second: Annotated[str, typer.Argument(help="The other customer number")],
+    reason: Reason,
+    survivor: Annotated[str, typer.Option(help="Which one survives (default: by the rule)")] = "",
+    target: Target = DEFAULT_TARGET,
+) -> None:
+    """Merge two customers into one."""
+    _run(target, lambda client: client.merge_customers(first, second, reason, survivor=survivor))
+
+
+@match_app.command("unmerge")
+def unmerge(
+    name: Annotated[str, typer.Argument(help="The merge, merges/{id}")],
+    reason: Reason,
+    target: Target = DEFAULT_TARGET,
+) -> None:
+    """Undo a merge: both customers as they were, with what changed since on its side."""
+    _run(target, lambda client: client.unmerge_customers(name, reason))
+
+
+@match_app.command("merges")
+def merges(
+    customer: Annotated[str, typer.Argument(help="A customer number")],
+    target: Target = DEFAULT_TARGET,
+) -> None:
+    """A customer's merges and unmerges, newest first, one JSON object per line."""
+    with _client(target) as client:
+        for item in client.merges(customer):
+            typer.echo(MessageToJson(item, indent=None, preserving_proto_field_name=True))
+
+
+@match_app.command("not-same")
+def not_same(
+    name: Annotated[str, typer.Argument(help="The pair, matchCandidates/{id}")],
+    comment: Annotated[str, typer.Option(help="Why they are different customers (ledgered)")],
+    target: Target = DEFAULT_TARGET,
+) -> None:
+    """Mark a listed pair as two different customers."""
+    _run(target, lambda client: client.mark_not_same(name, comment))

@@ -1,0 +1,245 @@
+"""Real-time identification: a customer's match keys stored, and looked up against the whole base.
+
+The lookup runs inside the write's own SERIALIZABLE transaction (SQLite's single writer, or
+PostgreSQL's and CockroachDB's serializable isolation), so of two concurrent creates of the same
+person one sees the other, or is retried and then sees it: they cannot both become customers.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.engine import Connection
+
+from customer_core.crypto import primitives
+from customer_core.kernel.matching.keys import Key
+from customer_core.kernel.matching.policy import Policy, tier_rank
+from customer_core.storage.deferred import defer
+from customer_core.storage.tables import customers, match_candidates, match_keys
+
+OPEN = "OPEN"
+MERGED = "MERGED"
+NOT_SAME = "NOT_SAME"
+
+
+@dataclass
+class Found:
+    """What a customer's keys met: customers to merge with, and pairs to list (by tier)."""
+
+    merge: list[tuple[Any, str]] = field(default_factory=list)
+    listed: dict[uuid.UUID, tuple[Any, str]] = field(default_factory=dict)
+
+
+def stored_keys(connection: Connection, customer_id: uuid.UUID) -> list[Key]:
+    rows = connection.execute(
+        select(match_keys.c.tier, match_keys.c.rule, match_keys.c.digest).where(
+            match_keys.c.customer_id == customer_id
+        )
+    ).all()
+    return [Key(r.tier, r.rule, r.digest) for r in rows]
+
+
+def store_keys(
+    connection: Connection, customer_id: uuid.UUID, keys: Sequence[Key], *, new: bool = False
+) -> None:
+    """Replaces a customer's match keys (`new`: it has none yet, nothing to delete)."""
+    if not new:
+        connection.execute(delete(match_keys).where(match_keys.c.customer_id == customer_id))
+    if keys:
+        defer(
+            connection,
+            match_keys,
+            [
+                {
+                    "id": uuid.uuid4(),
+                    "customer_id": customer_id,
+                    "tier": k.tier,
+                    "rule": k.rule,
+                    "digest": k.digest,
+                }
+                for k in keys
+            ],
+        )
+
+
+def fingerprint(*key_sets: Iterable[Key]) -> str:
+    """SM3 of the digests of both customers of a pair: changes when a match key of either does."""
+    digests = sorted({k.digest for keys in key_sets for k in keys})
+    return primitives.sm3("\n".join(digests).encode()).hex()
+
+
+def ordered(a: uuid.UUID, b: uuid.UUID) -> tuple[uuid.UUID, uuid.UUID]:
+    return (a, b) if str(a) < str(b) else (b, a)
+
+
+def pair_row(connection: Connection, a: uuid.UUID, b: uuid.UUID) -> Any:
+    first, second = ordered(a, b)
+    return connection.execute(
+        select(match_candidates).where(
+            match_candidates.c.customer_a == first, match_candidates.c.customer_b == second
+        )
+    ).first()
+
+
+def identify(
+    connection: Connection,
+    policy: Policy,
+    customer: Any,
+    keys: Sequence[Key],
+    *,
+    new: bool = False,
+) -> Found:
+    """The active customers of the same type holding one of `keys`, by the most precise tier met:
+    those met at an automatic-merge tier to merge with, the others to list. A pair a steward
+    marked not the same counts only once a match key of either has changed since."""
+    found = Found()
+    if not keys:
+        return found
+    by_digest = {k.digest: k for k in keys}
+    rows = connection.execute(
+        select(match_keys.c.digest, customers)
+        .join(customers, customers.c.id == match_keys.c.customer_id)
+        .where(
+            match_keys.c.digest.in_(list(by_digest)),
+            match_keys.c.customer_id != customer.id,
+            customers.c.status == "ACTIVE",
+            customers.c.type == customer.type,
+        )
+    ).all()
+    best: dict[uuid.UUID, tuple[Any, str]] = {}
+    for row in rows:
+        tier = by_digest[row.digest].tier
+        held = best.get(row.id)
+        if held is None or tier_rank(tier) < tier_rank(held[1]):
+            best[row.id] = (row, tier)
+    if not best:
+        return found
+    decided = {}
+    if not new:
+        mine = list(keys)
+        for other_id in best:
+            pair = pair_row(connection, customer.id, other_id)
+            if pair is not None and pair.status == NOT_SAME:
+                decided[other_id] = pair.keys_fingerprint == fingerprint(
+                    mine, stored_keys(connection, other_id)
+                )
+    for other_id, (row, tier) in best.items():
+        if decided.get(other_id):
+            continue
+        if tier in policy.auto_merge:
+            found.merge.append((row, tier))
+        else:
+            found.listed[other_id] = (row, tier)
+    return found
+
+
+def list_pairs(
+    connection: Connection,
+    customer: Any,
+    listed: dict[uuid.UUID, tuple[Any, str]],
+    now: datetime,
+    origin: str,
+    score: float = 1.0,
+    agreed: str = "",
+    differed: str = "",
+) -> None:
+    """Puts each (customer, other) pair on the similar-customer list (or reopens it there, at
+    the tier now met)."""
+    for other_id, (_, tier) in listed.items():
+        first, second = ordered(customer.id, other_id)
+        existing = pair_row(connection, first, second)
+        values = {
+            "tier": tier,
+            "score": score,
+            "agreed": agreed,
+            "differed": differed,
+            "status": OPEN,
+            "origin": origin,
+            "update_time": now,
+        }
+        if existing is None:
+            defer(
+                connection,
+                match_candidates,
+                [
+                    {
+                        "id": uuid.uuid4(),
+                        "customer_a": first,
+                        "customer_b": second,
+                        "keys_fingerprint": "",
+                        "actor": "",
+                        "comment": "",
+                        "create_time": now,
+                        **values,
+                    }
+                ],
+            )
+        elif existing.status != OPEN or tier_rank(tier) < tier_rank(existing.tier):
+            connection.execute(
+                update(match_candidates)
+                .where(match_candidates.c.id == existing.id)
+                .values(**values)
+            )
+
+
+def decide_pair(
+    connection: Connection,
+    a: uuid.UUID,
+    b: uuid.UUID,
+    status: str,
+    now: datetime,
+    *,
+    actor: str,
+    comment: str,
+    tier: str = "HIGHEST",
+    keys_fingerprint: str = "",
+) -> None:
+    """Records a decision on a pair (MERGED or NOT_SAME), listed or not."""
+    first, second = ordered(a, b)
+    existing = pair_row(connection, first, second)
+    values = {
+        "status": status,
+        "actor": actor,
+        "comment": comment,
+        "keys_fingerprint": keys_fingerprint,
+        "update_time": now,
+    }
+    if existing is None:
+        connection.execute(
+            match_candidates.insert().values(
+                id=uuid.uuid4(),
+                customer_a=first,
+                customer_b=second,
+                tier=tier,
+                score=1.0,
+                agreed="",
+                differed="",
+                origin="REAL_TIME",
+                create_time=now,
+                **values,
+            )
+        )
+    else:
+        connection.execute(
+            update(match_candidates).where(match_candidates.c.id == existing.id).values(**values)
+        )
+
+
+def close_pairs_of(connection: Connection, customer_id: uuid.UUID, now: datetime) -> None:
+    """Open pairs of a customer that was merged away are no longer a steward's question."""
+    connection.execute(
+        update(match_candidates)
+        .where(
+            match_candidates.c.status == OPEN,
+            or_(
+                match_candidates.c.customer_a == customer_id,
+                match_candidates.c.customer_b == customer_id,
+            ),
+        )
+        .values(status=MERGED, update_time=now, comment="merged into another customer")
+    )
