@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from google.protobuf import empty_pb2
 
+from customer_core.errors import InvalidArgument
 from customer_core.kernel import (
     batch_onboarding,
     cross_references,
@@ -63,15 +65,24 @@ class CustomerServicer(customer_service_pb2_grpc.CustomerServiceServicer):
             ),
         )
 
-    def _identified(
-        self, connection: Any, now: Any, record: customer_pb2.SubjectRecord
-    ) -> customer_pb2.SubjectRecord:
-        """A record written: its customer identified again when it may make a match key."""
-        if self.identification.touches(record.subject):
-            self.identification.record_written(
-                connection, parse_record_name(record.name, "record.name")[0], now
-            )
-        return record
+    def _values(self, connection: Any, name: str) -> frozenset[str]:
+        try:
+            _, record_id = parse_record_name(name, "name")
+        except InvalidArgument:  # the write itself refuses it
+            return frozenset()
+        return self.identification.record_values(connection, record_id)
+
+    def _identified(self, connection: Any, now: Any, name: str, write: Callable[[], Any]) -> Any:
+        """Runs a record write (of record `name`, or a new one) and, when it changed what the
+        match policy reads of the record, identifies its customer again."""
+        before = self._values(connection, name) if name else frozenset()
+        result = write()
+        written = result.name if isinstance(result, customer_pb2.SubjectRecord) else name
+        after = self._values(connection, written) if result is not None else frozenset()
+        if before != after:
+            number = parse_record_name(written, "name")[0]
+            self.identification.record_written(connection, number, now)
+        return result
 
     def GetCustomer(self, request: svc.GetCustomerRequest, context: Any) -> customer_pb2.Customer:
         return self.kernel.read(lambda c: customers.get(c, request))
@@ -132,7 +143,9 @@ class CustomerServicer(customer_service_pb2_grpc.CustomerServiceServicer):
             "CreateSubjectRecord",
             request,
             customer_pb2.SubjectRecord,
-            lambda c, now: self._identified(c, now, records.create(c, self.codec, request, now)),
+            lambda c, now: self._identified(
+                c, now, "", lambda: records.create(c, self.codec, request, now)
+            ),
         )
 
     def GetSubjectRecord(
@@ -148,7 +161,10 @@ class CustomerServicer(customer_service_pb2_grpc.CustomerServiceServicer):
             request,
             customer_pb2.SubjectRecord,
             lambda c, now: self._identified(
-                c, now, records.update_record(c, self.codec, request, now)
+                c,
+                now,
+                request.record.name,
+                lambda: records.update_record(c, self.codec, request, now),
             ),
         )
 
@@ -156,11 +172,7 @@ class CustomerServicer(customer_service_pb2_grpc.CustomerServiceServicer):
         self, request: svc.DeleteSubjectRecordRequest, context: Any
     ) -> empty_pb2.Empty:
         def work(c: Any, now: Any) -> empty_pb2.Empty:
-            subject = records.delete_record(c, request, now)
-            if self.identification.touches(subject):
-                self.identification.record_written(
-                    c, parse_record_name(request.name, "name")[0], now
-                )
+            self._identified(c, now, request.name, lambda: records.delete_record(c, request, now))
             return empty_pb2.Empty()
 
         return self.kernel.write("DeleteSubjectRecord", request, empty_pb2.Empty, work)

@@ -38,6 +38,7 @@ from customer_core.kernel.erasure import reapply_erasures
 from customer_core.kernel.expiry import RecordExpiry
 from customer_core.kernel.key_rotation import KeyRotator
 from customer_core.kernel.matching import policy as matching_policy
+from customer_core.kernel.matching.identify import committed_holders
 from customer_core.kernel.matching.realtime import Identification
 from customer_core.kernel.record_codec import RecordCodec
 from customer_core.kernel.registry import Registry, load_registry
@@ -154,6 +155,7 @@ class Kernel:
                 settings.match_auto_merge_tiers,
                 settings.match_source_priority,
             ),
+            lambda digests: self.read(lambda c: committed_holders(c, digests), autocommit=True),
         )
         self.rotator = KeyRotator(engine, self.keyring, self.codec, self.jobs)
         self.expiry = RecordExpiry(engine, self.codec, self.jobs)

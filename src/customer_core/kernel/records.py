@@ -457,8 +457,8 @@ def _merge(model: SubjectModel, stored: Message, incoming: Message, paths: list[
 
 def delete_record(
     connection: Connection, request: customer_service_pb2.DeleteSubjectRecordRequest, now: datetime
-) -> str:
-    """DeleteSubjectRecord; the deleted record's subject model."""
+) -> None:
+    """DeleteSubjectRecord."""
     customer, row = _load(connection, request.name, "name", roles.RECORDS_WRITE)
     customer_ops.require_etag(row, request.etag, "etag")
     customer_ops.require_active(connection, customer)
@@ -475,7 +475,6 @@ def delete_record(
         now,
         before=record_snapshot(row),
     )
-    return str(row.subject)
 
 
 def list_records(

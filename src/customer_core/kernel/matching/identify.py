@@ -1,19 +1,30 @@
 """Real-time identification: a customer's match keys stored, and looked up against the whole base.
 
-The lookup runs inside the write's own SERIALIZABLE transaction (SQLite's single writer, or
-PostgreSQL's and CockroachDB's serializable isolation), so of two concurrent creates of the same
-person one sees the other, or is retried and then sees it: they cannot both become customers.
+Two concurrent creates of the same person must not both become customers. How the lookup keeps
+that promise depends on the engine:
+
+- SQLite has one writer at a time: the lookup, the transaction's first statement, takes the
+  writer lock (`storage.writer_lock`), so nothing else is being written meanwhile.
+- PostgreSQL: the write first takes a transaction-scoped advisory lock on each digest of an
+  automatic-merge tier (in digest order, so two writers never deadlock), then reads the digests
+  as committed, outside its own snapshot: a concurrent writer of the same person holds the lock
+  until it commits, and is then seen. (Read inside the SERIALIZABLE transaction, the digests'
+  index pages would be predicate-locked, and concurrent creates of different people would fail
+  each other's transactions, as `onboarding.taken` explains for cross-references.) A customer so
+  seen that the transaction's own snapshot predates is not visible to it: the write is retried.
+- CockroachDB reads the digests inside its serializable transaction, which conflicts only with
+  writers of the same keys.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, or_, select, text, update
 from sqlalchemy.engine import Connection
 
 from customer_core.crypto import primitives
@@ -21,6 +32,10 @@ from customer_core.kernel.matching.keys import Key
 from customer_core.kernel.matching.policy import Policy, tier_rank
 from customer_core.storage.deferred import defer
 from customer_core.storage.tables import customers, match_candidates, match_keys
+from customer_core.storage.transaction import RetryTransaction
+
+#: Reads, as committed, the (digest, customer id) rows holding some of the digests.
+Lookup = Callable[[Sequence[str]], list[tuple[str, uuid.UUID]]]
 
 OPEN = "OPEN"
 MERGED = "MERGED"
@@ -86,36 +101,71 @@ def pair_row(connection: Connection, a: uuid.UUID, b: uuid.UUID) -> Any:
     ).first()
 
 
+def committed_holders(
+    connection: Connection, digests: Sequence[str]
+) -> list[tuple[str, uuid.UUID]]:
+    """The (digest, customer id) rows holding some of `digests` (for `Lookup`)."""
+    rows = connection.execute(
+        select(match_keys.c.digest, match_keys.c.customer_id).where(
+            match_keys.c.digest.in_(list(digests))
+        )
+    )
+    return [(r.digest, r.customer_id) for r in rows]
+
+
+def _holders(
+    connection: Connection, policy: Policy, keys: Sequence[Key], lookup: Lookup
+) -> list[tuple[str, uuid.UUID]]:
+    digests = [k.digest for k in keys]
+    engine = connection.dialect.name
+    if engine != "postgresql":  # SQLite (its writer lock taken by this read) and CockroachDB
+        return committed_holders(connection, digests)
+    if engine == "postgresql":
+        for digest in sorted({k.digest for k in keys if k.tier in policy.auto_merge}):
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(hashtextextended(:digest, 0))"),
+                {"digest": digest},
+            )
+    return lookup(digests)
+
+
 def identify(
     connection: Connection,
     policy: Policy,
     customer: Any,
     keys: Sequence[Key],
+    lookup: Lookup,
     *,
     new: bool = False,
 ) -> Found:
     """The active customers of the same type holding one of `keys`, by the most precise tier met:
     those met at an automatic-merge tier to merge with, the others to list. A pair a steward
-    marked not the same counts only once a match key of either has changed since."""
+    marked not the same counts only once a match key of either has changed since.
+
+    Raises:
+        RetryTransaction: a customer holding a key was committed after this transaction began.
+    """
     found = Found()
     if not keys:
         return found
     by_digest = {k.digest: k for k in keys}
-    rows = connection.execute(
-        select(match_keys.c.digest, customers)
-        .join(customers, customers.c.id == match_keys.c.customer_id)
-        .where(
-            match_keys.c.digest.in_(list(by_digest)),
-            match_keys.c.customer_id != customer.id,
-            customers.c.status == "ACTIVE",
-            customers.c.type == customer.type,
-        )
-    ).all()
+    held = [(d, c) for d, c in _holders(connection, policy, keys, lookup) if c != customer.id]
+    if not held:
+        return found
+    ids = sorted({c for _, c in held}, key=str)
+    visible = {
+        row.id: row for row in connection.execute(select(customers).where(customers.c.id.in_(ids)))
+    }
+    if len(visible) < len(ids):
+        raise RetryTransaction("a customer holding a match key is newer than this transaction")
     best: dict[uuid.UUID, tuple[Any, str]] = {}
-    for row in rows:
-        tier = by_digest[row.digest].tier
-        held = best.get(row.id)
-        if held is None or tier_rank(tier) < tier_rank(held[1]):
+    for digest, holder in held:
+        row = visible[holder]
+        if row.status != "ACTIVE" or row.type != customer.type:
+            continue
+        tier = by_digest[digest].tier
+        known = best.get(row.id)
+        if known is None or tier_rank(tier) < tier_rank(known[1]):
             best[row.id] = (row, tier)
     if not best:
         return found

@@ -64,14 +64,18 @@ def merge_name(merge_id: uuid.UUID) -> str:
     return f"merges/{merge_id}"
 
 
-def records_of(connection: Connection, customer_id: uuid.UUID) -> list[Any]:
-    return list(
-        connection.execute(
-            select(subject_records)
-            .where(subject_records.c.customer_id == customer_id)
-            .order_by(subject_records.c.create_time, subject_records.c.id)
-        ).all()
+def records_of(
+    connection: Connection, customer_id: uuid.UUID, subjects: frozenset[str] | None = None
+) -> list[Any]:
+    """A customer's records (of `subjects` only, if given), oldest first."""
+    query = (
+        select(subject_records)
+        .where(subject_records.c.customer_id == customer_id)
+        .order_by(subject_records.c.create_time, subject_records.c.id)
     )
+    if subjects is not None:
+        query = query.where(subject_records.c.subject.in_(sorted(subjects)))
+    return list(connection.execute(query).all())
 
 
 def plain_records(
@@ -90,7 +94,7 @@ def keys_now(
     connection: Connection, codec: RecordCodec, policy: Policy, customer: Any
 ) -> list[key_ops.Key]:
     """A customer's match keys, worked out from its stored records."""
-    rows = records_of(connection, customer.id)
+    rows = records_of(connection, customer.id, policy.subjects())
     plain = plain_records(connection, codec, rows, policy.subjects())
     return key_ops.keys_of(policy, codec.cipher, customer.type, plain)
 

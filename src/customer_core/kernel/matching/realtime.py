@@ -35,7 +35,7 @@ from customer_core.kernel.matching import merging
 from customer_core.kernel.matching.policy import Policy, tier_rank
 from customer_core.kernel.names import customer_name
 from customer_core.kernel.record_codec import RecordCodec
-from customer_core.storage.tables import customers
+from customer_core.storage.tables import customers, subject_records
 from customer_core.v1 import customer_pb2, customer_service_pb2
 
 REAL_TIME = "REAL_TIME"
@@ -48,9 +48,11 @@ def _actor() -> str:
 class Identification:
     """Identification as a deployment's policy defines it."""
 
-    def __init__(self, codec: RecordCodec, policy: Policy) -> None:
+    def __init__(self, codec: RecordCodec, policy: Policy, lookup: ident.Lookup) -> None:
+        """`lookup` reads match keys as committed, outside the write's transaction."""
         self.codec = codec
         self.policy = key_ops.restrict(policy, codec.registry)
+        self.lookup = lookup
 
     def create_customer(
         self,
@@ -71,7 +73,7 @@ class Identification:
             [(p.model.name, p.message) for p in item.records],
         )  # fmt: skip
         probe = SimpleNamespace(id=uuid.uuid4(), type=kind)
-        found = ident.identify(connection, self.policy, probe, keys, new=True)
+        found = ident.identify(connection, self.policy, probe, keys, self.lookup, new=True)
         target = self._first(connection, found.merge)
         if (
             target is not None
@@ -119,7 +121,7 @@ class Identification:
                 self.policy, self.codec.cipher, row.type,
                 [(p.model.name, p.message) for p in item.records],
             )  # fmt: skip
-            found = ident.identify(connection, self.policy, row, keys, new=True)
+            found = ident.identify(connection, self.policy, row, keys, self.lookup, new=True)
             listed = dict(found.listed)
             listed.update({other.id: (other, tier) for other, tier in found.merge})
             ident.store_keys(connection, row.id, keys, new=True)
@@ -151,7 +153,7 @@ class Identification:
         }:
             return
         ident.store_keys(connection, customer.id, keys)
-        found = ident.identify(connection, self.policy, customer, keys)
+        found = ident.identify(connection, self.policy, customer, keys, self.lookup)
         for other, tier in sorted(found.merge, key=lambda m: tier_rank(m[1])):
             survivor, loser = merging.choose_survivor(connection, self.policy, customer, other)
             merging.merge(
@@ -168,3 +170,24 @@ class Identification:
     def touches(self, subject: str) -> bool:
         """True when a record of `subject` may make a match key."""
         return subject in self.policy.subjects()
+
+    def record_values(self, connection: Connection, record_id: uuid.UUID) -> frozenset[str]:
+        """What of a stored record the policy's rules read (nothing, for a record of another
+        model or none at all): a write that leaves it unchanged changes no match key."""
+        row = connection.execute(
+            select(subject_records).where(subject_records.c.id == record_id)
+        ).first()
+        if row is None or not self.touches(row.subject):
+            return frozenset()
+        model = self.codec.registry.get(row.subject)
+        if model is None:
+            return frozenset()
+        message = self.codec.plaintext(connection, model, row)
+        if not key_ops.usable(self.policy, row.subject, message):
+            return frozenset()
+        paths = {
+            path for rule in self.policy.rules for path in rule.subjects().get(row.subject, ())
+        }
+        return frozenset(
+            f"{path}={key_ops.fold(v)}" for path in paths for v in key_ops.values_at(message, path)
+        )
