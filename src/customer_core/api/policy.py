@@ -88,6 +88,8 @@ PERMISSIONS: dict[str, str] = {
     f"/{_CONSOLIDATION}/UnmergeCustomers": r.CUSTOMERS_MERGE,
     f"/{_CONSOLIDATION}/ListMerges": r.CUSTOMERS_READ,
     f"/{_CONSOLIDATION}/MarkNotSame": r.CUSTOMERS_MERGE,
+    f"/{_CONSOLIDATION}/RunConsolidation": r.CUSTOMERS_MERGE,
+    f"/{_CONSOLIDATION}/GetConsolidationRun": r.CUSTOMERS_MERGE,
 }
 
 #: Services anyone may call without credentials: health checking and reflection.

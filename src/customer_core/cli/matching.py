@@ -1,19 +1,24 @@
-"""`customer-core match candidates|merge|unmerge|merges|not-same`: the similar-customer list and
-merges from a shell.
+"""`customer-core match candidates|merge|unmerge|merges|not-same|consolidate`: the
+similar-customer list, merges and the end-of-day consolidation from a shell.
 
-Like `customers`, these call a running server with the caller's token (CUSTOMER_CORE_TOKEN), so
-a steward sees and merges only customers of their scope; answers print as JSON.
+Like `customers`, all but `consolidate` call a running server with the caller's token
+(CUSTOMER_CORE_TOKEN), so a steward sees and merges only customers of their scope; answers print
+as JSON. `consolidate`, like the other administration commands, works on the database directly,
+as `cli:<os user>`, over the whole bank.
 """
 
 from __future__ import annotations
 
+import json
 from itertools import islice
 from typing import Annotated
 
 import typer
 from google.protobuf.json_format import MessageToJson
 
+from customer_core.cli.admin import DatabaseUrl, _kernel, operator
 from customer_core.cli.customers import DEFAULT_TARGET, Target, _client, _run
+from customer_core.cli.progress import follow_job
 
 match_app = typer.Typer(
     help="Identification: the similar-customer list, merges and unmerges (for data stewards).",
@@ -88,3 +93,24 @@ def not_same(
 ) -> None:
     """Mark a listed pair as two different customers."""
     _run(target, lambda client: client.mark_not_same(name, comment))
+
+
+@match_app.command("consolidate")
+def consolidate(database_url: DatabaseUrl = None) -> None:
+    """Compare the whole base, merge what the policy allows and list the rest, with a progress
+    bar (runs here, or follows the run a server is running)."""
+    with _kernel(database_url, "match consolidate") as kernel:
+        run_id = kernel.consolidation.start(created_by=operator())
+        run = follow_job(
+            "consolidating the customer base", kernel.jobs, run_id,
+            lambda: kernel.consolidation.run(run_id),
+        )  # fmt: skip
+        typer.echo(
+            json.dumps(
+                {"name": f"consolidationRuns/{run.id}", "state": run.state,
+                 "compared_pairs": run.compared, "merged": run.merged, "listed": run.listed,
+                 "error": run.error or ""}
+            )
+        )  # fmt: skip
+        if run.state != "succeeded":
+            raise typer.Exit(1)

@@ -580,6 +580,28 @@ class Client:
         )
         return self._call(self._consolidation.MarkNotSame, request)
 
+    def run_consolidation(self) -> consolidation.ConsolidationRun:
+        """Starts the end-of-day consolidation (or finds the run active)."""
+        return self._call(
+            self._consolidation.RunConsolidation, consolidation.RunConsolidationRequest()
+        )
+
+    def wait_for_consolidation(
+        self, run: consolidation.ConsolidationRun, *, poll: float = 0.5, timeout: float = 3600
+    ) -> consolidation.ConsolidationRun:
+        """Polls a consolidation run until it has ended; the run as it ended."""
+        deadline = time.monotonic() + timeout
+        ended = (consolidation.CONSOLIDATION_RUN_STATE_SUCCEEDED,
+                 consolidation.CONSOLIDATION_RUN_STATE_FAILED)  # fmt: skip
+        while True:
+            run = self._call(
+                self._consolidation.GetConsolidationRun,
+                consolidation.GetConsolidationRunRequest(name=run.name),
+            )
+            if run.state in ended or time.monotonic() > deadline:
+                return run
+            time.sleep(poll)
+
     # Data quality
 
     def quality_issues(

@@ -38,6 +38,7 @@ from customer_core.kernel.erasure import reapply_erasures
 from customer_core.kernel.expiry import RecordExpiry
 from customer_core.kernel.key_rotation import KeyRotator
 from customer_core.kernel.matching import policy as matching_policy
+from customer_core.kernel.matching.consolidation import Consolidation
 from customer_core.kernel.matching.identify import committed_holders
 from customer_core.kernel.matching.realtime import Identification
 from customer_core.kernel.record_codec import RecordCodec
@@ -113,6 +114,8 @@ class Kernel:
         rotator: key rotations, the job type `key-rotation`.
         expiry: the expiry of lapsed records (credential lifecycle), the job type `record-expiry`.
         identification: identifies customers on every write by the deployment's match policy.
+        consolidation: the end-of-day consolidation of the whole base, the job type
+            `consolidation`.
         ledger_sealer: seals ledger entries into signed blocks.
 
     Its background work (the audit flusher, the sealer's role, the job runner) runs from `start`
@@ -157,6 +160,10 @@ class Kernel:
             ),
             lambda digests: self.read(lambda c: committed_holders(c, digests), autocommit=True),
         )
+        self.consolidation = Consolidation(
+            engine, self.identification, self.jobs,
+            auto_merge_score=settings.match_auto_merge_score,
+        )  # fmt: skip
         self.rotator = KeyRotator(engine, self.keyring, self.codec, self.jobs)
         self.expiry = RecordExpiry(engine, self.codec, self.jobs)
         # Erasures the master key provider remembers but a restored database has forgotten.

@@ -67,6 +67,8 @@ class Settings(BaseSettings):
             `kernel.matching.policy`); empty: the bank's table.
         match_source_priority: source systems a merge trusts most, most trusted first,
             comma-separated: the survivor is the customer linked to the most trusted one.
+        match_auto_merge_score: the probability from which the end-of-day consolidation merges
+            a scored pair no guard forbids (0: never; the bank's policy merges only by tier).
     """
 
     model_config = SettingsConfigDict(env_prefix="CUSTOMER_CORE_", extra="ignore")
@@ -103,6 +105,7 @@ class Settings(BaseSettings):
     match_auto_merge_tiers: str = "highest"
     match_policy_file: str = ""
     match_source_priority: str = "CORE"
+    match_auto_merge_score: float = Field(default=0.0, ge=0.0, lt=1.0)
 
     @field_validator("match_auto_merge_tiers")
     @classmethod

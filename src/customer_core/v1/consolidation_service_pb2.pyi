@@ -12,6 +12,14 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class ConsolidationRunState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CONSOLIDATION_RUN_STATE_UNSPECIFIED: _ClassVar[ConsolidationRunState]
+    CONSOLIDATION_RUN_STATE_QUEUED: _ClassVar[ConsolidationRunState]
+    CONSOLIDATION_RUN_STATE_RUNNING: _ClassVar[ConsolidationRunState]
+    CONSOLIDATION_RUN_STATE_SUCCEEDED: _ClassVar[ConsolidationRunState]
+    CONSOLIDATION_RUN_STATE_FAILED: _ClassVar[ConsolidationRunState]
+
 class MatchCandidateStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     MATCH_CANDIDATE_STATUS_UNSPECIFIED: _ClassVar[MatchCandidateStatus]
@@ -25,6 +33,11 @@ class Agreement(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     AGREEMENT_AGREE: _ClassVar[Agreement]
     AGREEMENT_DIFFER: _ClassVar[Agreement]
     AGREEMENT_MISSING: _ClassVar[Agreement]
+CONSOLIDATION_RUN_STATE_UNSPECIFIED: ConsolidationRunState
+CONSOLIDATION_RUN_STATE_QUEUED: ConsolidationRunState
+CONSOLIDATION_RUN_STATE_RUNNING: ConsolidationRunState
+CONSOLIDATION_RUN_STATE_SUCCEEDED: ConsolidationRunState
+CONSOLIDATION_RUN_STATE_FAILED: ConsolidationRunState
 MATCH_CANDIDATE_STATUS_UNSPECIFIED: MatchCandidateStatus
 MATCH_CANDIDATE_STATUS_OPEN: MatchCandidateStatus
 MATCH_CANDIDATE_STATUS_MERGED: MatchCandidateStatus
@@ -33,6 +46,38 @@ AGREEMENT_UNSPECIFIED: Agreement
 AGREEMENT_AGREE: Agreement
 AGREEMENT_DIFFER: Agreement
 AGREEMENT_MISSING: Agreement
+
+class ConsolidationRun(_message.Message):
+    __slots__ = ("name", "state", "phase", "done", "total", "compared_pairs", "merged", "listed", "error")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    PHASE_FIELD_NUMBER: _ClassVar[int]
+    DONE_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    COMPARED_PAIRS_FIELD_NUMBER: _ClassVar[int]
+    MERGED_FIELD_NUMBER: _ClassVar[int]
+    LISTED_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    state: ConsolidationRunState
+    phase: str
+    done: int
+    total: int
+    compared_pairs: int
+    merged: int
+    listed: int
+    error: str
+    def __init__(self, name: _Optional[str] = ..., state: _Optional[_Union[ConsolidationRunState, str]] = ..., phase: _Optional[str] = ..., done: _Optional[int] = ..., total: _Optional[int] = ..., compared_pairs: _Optional[int] = ..., merged: _Optional[int] = ..., listed: _Optional[int] = ..., error: _Optional[str] = ...) -> None: ...
+
+class RunConsolidationRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetConsolidationRunRequest(_message.Message):
+    __slots__ = ("name",)
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    def __init__(self, name: _Optional[str] = ...) -> None: ...
 
 class AttributeComparison(_message.Message):
     __slots__ = ("attribute", "agreement", "first_values", "second_values")

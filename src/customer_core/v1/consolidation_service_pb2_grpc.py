@@ -67,6 +67,16 @@ class ConsolidationServiceStub:
                 request_serializer=customer__core_dot_v1_dot_consolidation__service__pb2.MarkNotSameRequest.SerializeToString,
                 response_deserializer=customer__core_dot_v1_dot_consolidation__service__pb2.MatchCandidate.FromString,
                 _registered_method=True)
+        self.RunConsolidation = channel.unary_unary(
+                '/customer_core.v1.ConsolidationService/RunConsolidation',
+                request_serializer=customer__core_dot_v1_dot_consolidation__service__pb2.RunConsolidationRequest.SerializeToString,
+                response_deserializer=customer__core_dot_v1_dot_consolidation__service__pb2.ConsolidationRun.FromString,
+                _registered_method=True)
+        self.GetConsolidationRun = channel.unary_unary(
+                '/customer_core.v1.ConsolidationService/GetConsolidationRun',
+                request_serializer=customer__core_dot_v1_dot_consolidation__service__pb2.GetConsolidationRunRequest.SerializeToString,
+                response_deserializer=customer__core_dot_v1_dot_consolidation__service__pb2.ConsolidationRun.FromString,
+                _registered_method=True)
 
 
 class ConsolidationServiceServicer:
@@ -118,6 +128,23 @@ class ConsolidationServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RunConsolidation(self, request, context):
+        """Starts the end-of-day consolidation of the whole base (or finds the run active): every
+        active customer compared with blocking and probabilistic scoring, pairs meeting an
+        automatic-merge tier (and, where enabled, scoring above the calibrated threshold) merged,
+        the rest listed. Needs `customers.merge` over the whole bank. Poll GetConsolidationRun.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetConsolidationRun(self, request, context):
+        """A consolidation run's progress and outcome.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ConsolidationServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -145,6 +172,16 @@ def add_ConsolidationServiceServicer_to_server(servicer, server):
                     servicer.MarkNotSame,
                     request_deserializer=customer__core_dot_v1_dot_consolidation__service__pb2.MarkNotSameRequest.FromString,
                     response_serializer=customer__core_dot_v1_dot_consolidation__service__pb2.MatchCandidate.SerializeToString,
+            ),
+            'RunConsolidation': grpc.unary_unary_rpc_method_handler(
+                    servicer.RunConsolidation,
+                    request_deserializer=customer__core_dot_v1_dot_consolidation__service__pb2.RunConsolidationRequest.FromString,
+                    response_serializer=customer__core_dot_v1_dot_consolidation__service__pb2.ConsolidationRun.SerializeToString,
+            ),
+            'GetConsolidationRun': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetConsolidationRun,
+                    request_deserializer=customer__core_dot_v1_dot_consolidation__service__pb2.GetConsolidationRunRequest.FromString,
+                    response_serializer=customer__core_dot_v1_dot_consolidation__service__pb2.ConsolidationRun.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -290,6 +327,60 @@ class ConsolidationService:
             '/customer_core.v1.ConsolidationService/MarkNotSame',
             customer__core_dot_v1_dot_consolidation__service__pb2.MarkNotSameRequest.SerializeToString,
             customer__core_dot_v1_dot_consolidation__service__pb2.MatchCandidate.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RunConsolidation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/customer_core.v1.ConsolidationService/RunConsolidation',
+            customer__core_dot_v1_dot_consolidation__service__pb2.RunConsolidationRequest.SerializeToString,
+            customer__core_dot_v1_dot_consolidation__service__pb2.ConsolidationRun.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetConsolidationRun(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/customer_core.v1.ConsolidationService/GetConsolidationRun',
+            customer__core_dot_v1_dot_consolidation__service__pb2.GetConsolidationRunRequest.SerializeToString,
+            customer__core_dot_v1_dot_consolidation__service__pb2.ConsolidationRun.FromString,
             options,
             channel_credentials,
             insecure,

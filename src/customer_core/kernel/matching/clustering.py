@@ -21,10 +21,17 @@ def clusters(
     edges: Sequence[tuple[int, int, Comparison]],
     compare: Callable[[int, int], Comparison],
     floor: float,
+    initial: Sequence[Sequence[int]] = (),
 ) -> list[list[int]]:
-    """Groups of two or more indexes (of `size`) the `edges` join, as described above."""
+    """Groups of two or more indexes (of `size`) the `edges` join, as described above, starting
+    from the `initial` groups (joined already, whatever their scores: an automatic tier's)."""
     owner = list(range(size))
     members: dict[int, list[int]] = {}
+    for group in initial:
+        head = group[0]
+        for x in group:
+            owner[x] = head
+        members[head] = list(group)
     known = {(min(a, b), max(a, b)): c for a, b, c in edges}
 
     def comparison(a: int, b: int) -> Comparison:

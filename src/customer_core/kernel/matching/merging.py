@@ -170,11 +170,11 @@ def merge(
     now: datetime,
     *,
     tier: str,
-    reason: str,
+    why: str,
     actor: str,
 ) -> pb.Merge:
     """Merges `loser` into `survivor` (customer rows read in this transaction; the caller checked
-    the right to); the Merge."""
+    the right to) for the reason `why`; the Merge."""
     _check_pair(survivor, loser)
     customer_ops.require_active(connection, survivor)
     customer_ops.require_active(connection, loser)
@@ -241,7 +241,7 @@ def merge(
             connection, loser, {"status": "MERGED", "merged_into_id": survivor.id}, now
         )
         ident.decide_pair(
-            connection, survivor.id, loser.id, ident.MERGED, now, actor=actor, comment=reason,
+            connection, survivor.id, loser.id, ident.MERGED, now, actor=actor, comment=why,
             tier=tier if tier != MANUAL else "HIGHEST",
         )  # fmt: skip
         ident.close_pairs_of(connection, loser.id, now)
@@ -253,7 +253,7 @@ def merge(
             "operation": operation,
             "plan": json.dumps(plan).encode(),
             "actor": actor,
-            "reason": reason,
+            "reason": why,
             "create_time": now,
             "unmerge_time": None,
             "unmerge_actor": None,
@@ -291,7 +291,7 @@ def unmerge(
     merge_row: Any,
     now: datetime,
     *,
-    reason: str,
+    why: str,
     actor: str,
 ) -> pb.Merge:
     """Undoes a merge (its row read in this transaction; the caller checked the right to)."""
@@ -358,7 +358,7 @@ def unmerge(
         ident.store_keys(connection, loser.id, loser_keys)
         ident.decide_pair(
             connection, survivor.id, loser.id, ident.NOT_SAME, now, actor=actor,
-            comment=f"unmerged: {reason}",
+            comment=f"unmerged: {why}",
             keys_fingerprint=ident.fingerprint(survivor_keys, loser_keys),
         )  # fmt: skip
         connection.execute(
@@ -434,7 +434,9 @@ def _set(target: Message, source: Message, field: Any) -> None:
 
 
 def _tier_enum(tier: str) -> int:
-    return options_pb2.MatchTier.Value(f"MATCH_TIER_{tier}") if tier != MANUAL else 0
+    """The MatchTier of a merge's tier; UNSPECIFIED for a steward's or a score's."""
+    name = f"MATCH_TIER_{tier}"
+    return options_pb2.MatchTier.Value(name) if name in options_pb2.MatchTier.keys() else 0  # noqa: SIM118
 
 
 def _to_proto(

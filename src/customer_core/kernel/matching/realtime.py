@@ -98,7 +98,7 @@ class Identification:
         survivor, tier = target
         merging.merge(
             connection, self.codec, self.policy, survivor, row, now, tier=tier,
-            reason=f"identified on create at the {tier.lower()} tier", actor=_actor(),
+            why=f"identified on create at the {tier.lower()} tier", actor=_actor(),
         )  # fmt: skip
         fresh = connection.execute(select(customers).where(customers.c.id == survivor.id)).one()
         answer = customer_ops.to_proto(connection, fresh)
@@ -158,7 +158,7 @@ class Identification:
             survivor, loser = merging.choose_survivor(connection, self.policy, customer, other)
             merging.merge(
                 connection, self.codec, self.policy, survivor, loser, now, tier=tier,
-                reason=f"identified on a match-key change at the {tier.lower()} tier",
+                why=f"identified on a match-key change at the {tier.lower()} tier",
                 actor=_actor(),
             )  # fmt: skip
             customer = connection.execute(

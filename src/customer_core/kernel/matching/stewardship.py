@@ -208,7 +208,7 @@ def merge_customers(
         survivor, loser = merging.choose_survivor(connection, identification.policy, a, b)
     return merging.merge(
         connection, identification.codec, identification.policy, survivor, loser, now,
-        tier=merging.MANUAL, reason=reason, actor=current().principal.name,
+        tier=merging.MANUAL, why=reason, actor=current().principal.name,
     )  # fmt: skip
 
 
@@ -238,7 +238,7 @@ def unmerge_customers(
         )
     return merging.unmerge(
         connection, identification.codec, identification.policy, row, now,
-        reason=reason, actor=current().principal.name,
+        why=reason, actor=current().principal.name,
     )  # fmt: skip
 
 
