@@ -87,6 +87,7 @@ _PYTHON_TYPES: tuple[tuple[type[TypeEngine[Any]], type | tuple[type, ...]], ...]
     (Boolean, bool),  # before Integer: a bool is an int, not the other way round
     (Integer, int),  # BigInteger is an Integer
     (String, str),
+    (Float, (float, int)),
 )
 _ACCEPTED: dict[str, dict[str, type | tuple[type, ...]]] = {}
 
