@@ -81,7 +81,8 @@ class CustomerServicer(customer_service_pb2_grpc.CustomerServiceServicer):
         after = self._values(connection, written) if result is not None else frozenset()
         if before != after:
             number = parse_record_name(written, "name")[0]
-            self.identification.record_written(connection, number, now)
+            _, record_id = parse_record_name(written, "name")
+            self.identification.record_written(connection, number, now, record_id)
         return result
 
     def GetCustomer(self, request: svc.GetCustomerRequest, context: Any) -> customer_pb2.Customer:

@@ -159,6 +159,7 @@ class Kernel:
                 settings.match_source_priority,
             ),
             lambda digests: self.read(lambda c: committed_holders(c, digests), autocommit=True),
+            self.read,
         )
         self.consolidation = Consolidation(
             engine, self.identification, self.jobs,

@@ -137,10 +137,12 @@ def identify(
     lookup: Lookup,
     *,
     new: bool = False,
+    current: Sequence[Key] | None = None,
 ) -> Found:
     """The active customers of the same type holding one of `keys`, by the most precise tier met:
     those met at an automatic-merge tier to merge with, the others to list. A pair a steward
-    marked not the same counts only once a match key of either has changed since.
+    marked not the same counts only once a match key of either has changed since (`current`:
+    all of the customer's keys, when `keys` are only some of them).
 
     Raises:
         RetryTransaction: a customer holding a key was committed after this transaction began.
@@ -171,7 +173,7 @@ def identify(
         return found
     decided = {}
     if not new:
-        mine = list(keys)
+        mine = list(current if current is not None else keys)
         for other_id in best:
             pair = pair_row(connection, customer.id, other_id)
             if pair is not None and pair.status == NOT_SAME:

@@ -16,7 +16,7 @@ the same way.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
@@ -48,11 +48,19 @@ def _actor() -> str:
 class Identification:
     """Identification as a deployment's policy defines it."""
 
-    def __init__(self, codec: RecordCodec, policy: Policy, lookup: ident.Lookup) -> None:
-        """`lookup` reads match keys as committed, outside the write's transaction."""
+    def __init__(
+        self,
+        codec: RecordCodec,
+        policy: Policy,
+        lookup: ident.Lookup,
+        committed_read: Callable[[Callable[[Connection], Any]], Any] | None = None,
+    ) -> None:
+        """`lookup` reads match keys as committed, outside the write's transaction;
+        `committed_read` runs a read of its own (`Kernel.read`)."""
         self.codec = codec
         self.policy = key_ops.restrict(policy, codec.registry)
         self.lookup = lookup
+        self.committed_read = committed_read
 
     def create_customer(
         self,
@@ -140,20 +148,56 @@ class Identification:
             rows = [keep, *rows[2:]]
         return rows[0], next(t for r, t in met if r.id == rows[0].id)
 
-    def record_written(self, connection: Connection, customer_number: str, now: datetime) -> None:
-        """After a write of one of a customer's records: its keys afresh, and what they meet."""
+    def record_written(
+        self,
+        connection: Connection,
+        customer_number: str,
+        now: datetime,
+        record_id: uuid.UUID | None = None,
+    ) -> None:
+        """After a write of a customer's record `record_id`: its keys afresh, and what they meet.
+
+        The written record is read in the write's transaction; the customer's other records as
+        committed, in a read of their own when `committed_read` was given (so a key rotation
+        re-encrypting them meanwhile does not fail this write's SERIALIZABLE transaction; a
+        concurrent change of another record is caught by its own write, or by the end-of-day run).
+        """
         customer = connection.execute(
             select(customers).where(customers.c.customer_number == customer_number)
         ).first()
         if customer is None or customer.status != "ACTIVE":
             return
-        keys = merging.keys_now(connection, self.codec, self.policy, customer)
-        if {k.digest for k in keys} == {
-            k.digest for k in ident.stored_keys(connection, customer.id)
-        }:
+        subjects = self.policy.subjects()
+        customer_id = customer.id
+
+        def others(c: Connection) -> list[tuple[str, Any]]:
+            rows = [
+                r
+                for r in merging.records_of(c, customer_id, subjects)
+                if record_id is None or r.id != record_id
+            ]
+            return merging.plain_records(c, self.codec, rows, subjects)
+
+        if record_id is None or self.committed_read is None:
+            plain = merging.plain_records(
+                connection, self.codec, merging.records_of(connection, customer.id, subjects),
+                subjects,
+            )  # fmt: skip
+        else:
+            written = connection.execute(
+                select(subject_records).where(subject_records.c.id == record_id)
+            ).first()
+            plain = self.committed_read(others) + merging.plain_records(
+                connection, self.codec, [written] if written is not None else [], subjects
+            )
+        keys = key_ops.keys_of(self.policy, self.codec.cipher, customer.type, plain)
+        stored = {k.digest for k in ident.stored_keys(connection, customer.id)}
+        if {k.digest for k in keys} == stored:
             return
         ident.store_keys(connection, customer.id, keys)
-        found = ident.identify(connection, self.policy, customer, keys, self.lookup)
+        # Only the keys it did not have can meet anyone new: what the others met is listed.
+        fresh = [k for k in keys if k.digest not in stored]
+        found = ident.identify(connection, self.policy, customer, fresh, self.lookup, current=keys)
         for other, tier in sorted(found.merge, key=lambda m: tier_rank(m[1])):
             survivor, loser = merging.choose_survivor(connection, self.policy, customer, other)
             merging.merge(
