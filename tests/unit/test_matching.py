@@ -10,6 +10,13 @@ from customer_core.kernel.matching import keys as key_ops
 from customer_core.kernel.matching import policy as policy_ops
 from customer_core.kernel.matching.clustering import clusters
 from customer_core.kernel.matching.profiles import Profile, profile_of
+from customer_core.kernel.matching.relationships import (
+    FAMILY,
+    MAX_HOUSEHOLD,
+    Proposal,
+    families,
+    named_parties,
+)
 from customer_core.kernel.matching.scoring import Model, guard, levels
 from customer_core.kernel.matching.survivorship import Version, golden
 from customer_core.kernel.registry import load_registry
@@ -106,3 +113,39 @@ def test_survivorship_prefers_the_trusted_source_and_never_an_empty_value() -> N
     )
     assert best.name == "张三"  # SOURCE_PRIORITY: CORE first
     assert best.occupation == "teacher"  # the side without a value never wins
+
+
+def _resident(name: str, street: str, phone: str = "", minutes: int = 0) -> Profile:
+    p = Profile(uuid.uuid4(), str(minutes), "INDIVIDUAL", NOW + timedelta(minutes=minutes))
+    p.names.add(name)
+    p.surnames.add(name[0])
+    p.streets.add(street)
+    if phone:
+        p.phones.add(phone)
+    return p
+
+
+def test_households_need_a_surname_or_phone_and_stop_at_a_dormitory() -> None:
+    home = [_resident("王甲", "建国路1号", minutes=1), _resident("王乙", "建国路1号", minutes=0),
+            _resident("李丙", "建国路1号", "+8613900000001", 2),
+            _resident("赵丁", "建国路1号", "+8613900000001", 3)]  # fmt: skip
+    found = {(p.owner, p.counterparty): p.evidence for p in families(home, lambda a, b: False)}
+    # the older customer owns the link; 王甲 and 李丙 share only the address
+    assert found == {(1, 0): ("address", "surname"), (2, 3): ("address", "phone")}
+    assert families(home, lambda a, b: {a, b} == {0, 1}) == [
+        Proposal(2, 3, FAMILY, "", ("address", "phone"))
+    ]
+    dorm = [_resident(f"张{i}", "学院路37号宿舍", minutes=i) for i in range(MAX_HOUSEHOLD + 1)]
+    assert families(dorm, lambda a, b: False) == []
+    assert len(families(dorm[:MAX_HOUSEHOLD], lambda a, b: False)) == 28  # 8 choose 2
+
+
+def test_a_representative_is_linked_by_document_number_and_never_to_itself() -> None:
+    person = _person("王建国", "1970-01-01", rid("11010519700101001"))
+    number = next(iter(person.valid_resident_ids()))
+    company = Profile(uuid.uuid4(), "9", "ORGANIZATION", NOW)
+    company.parties.add(("RELATIONSHIP_KIND_LEGAL_REPRESENTATIVE", "", number))
+    person.parties.add(("RELATIONSHIP_KIND_SPOUSE", "", number))  # names its own number
+    assert named_parties([person, company]) == [
+        Proposal(1, 0, "RELATIONSHIP_KIND_LEGAL_REPRESENTATIVE", "", ("id_number",))
+    ]

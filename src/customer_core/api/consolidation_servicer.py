@@ -10,7 +10,7 @@ from customer_core.authz.context import current
 from customer_core.authz.principal import WHOLE_BANK
 from customer_core.errors import InvalidArgument, PermissionDenied
 from customer_core.kernel.app import Kernel
-from customer_core.kernel.matching import stewardship
+from customer_core.kernel.matching import relationship_proposals, stewardship
 from customer_core.kernel.matching.consolidation import ConsolidationRun
 from customer_core.v1 import consolidation_service_pb2 as pb
 from customer_core.v1 import consolidation_service_pb2_grpc
@@ -79,6 +79,32 @@ class ConsolidationServicer(consolidation_service_pb2_grpc.ConsolidationServiceS
             lambda c, now: stewardship.mark_not_same(c, self.identification, request, now),
         )
 
+    def ListRelationshipProposals(
+        self, request: pb.ListRelationshipProposalsRequest, context: Any
+    ) -> pb.ListRelationshipProposalsResponse:
+        return self.kernel.read(lambda c: relationship_proposals.list_proposals(c, request))
+
+    def ConfirmRelationshipProposal(
+        self, request: pb.ConfirmRelationshipProposalRequest, context: Any
+    ) -> pb.RelationshipProposal:
+        codec = self.identification.codec
+        return self.kernel.write(
+            "ConfirmRelationshipProposal",
+            request,
+            pb.RelationshipProposal,
+            lambda c, now: relationship_proposals.confirm(c, codec, request, now),
+        )
+
+    def RejectRelationshipProposal(
+        self, request: pb.RejectRelationshipProposalRequest, context: Any
+    ) -> pb.RelationshipProposal:
+        return self.kernel.write(
+            "RejectRelationshipProposal",
+            request,
+            pb.RelationshipProposal,
+            lambda c, now: relationship_proposals.reject(c, request, now),
+        )
+
 
 _STATES = {
     "queued": pb.CONSOLIDATION_RUN_STATE_QUEUED,
@@ -101,4 +127,5 @@ def run_to_proto(run: ConsolidationRun) -> pb.ConsolidationRun:
         merged=run.merged,
         listed=run.listed,
         error=run.error or "",
+        proposed_relationships=run.proposed,
     )

@@ -90,6 +90,9 @@ PERMISSIONS: dict[str, str] = {
     f"/{_CONSOLIDATION}/MarkNotSame": r.CUSTOMERS_MERGE,
     f"/{_CONSOLIDATION}/RunConsolidation": r.CUSTOMERS_MERGE,
     f"/{_CONSOLIDATION}/GetConsolidationRun": r.CUSTOMERS_MERGE,
+    f"/{_CONSOLIDATION}/ListRelationshipProposals": r.CUSTOMERS_MERGE,
+    f"/{_CONSOLIDATION}/ConfirmRelationshipProposal": r.CUSTOMERS_MERGE,
+    f"/{_CONSOLIDATION}/RejectRelationshipProposal": r.CUSTOMERS_MERGE,
 }
 
 #: Services anyone may call without credentials: health checking and reflection.

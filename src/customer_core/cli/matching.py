@@ -1,5 +1,6 @@
-"""`customer-core match candidates|merge|unmerge|merges|not-same|consolidate`: the
-similar-customer list, merges and the end-of-day consolidation from a shell.
+"""`customer-core match candidates|merge|unmerge|merges|not-same|relationships|confirm-relationship|
+reject-relationship|consolidate`: the similar-customer list, merges, relationship proposals and
+the end-of-day consolidation from a shell.
 
 Like `customers`, all but `consolidate` call a running server with the caller's token
 (CUSTOMER_CORE_TOKEN), so a steward sees and merges only customers of their scope; answers print
@@ -95,6 +96,44 @@ def not_same(
     _run(target, lambda client: client.mark_not_same(name, comment))
 
 
+@match_app.command("relationships")
+def relationship_list(
+    status: Annotated[str, typer.Option(help="open, confirmed or rejected")] = "open",
+    customer: Annotated[str, typer.Option(help="Only with this customer (its number)")] = "",
+    limit: Annotated[int, typer.Option(help="Stop after this many")] = 100,
+    target: Target = DEFAULT_TARGET,
+) -> None:
+    """List relationship proposals, newest first, one JSON object per line."""
+    _choice("--status", status, ("open", "confirmed", "rejected"))
+    with _client(target) as client:
+        found = client.relationship_proposals(status=status, customer=customer)
+        for proposal in islice(found, limit):
+            typer.echo(MessageToJson(proposal, indent=None, preserving_proto_field_name=True))
+
+
+@match_app.command("confirm-relationship")
+def confirm_relationship(
+    name: Annotated[str, typer.Argument(help="The proposal, relationshipProposals/{id}")],
+    comment: Annotated[str, typer.Option(help="Why (ledgered)")],
+    kind: Annotated[
+        str, typer.Option(help="A family proposal's closer kind, e.g. RELATIONSHIP_KIND_SPOUSE")
+    ] = "",
+    target: Target = DEFAULT_TARGET,
+) -> None:
+    """Confirm a proposal: its relationship record is written."""
+    _run(target, lambda client: client.confirm_relationship(name, comment, kind=kind))
+
+
+@match_app.command("reject-relationship")
+def reject_relationship(
+    name: Annotated[str, typer.Argument(help="The proposal, relationshipProposals/{id}")],
+    comment: Annotated[str, typer.Option(help="Why (ledgered)")],
+    target: Target = DEFAULT_TARGET,
+) -> None:
+    """Reject a proposal: it is never proposed again."""
+    _run(target, lambda client: client.reject_relationship(name, comment))
+
+
 @match_app.command("consolidate")
 def consolidate(database_url: DatabaseUrl = None) -> None:
     """Compare the whole base, merge what the policy allows and list the rest, with a progress
@@ -109,7 +148,7 @@ def consolidate(database_url: DatabaseUrl = None) -> None:
             json.dumps(
                 {"name": f"consolidationRuns/{run.id}", "state": run.state,
                  "compared_pairs": run.compared, "merged": run.merged, "listed": run.listed,
-                 "error": run.error or ""}
+                 "proposed_relationships": run.proposed, "error": run.error or ""}
             )
         )  # fmt: skip
         if run.state != "succeeded":

@@ -580,6 +580,40 @@ class Client:
         )
         return self._call(self._consolidation.MarkNotSame, request)
 
+    def relationship_proposals(
+        self, *, status: str = "open", customer: str = "", page_size: int = 0
+    ) -> Iterator[consolidation.RelationshipProposal]:
+        """The relationships discovery proposes, newest first, page by page (`status`: open,
+        confirmed or rejected)."""
+        request = consolidation.ListRelationshipProposalsRequest(
+            status=f"RELATIONSHIP_PROPOSAL_STATUS_{status.upper()}",
+            customer=customer_name(customer) if customer else "",
+            page_size=page_size,
+        )
+        yield from self._pages(
+            self._consolidation.ListRelationshipProposals, request, "proposals", ""
+        )
+
+    def confirm_relationship(
+        self, proposal: str, comment: str, *, kind: str = "", request_id: str | None = None
+    ) -> consolidation.RelationshipProposal:
+        """Confirms a proposal (a family one as `kind`, if given): its relationship record is
+        written."""
+        request = consolidation.ConfirmRelationshipProposalRequest(
+            proposal=proposal, comment=comment, kind=kind,
+            request_id=request_id or str(uuid.uuid4()),
+        )  # fmt: skip
+        return self._call(self._consolidation.ConfirmRelationshipProposal, request)
+
+    def reject_relationship(
+        self, proposal: str, comment: str, *, request_id: str | None = None
+    ) -> consolidation.RelationshipProposal:
+        """Rejects a proposal: never proposed again."""
+        request = consolidation.RejectRelationshipProposalRequest(
+            proposal=proposal, comment=comment, request_id=request_id or str(uuid.uuid4())
+        )
+        return self._call(self._consolidation.RejectRelationshipProposal, request)
+
     def run_consolidation(self) -> consolidation.ConsolidationRun:
         """Starts the end-of-day consolidation (or finds the run active)."""
         return self._call(

@@ -265,6 +265,36 @@ match_candidates = Table(
     Index(None, "customer_b"),
 )
 
+# Relationships the end-of-day job suggests (kernel.matching.relationships): a possible family
+# link between individuals, or an organization's representative or executive who is also an
+# individual customer. A steward confirms one (a `relationship` record on `owner_id` naming
+# `counterparty_id` is written, and `record_id` kept as its origin) or rejects it (never proposed
+# again). One row per owner, counterparty and kind.
+relationship_proposals = Table(
+    "relationship_proposals",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    # The customer whose `relationship` record it would be, and the customer it would name.
+    Column("owner_id", Uuid, ForeignKey("customers.id"), nullable=False),
+    Column("counterparty_id", Uuid, ForeignKey("customers.id"), nullable=False),
+    # The relationship model's kind, e.g. RELATIONSHIP_KIND_OTHER_FAMILY_MEMBER.
+    Column("kind", String(64), nullable=False),
+    # An executive's title, as the organization's record of the outside party gave it.
+    Column("title", String(100), nullable=False, server_default=""),
+    # Comma-separated attributes the proposal rests on, e.g. `address,surname`.
+    Column("evidence", Text, nullable=False),
+    # OPEN, CONFIRMED, REJECTED
+    Column("status", String(16), nullable=False),
+    Column("record_id", Uuid, nullable=True),
+    Column("actor", String(128), nullable=False, server_default=""),
+    Column("comment", Text, nullable=False, server_default=""),
+    Column("create_time", UTCDateTime, nullable=False),
+    Column("update_time", UTCDateTime, nullable=False),
+    UniqueConstraint("owner_id", "counterparty_id", "kind"),
+    Index(None, "status", "create_time"),
+    Index(None, "counterparty_id"),
+)
+
 # The reverse-reference index: each `customer_ref` value of each record, so that the customer it
 # names sees the link too (kernel.references). Written, replaced and deleted with the record in
 # the same transaction; no foreign key to the record (records are deleted, the index row with it).

@@ -27,45 +27,57 @@ from customer_core.v1 import options_pb2 as customer__core_dot_v1_dot_options__p
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n,customer_core/v1/consolidation_service.proto\x12\x10\x63ustomer_core.v1\x1a\x1f\x63ustomer_core/v1/customer.proto\x1a\x1e\x63ustomer_core/v1/options.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xcb\x01\n\x10\x43onsolidationRun\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x36\n\x05state\x18\x02 \x01(\x0e\x32\'.customer_core.v1.ConsolidationRunState\x12\r\n\x05phase\x18\x03 \x01(\t\x12\x0c\n\x04\x64one\x18\x04 \x01(\x03\x12\r\n\x05total\x18\x05 \x01(\x03\x12\x16\n\x0e\x63ompared_pairs\x18\x06 \x01(\x03\x12\x0e\n\x06merged\x18\x07 \x01(\x03\x12\x0e\n\x06listed\x18\x08 \x01(\x03\x12\r\n\x05\x65rror\x18\t \x01(\t\"\x19\n\x17RunConsolidationRequest\"*\n\x1aGetConsolidationRunRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"\x85\x01\n\x13\x41ttributeComparison\x12\x11\n\tattribute\x18\x01 \x01(\t\x12.\n\tagreement\x18\x02 \x01(\x0e\x32\x1b.customer_core.v1.Agreement\x12\x14\n\x0c\x66irst_values\x18\x03 \x03(\t\x12\x15\n\rsecond_values\x18\x04 \x03(\t\"\xf0\x02\n\x0eMatchCandidate\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x11\n\tcustomers\x18\x02 \x03(\t\x12)\n\x04tier\x18\x03 \x01(\x0e\x32\x1b.customer_core.v1.MatchTier\x12\r\n\x05score\x18\x04 \x01(\x01\x12\x39\n\nattributes\x18\x05 \x03(\x0b\x32%.customer_core.v1.AttributeComparison\x12\x36\n\x06status\x18\x06 \x01(\x0e\x32&.customer_core.v1.MatchCandidateStatus\x12\x0e\n\x06origin\x18\x07 \x01(\t\x12\r\n\x05\x61\x63tor\x18\x08 \x01(\t\x12\x0f\n\x07\x63omment\x18\t \x01(\t\x12/\n\x0b\x63reate_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xeb\x02\n\x05Merge\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x10\n\x08survivor\x18\x02 \x01(\t\x12\r\n\x05loser\x18\x03 \x01(\t\x12)\n\x04tier\x18\x04 \x01(\x0e\x32\x1b.customer_core.v1.MatchTier\x12\x0e\n\x06reason\x18\x05 \x01(\t\x12\r\n\x05\x61\x63tor\x18\x06 \x01(\t\x12/\n\x0b\x63reate_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rmoved_records\x18\x08 \x03(\t\x12@\n\x16moved_cross_references\x18\t \x03(\x0b\x32 .customer_core.v1.CrossReference\x12\x16\n\x0emerged_records\x18\n \x03(\t\x12\x30\n\x0cunmerge_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\runmerge_actor\x18\x0c \x01(\t\"\xb8\x01\n\x1aListMatchCandidatesRequest\x12\x36\n\x06status\x18\x01 \x01(\x0e\x32&.customer_core.v1.MatchCandidateStatus\x12)\n\x04tier\x18\x02 \x01(\x0e\x32\x1b.customer_core.v1.MatchTier\x12\x10\n\x08\x63ustomer\x18\x03 \x01(\t\x12\x11\n\tpage_size\x18\x04 \x01(\x05\x12\x12\n\npage_token\x18\x05 \x01(\t\"l\n\x1bListMatchCandidatesResponse\x12\x34\n\ncandidates\x18\x01 \x03(\x0b\x32 .customer_core.v1.MatchCandidate\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"`\n\x15MergeCustomersRequest\x12\x11\n\tcustomers\x18\x01 \x03(\t\x12\x10\n\x08survivor\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x12\n\nrequest_id\x18\x04 \x01(\t\"L\n\x17UnmergeCustomersRequest\x12\r\n\x05merge\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"L\n\x11ListMergesRequest\x12\x10\n\x08\x63ustomer\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"V\n\x12ListMergesResponse\x12\'\n\x06merges\x18\x01 \x03(\x0b\x32\x17.customer_core.v1.Merge\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"L\n\x12MarkNotSameRequest\x12\x11\n\tcandidate\x18\x01 \x01(\t\x12\x0f\n\x07\x63omment\x18\x02 \x01(\t\x12\x12\n\nrequest_id\x18\x03 \x01(\t*\xd4\x01\n\x15\x43onsolidationRunState\x12\'\n#CONSOLIDATION_RUN_STATE_UNSPECIFIED\x10\x00\x12\"\n\x1e\x43ONSOLIDATION_RUN_STATE_QUEUED\x10\x01\x12#\n\x1f\x43ONSOLIDATION_RUN_STATE_RUNNING\x10\x02\x12%\n!CONSOLIDATION_RUN_STATE_SUCCEEDED\x10\x03\x12\"\n\x1e\x43ONSOLIDATION_RUN_STATE_FAILED\x10\x04*\xa7\x01\n\x14MatchCandidateStatus\x12&\n\"MATCH_CANDIDATE_STATUS_UNSPECIFIED\x10\x00\x12\x1f\n\x1bMATCH_CANDIDATE_STATUS_OPEN\x10\x01\x12!\n\x1dMATCH_CANDIDATE_STATUS_MERGED\x10\x02\x12#\n\x1fMATCH_CANDIDATE_STATUS_NOT_SAME\x10\x03*h\n\tAgreement\x12\x19\n\x15\x41GREEMENT_UNSPECIFIED\x10\x00\x12\x13\n\x0f\x41GREEMENT_AGREE\x10\x01\x12\x14\n\x10\x41GREEMENT_DIFFER\x10\x02\x12\x15\n\x11\x41GREEMENT_MISSING\x10\x03\x32\xb2\x05\n\x14\x43onsolidationService\x12r\n\x13ListMatchCandidates\x12,.customer_core.v1.ListMatchCandidatesRequest\x1a-.customer_core.v1.ListMatchCandidatesResponse\x12R\n\x0eMergeCustomers\x12\'.customer_core.v1.MergeCustomersRequest\x1a\x17.customer_core.v1.Merge\x12V\n\x10UnmergeCustomers\x12).customer_core.v1.UnmergeCustomersRequest\x1a\x17.customer_core.v1.Merge\x12W\n\nListMerges\x12#.customer_core.v1.ListMergesRequest\x1a$.customer_core.v1.ListMergesResponse\x12U\n\x0bMarkNotSame\x12$.customer_core.v1.MarkNotSameRequest\x1a .customer_core.v1.MatchCandidate\x12\x61\n\x10RunConsolidation\x12).customer_core.v1.RunConsolidationRequest\x1a\".customer_core.v1.ConsolidationRun\x12g\n\x13GetConsolidationRun\x12,.customer_core.v1.GetConsolidationRunRequest\x1a\".customer_core.v1.ConsolidationRunb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n,customer_core/v1/consolidation_service.proto\x12\x10\x63ustomer_core.v1\x1a\x1f\x63ustomer_core/v1/customer.proto\x1a\x1e\x63ustomer_core/v1/options.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xeb\x01\n\x10\x43onsolidationRun\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x36\n\x05state\x18\x02 \x01(\x0e\x32\'.customer_core.v1.ConsolidationRunState\x12\r\n\x05phase\x18\x03 \x01(\t\x12\x0c\n\x04\x64one\x18\x04 \x01(\x03\x12\r\n\x05total\x18\x05 \x01(\x03\x12\x16\n\x0e\x63ompared_pairs\x18\x06 \x01(\x03\x12\x0e\n\x06merged\x18\x07 \x01(\x03\x12\x0e\n\x06listed\x18\x08 \x01(\x03\x12\r\n\x05\x65rror\x18\t \x01(\t\x12\x1e\n\x16proposed_relationships\x18\n \x01(\x03\"\x19\n\x17RunConsolidationRequest\"*\n\x1aGetConsolidationRunRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"\x85\x01\n\x13\x41ttributeComparison\x12\x11\n\tattribute\x18\x01 \x01(\t\x12.\n\tagreement\x18\x02 \x01(\x0e\x32\x1b.customer_core.v1.Agreement\x12\x14\n\x0c\x66irst_values\x18\x03 \x03(\t\x12\x15\n\rsecond_values\x18\x04 \x03(\t\"\xf0\x02\n\x0eMatchCandidate\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x11\n\tcustomers\x18\x02 \x03(\t\x12)\n\x04tier\x18\x03 \x01(\x0e\x32\x1b.customer_core.v1.MatchTier\x12\r\n\x05score\x18\x04 \x01(\x01\x12\x39\n\nattributes\x18\x05 \x03(\x0b\x32%.customer_core.v1.AttributeComparison\x12\x36\n\x06status\x18\x06 \x01(\x0e\x32&.customer_core.v1.MatchCandidateStatus\x12\x0e\n\x06origin\x18\x07 \x01(\t\x12\r\n\x05\x61\x63tor\x18\x08 \x01(\t\x12\x0f\n\x07\x63omment\x18\t \x01(\t\x12/\n\x0b\x63reate_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xeb\x02\n\x05Merge\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x10\n\x08survivor\x18\x02 \x01(\t\x12\r\n\x05loser\x18\x03 \x01(\t\x12)\n\x04tier\x18\x04 \x01(\x0e\x32\x1b.customer_core.v1.MatchTier\x12\x0e\n\x06reason\x18\x05 \x01(\t\x12\r\n\x05\x61\x63tor\x18\x06 \x01(\t\x12/\n\x0b\x63reate_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rmoved_records\x18\x08 \x03(\t\x12@\n\x16moved_cross_references\x18\t \x03(\x0b\x32 .customer_core.v1.CrossReference\x12\x16\n\x0emerged_records\x18\n \x03(\t\x12\x30\n\x0cunmerge_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\runmerge_actor\x18\x0c \x01(\t\"\xb8\x01\n\x1aListMatchCandidatesRequest\x12\x36\n\x06status\x18\x01 \x01(\x0e\x32&.customer_core.v1.MatchCandidateStatus\x12)\n\x04tier\x18\x02 \x01(\x0e\x32\x1b.customer_core.v1.MatchTier\x12\x10\n\x08\x63ustomer\x18\x03 \x01(\t\x12\x11\n\tpage_size\x18\x04 \x01(\x05\x12\x12\n\npage_token\x18\x05 \x01(\t\"l\n\x1bListMatchCandidatesResponse\x12\x34\n\ncandidates\x18\x01 \x03(\x0b\x32 .customer_core.v1.MatchCandidate\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"`\n\x15MergeCustomersRequest\x12\x11\n\tcustomers\x18\x01 \x03(\t\x12\x10\n\x08survivor\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x12\n\nrequest_id\x18\x04 \x01(\t\"L\n\x17UnmergeCustomersRequest\x12\r\n\x05merge\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"L\n\x11ListMergesRequest\x12\x10\n\x08\x63ustomer\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"V\n\x12ListMergesResponse\x12\'\n\x06merges\x18\x01 \x03(\x0b\x32\x17.customer_core.v1.Merge\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"L\n\x12MarkNotSameRequest\x12\x11\n\tcandidate\x18\x01 \x01(\t\x12\x0f\n\x07\x63omment\x18\x02 \x01(\t\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"\xc8\x02\n\x14RelationshipProposal\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05owner\x18\x02 \x01(\t\x12\x14\n\x0c\x63ounterparty\x18\x03 \x01(\t\x12\x0c\n\x04kind\x18\x04 \x01(\t\x12\r\n\x05title\x18\x05 \x01(\t\x12\x10\n\x08\x65vidence\x18\x06 \x03(\t\x12<\n\x06status\x18\x07 \x01(\x0e\x32,.customer_core.v1.RelationshipProposalStatus\x12\x0e\n\x06record\x18\x08 \x01(\t\x12\r\n\x05\x61\x63tor\x18\t \x01(\t\x12\x0f\n\x07\x63omment\x18\n \x01(\t\x12/\n\x0b\x63reate_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x99\x01\n ListRelationshipProposalsRequest\x12<\n\x06status\x18\x01 \x01(\x0e\x32,.customer_core.v1.RelationshipProposalStatus\x12\x10\n\x08\x63ustomer\x18\x02 \x01(\t\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\"w\n!ListRelationshipProposalsResponse\x12\x39\n\tproposals\x18\x01 \x03(\x0b\x32&.customer_core.v1.RelationshipProposal\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"i\n\"ConfirmRelationshipProposalRequest\x12\x10\n\x08proposal\x18\x01 \x01(\t\x12\x0f\n\x07\x63omment\x18\x02 \x01(\t\x12\x0c\n\x04kind\x18\x03 \x01(\t\x12\x12\n\nrequest_id\x18\x04 \x01(\t\"Z\n!RejectRelationshipProposalRequest\x12\x10\n\x08proposal\x18\x01 \x01(\t\x12\x0f\n\x07\x63omment\x18\x02 \x01(\t\x12\x12\n\nrequest_id\x18\x03 \x01(\t*\xd4\x01\n\x15\x43onsolidationRunState\x12\'\n#CONSOLIDATION_RUN_STATE_UNSPECIFIED\x10\x00\x12\"\n\x1e\x43ONSOLIDATION_RUN_STATE_QUEUED\x10\x01\x12#\n\x1f\x43ONSOLIDATION_RUN_STATE_RUNNING\x10\x02\x12%\n!CONSOLIDATION_RUN_STATE_SUCCEEDED\x10\x03\x12\"\n\x1e\x43ONSOLIDATION_RUN_STATE_FAILED\x10\x04*\xa7\x01\n\x14MatchCandidateStatus\x12&\n\"MATCH_CANDIDATE_STATUS_UNSPECIFIED\x10\x00\x12\x1f\n\x1bMATCH_CANDIDATE_STATUS_OPEN\x10\x01\x12!\n\x1dMATCH_CANDIDATE_STATUS_MERGED\x10\x02\x12#\n\x1fMATCH_CANDIDATE_STATUS_NOT_SAME\x10\x03*h\n\tAgreement\x12\x19\n\x15\x41GREEMENT_UNSPECIFIED\x10\x00\x12\x13\n\x0f\x41GREEMENT_AGREE\x10\x01\x12\x14\n\x10\x41GREEMENT_DIFFER\x10\x02\x12\x15\n\x11\x41GREEMENT_MISSING\x10\x03*\xc8\x01\n\x1aRelationshipProposalStatus\x12,\n(RELATIONSHIP_PROPOSAL_STATUS_UNSPECIFIED\x10\x00\x12%\n!RELATIONSHIP_PROPOSAL_STATUS_OPEN\x10\x01\x12*\n&RELATIONSHIP_PROPOSAL_STATUS_CONFIRMED\x10\x02\x12)\n%RELATIONSHIP_PROPOSAL_STATUS_REJECTED\x10\x03\x32\xb1\x08\n\x14\x43onsolidationService\x12r\n\x13ListMatchCandidates\x12,.customer_core.v1.ListMatchCandidatesRequest\x1a-.customer_core.v1.ListMatchCandidatesResponse\x12R\n\x0eMergeCustomers\x12\'.customer_core.v1.MergeCustomersRequest\x1a\x17.customer_core.v1.Merge\x12V\n\x10UnmergeCustomers\x12).customer_core.v1.UnmergeCustomersRequest\x1a\x17.customer_core.v1.Merge\x12W\n\nListMerges\x12#.customer_core.v1.ListMergesRequest\x1a$.customer_core.v1.ListMergesResponse\x12U\n\x0bMarkNotSame\x12$.customer_core.v1.MarkNotSameRequest\x1a .customer_core.v1.MatchCandidate\x12\x61\n\x10RunConsolidation\x12).customer_core.v1.RunConsolidationRequest\x1a\".customer_core.v1.ConsolidationRun\x12g\n\x13GetConsolidationRun\x12,.customer_core.v1.GetConsolidationRunRequest\x1a\".customer_core.v1.ConsolidationRun\x12\x84\x01\n\x19ListRelationshipProposals\x12\x32.customer_core.v1.ListRelationshipProposalsRequest\x1a\x33.customer_core.v1.ListRelationshipProposalsResponse\x12{\n\x1b\x43onfirmRelationshipProposal\x12\x34.customer_core.v1.ConfirmRelationshipProposalRequest\x1a&.customer_core.v1.RelationshipProposal\x12y\n\x1aRejectRelationshipProposal\x12\x33.customer_core.v1.RejectRelationshipProposalRequest\x1a&.customer_core.v1.RelationshipProposalb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'customer_core.v1.consolidation_service_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_CONSOLIDATIONRUNSTATE']._serialized_start=2032
-  _globals['_CONSOLIDATIONRUNSTATE']._serialized_end=2244
-  _globals['_MATCHCANDIDATESTATUS']._serialized_start=2247
-  _globals['_MATCHCANDIDATESTATUS']._serialized_end=2414
-  _globals['_AGREEMENT']._serialized_start=2416
-  _globals['_AGREEMENT']._serialized_end=2520
+  _globals['_CONSOLIDATIONRUNSTATE']._serialized_start=2871
+  _globals['_CONSOLIDATIONRUNSTATE']._serialized_end=3083
+  _globals['_MATCHCANDIDATESTATUS']._serialized_start=3086
+  _globals['_MATCHCANDIDATESTATUS']._serialized_end=3253
+  _globals['_AGREEMENT']._serialized_start=3255
+  _globals['_AGREEMENT']._serialized_end=3359
+  _globals['_RELATIONSHIPPROPOSALSTATUS']._serialized_start=3362
+  _globals['_RELATIONSHIPPROPOSALSTATUS']._serialized_end=3562
   _globals['_CONSOLIDATIONRUN']._serialized_start=165
-  _globals['_CONSOLIDATIONRUN']._serialized_end=368
-  _globals['_RUNCONSOLIDATIONREQUEST']._serialized_start=370
-  _globals['_RUNCONSOLIDATIONREQUEST']._serialized_end=395
-  _globals['_GETCONSOLIDATIONRUNREQUEST']._serialized_start=397
-  _globals['_GETCONSOLIDATIONRUNREQUEST']._serialized_end=439
-  _globals['_ATTRIBUTECOMPARISON']._serialized_start=442
-  _globals['_ATTRIBUTECOMPARISON']._serialized_end=575
-  _globals['_MATCHCANDIDATE']._serialized_start=578
-  _globals['_MATCHCANDIDATE']._serialized_end=946
-  _globals['_MERGE']._serialized_start=949
-  _globals['_MERGE']._serialized_end=1312
-  _globals['_LISTMATCHCANDIDATESREQUEST']._serialized_start=1315
-  _globals['_LISTMATCHCANDIDATESREQUEST']._serialized_end=1499
-  _globals['_LISTMATCHCANDIDATESRESPONSE']._serialized_start=1501
-  _globals['_LISTMATCHCANDIDATESRESPONSE']._serialized_end=1609
-  _globals['_MERGECUSTOMERSREQUEST']._serialized_start=1611
-  _globals['_MERGECUSTOMERSREQUEST']._serialized_end=1707
-  _globals['_UNMERGECUSTOMERSREQUEST']._serialized_start=1709
-  _globals['_UNMERGECUSTOMERSREQUEST']._serialized_end=1785
-  _globals['_LISTMERGESREQUEST']._serialized_start=1787
-  _globals['_LISTMERGESREQUEST']._serialized_end=1863
-  _globals['_LISTMERGESRESPONSE']._serialized_start=1865
-  _globals['_LISTMERGESRESPONSE']._serialized_end=1951
-  _globals['_MARKNOTSAMEREQUEST']._serialized_start=1953
-  _globals['_MARKNOTSAMEREQUEST']._serialized_end=2029
-  _globals['_CONSOLIDATIONSERVICE']._serialized_start=2523
-  _globals['_CONSOLIDATIONSERVICE']._serialized_end=3213
+  _globals['_CONSOLIDATIONRUN']._serialized_end=400
+  _globals['_RUNCONSOLIDATIONREQUEST']._serialized_start=402
+  _globals['_RUNCONSOLIDATIONREQUEST']._serialized_end=427
+  _globals['_GETCONSOLIDATIONRUNREQUEST']._serialized_start=429
+  _globals['_GETCONSOLIDATIONRUNREQUEST']._serialized_end=471
+  _globals['_ATTRIBUTECOMPARISON']._serialized_start=474
+  _globals['_ATTRIBUTECOMPARISON']._serialized_end=607
+  _globals['_MATCHCANDIDATE']._serialized_start=610
+  _globals['_MATCHCANDIDATE']._serialized_end=978
+  _globals['_MERGE']._serialized_start=981
+  _globals['_MERGE']._serialized_end=1344
+  _globals['_LISTMATCHCANDIDATESREQUEST']._serialized_start=1347
+  _globals['_LISTMATCHCANDIDATESREQUEST']._serialized_end=1531
+  _globals['_LISTMATCHCANDIDATESRESPONSE']._serialized_start=1533
+  _globals['_LISTMATCHCANDIDATESRESPONSE']._serialized_end=1641
+  _globals['_MERGECUSTOMERSREQUEST']._serialized_start=1643
+  _globals['_MERGECUSTOMERSREQUEST']._serialized_end=1739
+  _globals['_UNMERGECUSTOMERSREQUEST']._serialized_start=1741
+  _globals['_UNMERGECUSTOMERSREQUEST']._serialized_end=1817
+  _globals['_LISTMERGESREQUEST']._serialized_start=1819
+  _globals['_LISTMERGESREQUEST']._serialized_end=1895
+  _globals['_LISTMERGESRESPONSE']._serialized_start=1897
+  _globals['_LISTMERGESRESPONSE']._serialized_end=1983
+  _globals['_MARKNOTSAMEREQUEST']._serialized_start=1985
+  _globals['_MARKNOTSAMEREQUEST']._serialized_end=2061
+  _globals['_RELATIONSHIPPROPOSAL']._serialized_start=2064
+  _globals['_RELATIONSHIPPROPOSAL']._serialized_end=2392
+  _globals['_LISTRELATIONSHIPPROPOSALSREQUEST']._serialized_start=2395
+  _globals['_LISTRELATIONSHIPPROPOSALSREQUEST']._serialized_end=2548
+  _globals['_LISTRELATIONSHIPPROPOSALSRESPONSE']._serialized_start=2550
+  _globals['_LISTRELATIONSHIPPROPOSALSRESPONSE']._serialized_end=2669
+  _globals['_CONFIRMRELATIONSHIPPROPOSALREQUEST']._serialized_start=2671
+  _globals['_CONFIRMRELATIONSHIPPROPOSALREQUEST']._serialized_end=2776
+  _globals['_REJECTRELATIONSHIPPROPOSALREQUEST']._serialized_start=2778
+  _globals['_REJECTRELATIONSHIPPROPOSALREQUEST']._serialized_end=2868
+  _globals['_CONSOLIDATIONSERVICE']._serialized_start=3565
+  _globals['_CONSOLIDATIONSERVICE']._serialized_end=4638
 # @@protoc_insertion_point(module_scope)

@@ -33,6 +33,13 @@ class Agreement(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     AGREEMENT_AGREE: _ClassVar[Agreement]
     AGREEMENT_DIFFER: _ClassVar[Agreement]
     AGREEMENT_MISSING: _ClassVar[Agreement]
+
+class RelationshipProposalStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    RELATIONSHIP_PROPOSAL_STATUS_UNSPECIFIED: _ClassVar[RelationshipProposalStatus]
+    RELATIONSHIP_PROPOSAL_STATUS_OPEN: _ClassVar[RelationshipProposalStatus]
+    RELATIONSHIP_PROPOSAL_STATUS_CONFIRMED: _ClassVar[RelationshipProposalStatus]
+    RELATIONSHIP_PROPOSAL_STATUS_REJECTED: _ClassVar[RelationshipProposalStatus]
 CONSOLIDATION_RUN_STATE_UNSPECIFIED: ConsolidationRunState
 CONSOLIDATION_RUN_STATE_QUEUED: ConsolidationRunState
 CONSOLIDATION_RUN_STATE_RUNNING: ConsolidationRunState
@@ -46,9 +53,13 @@ AGREEMENT_UNSPECIFIED: Agreement
 AGREEMENT_AGREE: Agreement
 AGREEMENT_DIFFER: Agreement
 AGREEMENT_MISSING: Agreement
+RELATIONSHIP_PROPOSAL_STATUS_UNSPECIFIED: RelationshipProposalStatus
+RELATIONSHIP_PROPOSAL_STATUS_OPEN: RelationshipProposalStatus
+RELATIONSHIP_PROPOSAL_STATUS_CONFIRMED: RelationshipProposalStatus
+RELATIONSHIP_PROPOSAL_STATUS_REJECTED: RelationshipProposalStatus
 
 class ConsolidationRun(_message.Message):
-    __slots__ = ("name", "state", "phase", "done", "total", "compared_pairs", "merged", "listed", "error")
+    __slots__ = ("name", "state", "phase", "done", "total", "compared_pairs", "merged", "listed", "error", "proposed_relationships")
     NAME_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
     PHASE_FIELD_NUMBER: _ClassVar[int]
@@ -58,6 +69,7 @@ class ConsolidationRun(_message.Message):
     MERGED_FIELD_NUMBER: _ClassVar[int]
     LISTED_FIELD_NUMBER: _ClassVar[int]
     ERROR_FIELD_NUMBER: _ClassVar[int]
+    PROPOSED_RELATIONSHIPS_FIELD_NUMBER: _ClassVar[int]
     name: str
     state: ConsolidationRunState
     phase: str
@@ -67,7 +79,8 @@ class ConsolidationRun(_message.Message):
     merged: int
     listed: int
     error: str
-    def __init__(self, name: _Optional[str] = ..., state: _Optional[_Union[ConsolidationRunState, str]] = ..., phase: _Optional[str] = ..., done: _Optional[int] = ..., total: _Optional[int] = ..., compared_pairs: _Optional[int] = ..., merged: _Optional[int] = ..., listed: _Optional[int] = ..., error: _Optional[str] = ...) -> None: ...
+    proposed_relationships: int
+    def __init__(self, name: _Optional[str] = ..., state: _Optional[_Union[ConsolidationRunState, str]] = ..., phase: _Optional[str] = ..., done: _Optional[int] = ..., total: _Optional[int] = ..., compared_pairs: _Optional[int] = ..., merged: _Optional[int] = ..., listed: _Optional[int] = ..., error: _Optional[str] = ..., proposed_relationships: _Optional[int] = ...) -> None: ...
 
 class RunConsolidationRequest(_message.Message):
     __slots__ = ()
@@ -216,3 +229,73 @@ class MarkNotSameRequest(_message.Message):
     comment: str
     request_id: str
     def __init__(self, candidate: _Optional[str] = ..., comment: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class RelationshipProposal(_message.Message):
+    __slots__ = ("name", "owner", "counterparty", "kind", "title", "evidence", "status", "record", "actor", "comment", "create_time", "update_time")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    OWNER_FIELD_NUMBER: _ClassVar[int]
+    COUNTERPARTY_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    EVIDENCE_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    RECORD_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    COMMENT_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    owner: str
+    counterparty: str
+    kind: str
+    title: str
+    evidence: _containers.RepeatedScalarFieldContainer[str]
+    status: RelationshipProposalStatus
+    record: str
+    actor: str
+    comment: str
+    create_time: _timestamp_pb2.Timestamp
+    update_time: _timestamp_pb2.Timestamp
+    def __init__(self, name: _Optional[str] = ..., owner: _Optional[str] = ..., counterparty: _Optional[str] = ..., kind: _Optional[str] = ..., title: _Optional[str] = ..., evidence: _Optional[_Iterable[str]] = ..., status: _Optional[_Union[RelationshipProposalStatus, str]] = ..., record: _Optional[str] = ..., actor: _Optional[str] = ..., comment: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListRelationshipProposalsRequest(_message.Message):
+    __slots__ = ("status", "customer", "page_size", "page_token")
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    status: RelationshipProposalStatus
+    customer: str
+    page_size: int
+    page_token: str
+    def __init__(self, status: _Optional[_Union[RelationshipProposalStatus, str]] = ..., customer: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListRelationshipProposalsResponse(_message.Message):
+    __slots__ = ("proposals", "next_page_token")
+    PROPOSALS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    proposals: _containers.RepeatedCompositeFieldContainer[RelationshipProposal]
+    next_page_token: str
+    def __init__(self, proposals: _Optional[_Iterable[_Union[RelationshipProposal, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class ConfirmRelationshipProposalRequest(_message.Message):
+    __slots__ = ("proposal", "comment", "kind", "request_id")
+    PROPOSAL_FIELD_NUMBER: _ClassVar[int]
+    COMMENT_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    proposal: str
+    comment: str
+    kind: str
+    request_id: str
+    def __init__(self, proposal: _Optional[str] = ..., comment: _Optional[str] = ..., kind: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class RejectRelationshipProposalRequest(_message.Message):
+    __slots__ = ("proposal", "comment", "request_id")
+    PROPOSAL_FIELD_NUMBER: _ClassVar[int]
+    COMMENT_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    proposal: str
+    comment: str
+    request_id: str
+    def __init__(self, proposal: _Optional[str] = ..., comment: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...

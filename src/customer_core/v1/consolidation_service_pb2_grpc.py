@@ -77,6 +77,21 @@ class ConsolidationServiceStub:
                 request_serializer=customer__core_dot_v1_dot_consolidation__service__pb2.GetConsolidationRunRequest.SerializeToString,
                 response_deserializer=customer__core_dot_v1_dot_consolidation__service__pb2.ConsolidationRun.FromString,
                 _registered_method=True)
+        self.ListRelationshipProposals = channel.unary_unary(
+                '/customer_core.v1.ConsolidationService/ListRelationshipProposals',
+                request_serializer=customer__core_dot_v1_dot_consolidation__service__pb2.ListRelationshipProposalsRequest.SerializeToString,
+                response_deserializer=customer__core_dot_v1_dot_consolidation__service__pb2.ListRelationshipProposalsResponse.FromString,
+                _registered_method=True)
+        self.ConfirmRelationshipProposal = channel.unary_unary(
+                '/customer_core.v1.ConsolidationService/ConfirmRelationshipProposal',
+                request_serializer=customer__core_dot_v1_dot_consolidation__service__pb2.ConfirmRelationshipProposalRequest.SerializeToString,
+                response_deserializer=customer__core_dot_v1_dot_consolidation__service__pb2.RelationshipProposal.FromString,
+                _registered_method=True)
+        self.RejectRelationshipProposal = channel.unary_unary(
+                '/customer_core.v1.ConsolidationService/RejectRelationshipProposal',
+                request_serializer=customer__core_dot_v1_dot_consolidation__service__pb2.RejectRelationshipProposalRequest.SerializeToString,
+                response_deserializer=customer__core_dot_v1_dot_consolidation__service__pb2.RelationshipProposal.FromString,
+                _registered_method=True)
 
 
 class ConsolidationServiceServicer:
@@ -145,6 +160,32 @@ class ConsolidationServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListRelationshipProposals(self, request, context):
+        """Relationships the end-of-day consolidation proposes, newest first: individuals at one
+        address sharing a surname or phone (possible family), and people an organization's records
+        name by identity document (its legal representative, an executive) who are individual
+        customers. Only proposals whose two customers are in the caller's scope.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ConfirmRelationshipProposal(self, request, context):
+        """Confirms a proposal: the `relationship` record is written on its owner naming the
+        counterparty (validated as CreateSubjectRecord validates; needs `records.write` over the
+        owner), with the proposal kept as its origin (the ledger entry's correlation id).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RejectRelationshipProposal(self, request, context):
+        """Rejects a proposal: it is never proposed again.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ConsolidationServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -182,6 +223,21 @@ def add_ConsolidationServiceServicer_to_server(servicer, server):
                     servicer.GetConsolidationRun,
                     request_deserializer=customer__core_dot_v1_dot_consolidation__service__pb2.GetConsolidationRunRequest.FromString,
                     response_serializer=customer__core_dot_v1_dot_consolidation__service__pb2.ConsolidationRun.SerializeToString,
+            ),
+            'ListRelationshipProposals': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListRelationshipProposals,
+                    request_deserializer=customer__core_dot_v1_dot_consolidation__service__pb2.ListRelationshipProposalsRequest.FromString,
+                    response_serializer=customer__core_dot_v1_dot_consolidation__service__pb2.ListRelationshipProposalsResponse.SerializeToString,
+            ),
+            'ConfirmRelationshipProposal': grpc.unary_unary_rpc_method_handler(
+                    servicer.ConfirmRelationshipProposal,
+                    request_deserializer=customer__core_dot_v1_dot_consolidation__service__pb2.ConfirmRelationshipProposalRequest.FromString,
+                    response_serializer=customer__core_dot_v1_dot_consolidation__service__pb2.RelationshipProposal.SerializeToString,
+            ),
+            'RejectRelationshipProposal': grpc.unary_unary_rpc_method_handler(
+                    servicer.RejectRelationshipProposal,
+                    request_deserializer=customer__core_dot_v1_dot_consolidation__service__pb2.RejectRelationshipProposalRequest.FromString,
+                    response_serializer=customer__core_dot_v1_dot_consolidation__service__pb2.RelationshipProposal.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -381,6 +437,87 @@ class ConsolidationService:
             '/customer_core.v1.ConsolidationService/GetConsolidationRun',
             customer__core_dot_v1_dot_consolidation__service__pb2.GetConsolidationRunRequest.SerializeToString,
             customer__core_dot_v1_dot_consolidation__service__pb2.ConsolidationRun.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListRelationshipProposals(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/customer_core.v1.ConsolidationService/ListRelationshipProposals',
+            customer__core_dot_v1_dot_consolidation__service__pb2.ListRelationshipProposalsRequest.SerializeToString,
+            customer__core_dot_v1_dot_consolidation__service__pb2.ListRelationshipProposalsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ConfirmRelationshipProposal(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/customer_core.v1.ConsolidationService/ConfirmRelationshipProposal',
+            customer__core_dot_v1_dot_consolidation__service__pb2.ConfirmRelationshipProposalRequest.SerializeToString,
+            customer__core_dot_v1_dot_consolidation__service__pb2.RelationshipProposal.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RejectRelationshipProposal(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/customer_core.v1.ConsolidationService/RejectRelationshipProposal',
+            customer__core_dot_v1_dot_consolidation__service__pb2.RejectRelationshipProposalRequest.SerializeToString,
+            customer__core_dot_v1_dot_consolidation__service__pb2.RelationshipProposal.FromString,
             options,
             channel_credentials,
             insecure,

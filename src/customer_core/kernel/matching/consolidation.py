@@ -18,6 +18,8 @@ A run of `coordination.jobs` (type `consolidation`, one at a time across replica
 5. **The list.** Every other pair scoring at least `LIST_FLOOR`, or meeting any tier, goes on the
    similar-customer list (origin END_OF_DAY, with its probability); pairs a steward marked not
    the same stay off it until a match key of either changes.
+6. **Relationships.** Possible family links and organizations' representatives or executives
+   who are individual customers are proposed to stewards (`relationships`).
 
 A run interrupted anywhere starts again from the beginning on any replica: merges done are not
 done again (their losers are no longer active), and listing a listed pair only refreshes it.
@@ -38,7 +40,7 @@ from customer_core.coordination.jobs import Job, JobContext, JobRunner, JobType
 from customer_core.errors import NotFound
 from customer_core.kernel.matching import identify as ident
 from customer_core.kernel.matching import keys as key_ops
-from customer_core.kernel.matching import merging
+from customer_core.kernel.matching import merging, relationships
 from customer_core.kernel.matching.clustering import clusters
 from customer_core.kernel.matching.policy import tier_rank
 from customer_core.kernel.matching.profiles import Profile, profile_of
@@ -73,6 +75,7 @@ class ConsolidationRun:
     compared: int
     merged: int
     listed: int
+    proposed: int
     error: str | None
 
     @classmethod
@@ -81,7 +84,7 @@ class ConsolidationRun:
         return cls(
             job.id, job.state, str(point.get("phase", "")), job.done, job.total,
             int(point.get("compared", 0)), int(point.get("merged", 0)),
-            int(point.get("listed", 0)), job.error,
+            int(point.get("listed", 0)), int(point.get("proposed", 0)), job.error,
         )  # fmt: skip
 
 
@@ -137,7 +140,9 @@ class Consolidation(JobType):
             write=False,
         )
         job.progress(total=int(total) * 2, done=0)
-        point: dict[str, Any] = {"phase": "profiles", "compared": 0, "merged": 0, "listed": 0}
+        point: dict[str, Any] = {
+            "phase": "profiles", "compared": 0, "merged": 0, "listed": 0, "proposed": 0,
+        }  # fmt: skip
         profiles, keys = self._profiles(job, point)
         point["phase"] = "scoring"
         self._save(job, point)
@@ -152,7 +157,10 @@ class Consolidation(JobType):
         merged_into = self._merge(job, point, profiles, groups)
         point["phase"] = "listing"
         self._save(job, point)
-        self._list(job, point, profiles, keys, scored, merged_into, excluded)
+        listed = self._list(job, point, profiles, keys, scored, merged_into, excluded)
+        point["phase"] = "relationships"
+        self._save(job, point)
+        self._propose(job, point, profiles, merged_into, listed)
         point["phase"] = "done"
         self._save(job, point, done=int(total) * 2)
 
@@ -167,6 +175,7 @@ class Consolidation(JobType):
     ) -> tuple[list[Profile], list[list[key_ops.Key]]]:
         identification = self.identification
         policy, codec = identification.policy, identification.codec
+        subjects = policy.subjects() | {relationships.SUBJECT}
         profiles: list[Profile] = []
         keys: list[list[key_ops.Key]] = []
         after: uuid.UUID | None = None
@@ -188,7 +197,7 @@ class Consolidation(JobType):
                 for record in connection.execute(
                     select(subject_records).where(
                         subject_records.c.customer_id.in_(list(records)),
-                        subject_records.c.subject.in_(sorted(policy.subjects())),
+                        subject_records.c.subject.in_(sorted(subjects)),
                     )
                 ):
                     records[record.customer_id].append(record)
@@ -202,9 +211,7 @@ class Consolidation(JobType):
                 made = []
                 with ledger.attributed(connection, _provenance(job.job)):
                     for row in rows:
-                        plain = merging.plain_records(
-                            connection, codec, records[row.id], policy.subjects()
-                        )
+                        plain = merging.plain_records(connection, codec, records[row.id], subjects)
                         found = key_ops.keys_of(policy, codec.cipher, row.type, plain)
                         if {k.digest for k in found} != stored[row.id]:
                             ident.store_keys(connection, row.id, found)
@@ -366,13 +373,14 @@ class Consolidation(JobType):
         scored: dict[tuple[int, int], Comparison],
         merged_into: dict[int, int],
         excluded: set[tuple[uuid.UUID, uuid.UUID]],
-    ) -> None:
+    ) -> set[tuple[int, int]]:
+        """Lists the pairs; every pair (of surviving indexes) that may be one customer."""
+
         def home(i: int) -> int:
-            while i in merged_into:
-                i = merged_into[i]
-            return i
+            return _home(merged_into, i)
 
         best: dict[tuple[int, int], tuple[Comparison, str]] = {}
+        maybe: set[tuple[int, int]] = set()
         for (a, b), comparison in scored.items():
             ha, hb = home(a), home(b)
             if ha == hb:
@@ -381,6 +389,7 @@ class Consolidation(JobType):
             if tier is None and comparison.probability < LIST_FLOOR:
                 continue
             pair = (min(ha, hb), max(ha, hb))
+            maybe.add(pair)
             if ident.ordered(profiles[ha].customer_id, profiles[hb].customer_id) in excluded:
                 continue
             tier = tier or "LOW"
@@ -414,3 +423,51 @@ class Consolidation(JobType):
 
             job.transaction(write)
             point["listed"] += len(chunk)
+        return maybe
+
+    def _propose(
+        self,
+        job: JobContext,
+        point: dict[str, Any],
+        profiles: Sequence[Profile],
+        merged_into: dict[int, int],
+        maybe: set[tuple[int, int]],
+    ) -> None:
+        """Proposes the relationships the profiles suggest (`relationships`)."""
+
+        def same(a: int, b: int) -> bool:
+            ha, hb = _home(merged_into, a), _home(merged_into, b)
+            return ha == hb or (min(ha, hb), max(ha, hb)) in maybe
+
+        found: dict[tuple[int, int, str], relationships.Proposal] = {}
+        for proposal in relationships.discover(profiles, same):
+            owner = _home(merged_into, proposal.owner)
+            other = _home(merged_into, proposal.counterparty)
+            if owner != other:
+                found.setdefault((owner, other, proposal.kind), proposal)
+        items = list(found.items())
+        for start in range(0, len(items), BATCH):
+            chunk = items[start : start + BATCH]
+
+            def write(connection: Connection, chunk: list[Any] = chunk) -> int:
+                now = datetime.now(UTC)
+                ids = sorted({profiles[i].customer_id for (a, b, _), _p in chunk for i in (a, b)})
+                done = relationships.linked(connection, ids)
+                count = 0
+                for (a, b, _kind), proposal in chunk:
+                    owner, other = profiles[a].customer_id, profiles[b].customer_id
+                    if frozenset((owner, other)) in done:
+                        continue
+                    count += relationships.store(connection, owner, other, proposal, now)
+                saved = {**point, "proposed": point["proposed"] + count}
+                job.save(connection, checkpoint=saved, done=job.done)
+                return count
+
+            point["proposed"] += job.transaction(write)
+
+
+def _home(merged_into: dict[int, int], i: int) -> int:
+    """The index of the customer profile `i`'s customer was merged into this run (or `i`)."""
+    while i in merged_into:
+        i = merged_into[i]
+    return i

@@ -16,7 +16,7 @@ from pypinyin import lazy_pinyin
 
 from customer_core.kernel.matching.keys import fold, usable, values_at
 from customer_core.kernel.matching.policy import Policy
-from customer_core.quality.names import is_chinese, pinyin_of
+from customer_core.quality.names import is_chinese, pinyin_of, split_surname
 from customer_core.quality.resident_ids import resident_id_problem
 
 RESIDENT_ID = "ID_TYPE_RESIDENT_ID_CARD"
@@ -28,6 +28,13 @@ BIRTH_FIELD = ("individual", "birth_date")
 GENDER_FIELD = ("individual", "gender")
 PHONE_FIELD = ("contact", "phone.number")
 STREET_FIELD = ("contact", "address.street")
+#: People an organization's records name by identity document, for relationship discovery:
+#: (subject, path of the person, the relationship kind they would be linked as); a path's
+#: `kind` and `title` fields, where it has them, override the default kind and give the title.
+PARTY_FIELDS = (
+    ("organization", "legal_representative", "RELATIONSHIP_KIND_LEGAL_REPRESENTATIVE"),
+    ("relationship", "outside_party", ""),
+)
 ORG_CODES = (
     "unified_social_credit_code",
     "organization_code",
@@ -60,6 +67,10 @@ class Profile:
     documents: dict[str, set[str]] = field(default_factory=dict)
     phones: set[str] = field(default_factory=set)
     streets: set[str] = field(default_factory=set)
+    #: Surnames of Chinese names (a compound one whole): family discovery.
+    surnames: set[str] = field(default_factory=set)
+    #: People the customer's records name by document: (kind, title, folded document number).
+    parties: set[tuple[str, str, str]] = field(default_factory=set)
 
     def valid_resident_ids(self) -> set[str]:
         return {n for n in self.documents.get(RESIDENT_ID, ()) if resident_id_problem(n) is None}
@@ -93,6 +104,8 @@ def profile_of(
                     p.names.add(fold(name))
                     p.word_sets.add(_words(name))
                     if is_chinese(fold(name)):
+                        if subject == "individual":
+                            p.surnames.add(split_surname(fold(name))[0])
                         # The name's reading (曾 as a surname: ZENG), and each character's
                         # commonest one (CENG), as a clerk romanising it may have used.
                         p.sounds.add(fold(pinyin_of(fold(name))))
@@ -116,6 +129,12 @@ def profile_of(
         if subject == PHONE_FIELD[0]:
             p.phones.update(fold(v) for v in _first(message, PHONE_FIELD[1]))
             p.streets.update(fold(v) for v in _first(message, STREET_FIELD[1]))
+        for s, path, kind in PARTY_FIELDS:
+            if s == subject:
+                kinds = _first(message, "kind") if not kind else [kind]
+                title = "".join(_first(message, "title")).strip()
+                for number in _first(message, f"{path}.id_number"):
+                    p.parties.update((k, title, fold(number)) for k in kinds)
     p.sounds.discard("")
     p.genders.discard("GENDER_UNSPECIFIED")
     return p
