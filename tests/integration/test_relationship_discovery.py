@@ -6,6 +6,7 @@ steward confirms (the relationship record is written, with the proposal as its o
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 
@@ -23,6 +24,7 @@ from customer_core.v1 import customer_pb2
 from customer_core_contact.v1 import contact_pb2
 from tests.integration.conftest import admin_token, grant, start_server
 from tests.integration.helpers import mobile, person, unique
+from tests.integration.test_cli import run
 
 STREET = "北京市朝阳区建国路88号院3号楼2单元501"
 
@@ -198,3 +200,30 @@ def test_proposals_are_scoped_and_need_the_merge_permission(
         with pytest.raises(RPCError) as call:
             list(client.relationship_proposals())
         assert call.value.code == grpc.StatusCode.PERMISSION_DENIED
+
+
+def test_a_steward_decides_proposals_from_the_shell(
+    running: RunningServer, steward: Client, base: dict[str, customer_pb2.Customer]
+) -> None:
+    token, target = admin_token(running), f"127.0.0.1:{running.port}"
+    listed = run("match", "relationships", "--target", target, token=token)
+    assert listed.returncode == 0, listed.stderr
+    shown = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert {(p["owner"], p["kind"]) for p in shown} == {
+        (base["company"].name, "RELATIONSHIP_KIND_LEGAL_REPRESENTATIVE")
+    }
+    done = run(
+        "match", "confirm-relationship", shown[0]["name"], "--comment", "business licence",
+        "--target", target, token=token,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    confirmed = json.loads(done.stdout)
+    assert confirmed["status"] == "RELATIONSHIP_PROPOSAL_STATUS_CONFIRMED"
+    record = unpack(steward.get_record(confirmed["record"]).data)
+    assert record.kind == rp.RELATIONSHIP_KIND_LEGAL_REPRESENTATIVE
+    assert record.counterparty == base["father"].name
+    again = run(
+        "match", "reject-relationship", shown[0]["name"], "--comment", "x",
+        "--target", target, token=token,
+    )  # fmt: skip
+    assert again.returncode != 0 and "FAILED_PRECONDITION" in again.stderr

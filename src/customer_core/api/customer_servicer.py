@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from google.protobuf import empty_pb2
+from google.protobuf.message import Message
 
-from customer_core.errors import InvalidArgument
+from customer_core.errors import CustomerCoreError, InvalidArgument
 from customer_core.kernel import (
     batch_onboarding,
     cross_references,
@@ -23,6 +25,12 @@ from customer_core.kernel.app import Kernel
 from customer_core.kernel.names import parse_record_name
 from customer_core.v1 import customer_pb2, customer_service_pb2_grpc
 from customer_core.v1 import customer_service_pb2 as svc
+
+log = logging.getLogger(__name__)
+R = TypeVar("R")
+M = TypeVar("M", bound=Message)
+#: (customer number, record id) of a record write whose customer is to be identified again.
+Pending = list[tuple[str, Any]]
 
 
 class CustomerServicer(customer_service_pb2_grpc.CustomerServiceServicer):
@@ -72,17 +80,50 @@ class CustomerServicer(customer_service_pb2_grpc.CustomerServiceServicer):
             return frozenset()
         return self.identification.record_values(connection, record_id)
 
-    def _identified(self, connection: Any, now: Any, name: str, write: Callable[[], Any]) -> Any:
+    def _identified(
+        self, connection: Any, now: Any, name: str, write: Callable[[], R], later: Pending
+    ) -> R:
         """Runs a record write (of record `name`, or a new one) and, when it changed what the
-        match policy reads of the record, identifies its customer again."""
+        match policy reads of the record, identifies its customer again: in the write's
+        transaction when a changed value is one an automatic-merge tier reads (the merge is part
+        of the write), else right after it commits (`later`), so that the lookups and the keys'
+        rewrite, which only feed the similar-customer list, do not lengthen the write's
+        SERIALIZABLE transaction and its conflicts with concurrent writers."""
+        later.clear()  # a retried attempt starts again
         before = self._values(connection, name) if name else frozenset()
         result = write()
         written = result.name if isinstance(result, customer_pb2.SubjectRecord) else name
         after = self._values(connection, written) if result is not None else frozenset()
         if before != after:
-            number = parse_record_name(written, "name")[0]
-            _, record_id = parse_record_name(written, "name")
-            self.identification.record_written(connection, number, now, record_id)
+            number, record_id = parse_record_name(written, "name")
+            changed = {value.partition("=")[0] for value in before ^ after}
+            if self.identification.merges_on(changed):
+                self.identification.record_written(connection, number, now, record_id)
+            else:
+                later.append((number, record_id))
+        return result
+
+    def _record_write(
+        self, method: str, request: Any, response_type: type[M], name: str,
+        write: Callable[[Any, Any], M],
+    ) -> M:  # fmt: skip
+        """A record write (`write(connection, now)`), identified as `_identified` says."""
+        later: Pending = []
+        result = self.kernel.write(
+            method, request, response_type,
+            lambda c, now: self._identified(c, now, name, lambda: write(c, now), later),
+        )  # fmt: skip
+        for number, record_id in later:
+
+            def identify(c: Any, now: Any, number: str = number, record_id: Any = record_id) -> Any:
+                self.identification.record_written(c, number, now, record_id)
+                return empty_pb2.Empty()
+
+            try:
+                self.kernel.write(method, empty_pb2.Empty(), empty_pb2.Empty, identify)
+            except CustomerCoreError as error:  # the write stands; the end-of-day run catches up
+                log.warning("%s: identifying again after the write failed (%s); the end-of-day "
+                            "consolidation will", method, type(error).__name__)  # fmt: skip
         return result
 
     def GetCustomer(self, request: svc.GetCustomerRequest, context: Any) -> customer_pb2.Customer:
@@ -140,14 +181,10 @@ class CustomerServicer(customer_service_pb2_grpc.CustomerServiceServicer):
     def CreateSubjectRecord(
         self, request: svc.CreateSubjectRecordRequest, context: Any
     ) -> customer_pb2.SubjectRecord:
-        return self.kernel.write(
-            "CreateSubjectRecord",
-            request,
-            customer_pb2.SubjectRecord,
-            lambda c, now: self._identified(
-                c, now, "", lambda: records.create(c, self.codec, request, now)
-            ),
-        )
+        return self._record_write(
+            "CreateSubjectRecord", request, customer_pb2.SubjectRecord, "",
+            lambda c, now: records.create(c, self.codec, request, now),
+        )  # fmt: skip
 
     def GetSubjectRecord(
         self, request: svc.GetSubjectRecordRequest, context: Any
@@ -157,26 +194,21 @@ class CustomerServicer(customer_service_pb2_grpc.CustomerServiceServicer):
     def UpdateSubjectRecord(
         self, request: svc.UpdateSubjectRecordRequest, context: Any
     ) -> customer_pb2.SubjectRecord:
-        return self.kernel.write(
-            "UpdateSubjectRecord",
-            request,
-            customer_pb2.SubjectRecord,
-            lambda c, now: self._identified(
-                c,
-                now,
-                request.record.name,
-                lambda: records.update_record(c, self.codec, request, now),
-            ),
-        )
+        return self._record_write(
+            "UpdateSubjectRecord", request, customer_pb2.SubjectRecord, request.record.name,
+            lambda c, now: records.update_record(c, self.codec, request, now),
+        )  # fmt: skip
 
     def DeleteSubjectRecord(
         self, request: svc.DeleteSubjectRecordRequest, context: Any
     ) -> empty_pb2.Empty:
         def work(c: Any, now: Any) -> empty_pb2.Empty:
-            self._identified(c, now, request.name, lambda: records.delete_record(c, request, now))
+            records.delete_record(c, request, now)
             return empty_pb2.Empty()
 
-        return self.kernel.write("DeleteSubjectRecord", request, empty_pb2.Empty, work)
+        return self._record_write(
+            "DeleteSubjectRecord", request, empty_pb2.Empty, request.name, work
+        )
 
     def ListSubjectRecords(
         self, request: svc.ListSubjectRecordsRequest, context: Any

@@ -211,6 +211,15 @@ class Identification:
         if found.listed and customer.status == "ACTIVE":
             ident.list_pairs(connection, customer, found.listed, now, REAL_TIME)
 
+    def merges_on(self, paths: set[str]) -> bool:
+        """True when a rule of an automatic-merge tier reads one of these field paths (of any
+        subject model: a path two models share counts for both, which errs on the safe side)."""
+        return any(
+            rule.tier in self.policy.auto_merge
+            and any(paths & set(fields) for fields in rule.subjects().values())
+            for rule in self.policy.rules
+        )
+
     def touches(self, subject: str) -> bool:
         """True when a record of `subject` may make a match key."""
         return subject in self.policy.subjects()
