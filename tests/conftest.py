@@ -1,8 +1,13 @@
-"""Suite-wide options: which database backend the integration tests run against."""
+"""Suite-wide options (which database backend the integration tests run against) and the S3
+server the object-storage tests share."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+
+from tests.support.s3 import S3Server
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -30,3 +35,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    """A real S3 server (SeaweedFS) for the session; a missing `weed` fails, never skips."""
+    with S3Server() as server:
+        yield server

@@ -141,7 +141,10 @@ def create_server(kernel: Kernel, settings: Settings, *, reuse_port: bool = Fals
     for service in kernel.registry.services:  # through the same pipeline (its permission table)
         service.add_to_server(service.servicer(context), server)
     db_health = DatabaseHealth(
-        kernel.engine, [*SERVICE_NAMES, *plugin_services], settings.health_check_interval
+        kernel.engine,
+        [*SERVICE_NAMES, *plugin_services],
+        settings.health_check_interval,
+        store=kernel.objects,
     )
     health_pb2_grpc.add_HealthServicer_to_server(db_health.servicer, server)
     reflection.enable_server_reflection(

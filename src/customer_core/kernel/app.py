@@ -7,6 +7,7 @@ retried SERIALIZABLE transaction and records the answer for replays; every read 
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -48,12 +49,14 @@ from customer_core.kernel.sealing import FieldCipher
 from customer_core.ledger import recorder as ledger
 from customer_core.ledger.recorder import Provenance
 from customer_core.ledger.sealer import LedgerSealer
+from customer_core.objects import StoreUnavailable, open_store
 from customer_core.storage import create_engine, deferred, run_in_transaction
 from customer_core.storage.migrate import behind_by
 from customer_core.storage.transaction import DEFAULT_POLICY, RetryPolicy
 from customer_core.v1.admin_service_pb2 import RoleBinding
 
 M = TypeVar("M", bound=Message)
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
@@ -175,6 +178,8 @@ class Kernel:
                 Provenance("customer-core", "start-up: erasures re-applied after a restore"),
             ),
         )
+        self.objects = open_store(settings)
+        self.objects_protection = "unknown: the object store was not reached"
         self.ledger_sealer = LedgerSealer(
             engine,
             self.keyring,
@@ -219,6 +224,28 @@ class Kernel:
         self.audit.start()
         self.ledger_sealer.start()
         self.jobs.start()
+        self.probe_object_lock()
+
+    def probe_object_lock(self) -> str:
+        """Finds, by trying to delete a locked probe object, whether the object store itself
+        enforces retention, and logs which protection is in force (also in health)."""
+        try:
+            enforced = self.objects.lock_enforced()
+        except StoreUnavailable as exc:
+            log.warning("object store %s unreachable at start-up: %s", self.objects.location, exc)
+            return self.objects_protection
+        self.objects_protection = (
+            "retention enforced by the kernel and by the store's object lock"
+            if enforced
+            else "retention enforced by the kernel only (the store does not enforce object lock)"
+        )
+        log.info(
+            "object store %s %s: %s",
+            self.objects.kind,
+            self.objects.location,
+            self.objects_protection,
+        )
+        return self.objects_protection
 
     def close(self) -> None:
         """Stops the background threads, flushes the audit log and releases the database

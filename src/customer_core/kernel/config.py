@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from customer_core.kernel.matching.policy import tiers_of
@@ -69,6 +69,23 @@ class Settings(BaseSettings):
             comma-separated: the survivor is the customer linked to the most trusted one.
         match_auto_merge_score: the probability from which the end-of-day consolidation merges
             a scored pair no guard forbids (0: never; the bank's policy merges only by tier).
+        objects_store: where documents, backups and ledger digests are kept: `local` (a
+            directory, the embedded default) or `s3` (any S3-compatible store: MinIO, SeaweedFS).
+        objects_dir: the `local` store's directory.
+        objects_endpoint: the S3 store's `host:port`.
+        objects_bucket: its bucket (created, with object lock, when missing).
+        objects_access_key: its access key.
+        objects_secret_key: its secret key.
+        objects_tls: reach the S3 store over HTTPS.
+        objects_ca_file: CA certificates (PEM) the S3 store's certificate must chain to; empty:
+            the system's.
+        objects_region: the bucket's region; empty: the store's default.
+        document_max_bytes: the largest document accepted, in bytes.
+        document_content_types: the content types a document may have, comma-separated.
+        document_part_size: bytes per stored part of a document (each encrypted on its own;
+            an interrupted upload re-sends at most one).
+        document_retention_days: days a document is kept from its upload before it may be
+            deleted, unless its upload asks for longer.
     """
 
     model_config = SettingsConfigDict(env_prefix="CUSTOMER_CORE_", extra="ignore")
@@ -106,12 +123,33 @@ class Settings(BaseSettings):
     match_policy_file: str = ""
     match_source_priority: str = "CORE"
     match_auto_merge_score: float = Field(default=0.0, ge=0.0, lt=1.0)
+    objects_store: Literal["local", "s3"] = "local"
+    objects_dir: str = "var/objects"
+    objects_endpoint: str = ""
+    objects_bucket: str = "customer-core"
+    objects_access_key: str = ""
+    objects_secret_key: str = ""
+    objects_tls: bool = True
+    objects_ca_file: str = ""
+    objects_region: str = ""
+    document_max_bytes: int = Field(default=512 * 1024 * 1024, ge=0)
+    document_content_types: str = "application/pdf,image/jpeg,image/png,image/tiff,image/webp"
+    document_part_size: int = Field(default=4 * 1024 * 1024, ge=64 * 1024, le=64 * 1024 * 1024)
+    document_retention_days: int = Field(default=3650, ge=0)
 
     @field_validator("match_auto_merge_tiers")
     @classmethod
     def _tiers(cls, value: str) -> str:
         tiers_of(value)
         return value
+
+    @model_validator(mode="after")
+    def _store(self) -> Settings:
+        if self.objects_store == "s3" and not (self.objects_endpoint and self.objects_bucket):
+            raise ValueError(
+                "objects_store=s3 needs CUSTOMER_CORE_OBJECTS_ENDPOINT and CUSTOMER_CORE_OBJECTS_BUCKET"
+            )
+        return self
 
     def check_production(self) -> list[str]:
         """Why these settings may not serve in production ([] when they may)."""
@@ -132,7 +170,17 @@ class Settings(BaseSettings):
             problems.append("the data-quality rules are off")
         if self.database_url.startswith("sqlite"):
             problems.append("SQLite is the embedded default, not a production database")
+        if self.objects_store == "s3" and not self.objects_tls:
+            problems.append(
+                "the object store is reached without TLS: set CUSTOMER_CORE_OBJECTS_TLS"
+            )
         return problems
+
+    def allowed_content_types(self) -> frozenset[str]:
+        """The content types a document may have."""
+        return frozenset(
+            t.strip().lower() for t in self.document_content_types.split(",") if t.strip()
+        )
 
     def enabled_plugins(self) -> list[str] | None:
         """The plugin names to load, or None for all installed."""
