@@ -26,6 +26,7 @@ __all__ = [
     "AlreadyExists",
     "ConfigurationError",
     "CustomerCoreError",
+    "DataLoss",
     "FailedPrecondition",
     "FieldViolation",
     "InvalidArgument",
@@ -205,6 +206,14 @@ class Unavailable(CustomerCoreError):
 
     code = grpc.StatusCode.UNAVAILABLE
     default_reason = "UNAVAILABLE"
+
+
+class DataLoss(CustomerCoreError):
+    """Stored data is corrupt or missing (a document part that does not verify): nothing of it
+    is served."""
+
+    code = grpc.StatusCode.DATA_LOSS
+    default_reason = "DATA_LOSS"
 
 
 class ResourceExhausted(CustomerCoreError):

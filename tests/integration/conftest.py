@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -101,8 +102,17 @@ def start_server(
     many customers as they need; tests of identification pass `match_auto_merge_tiers="highest"`,
     the bank's default.
     """
+    # Each server keeps objects (documents, ledger digests) of its own unless told otherwise:
+    # servers on different databases sharing `var/objects` would see each other's digests.
+    objects_dir = tempfile.mkdtemp(prefix="objects-")
     settings = Settings(
-        **{"database_url": database_url, "port": 0, "match_auto_merge_tiers": "", **overrides}
+        **{
+            "database_url": database_url,
+            "port": 0,
+            "match_auto_merge_tiers": "",
+            "objects_dir": objects_dir,
+            **overrides,
+        }
     )  # type: ignore[arg-type]
     return create_server(Kernel.open(settings, extra_plugins=extra_plugins), settings)
 

@@ -176,7 +176,18 @@ class Pipeline(grpc.ServerInterceptor):
                 request_deserializer=_lenient(handler.request_deserializer),
                 response_serializer=handler.response_serializer,
             )
-        # Every kernel RPC is unary or server-streaming; refuse anything else.
+        if handler.stream_unary is not None:
+            consumer = handler.stream_unary
+
+            def guarded_upload(requests: Iterator[Any], context: grpc.ServicerContext) -> Any:
+                return self._serve_upload(method, consumer, requests, context)
+
+            return grpc.stream_unary_rpc_method_handler(
+                guarded_upload,
+                request_deserializer=_lenient(handler.request_deserializer),
+                response_serializer=handler.response_serializer,
+            )
+        # Every kernel RPC is unary, server-streaming or client-streaming; refuse anything else.
         return _refuse(handler, PermissionDenied(f"{method} is not served"))
 
     def _admit(self, method: str, request: Any, context: grpc.ServicerContext) -> CallContext:
@@ -269,6 +280,41 @@ class Pipeline(grpc.ServerInterceptor):
                 with acting_as(ctx):
                     close()
             self._audit(method, request, ctx, outcome)
+
+    def _serve_upload(
+        self,
+        method: str,
+        consumer: Callable[..., Any],
+        requests: Iterator[Any],
+        context: grpc.ServicerContext,
+    ) -> Any:
+        """A client-streaming call (an upload): admitted before its first message is read; a
+        message that does not decode ends it with INVALID_ARGUMENT; audited once, at its end."""
+        ctx: CallContext | None = None
+        outcome = "OK"
+
+        def decoded() -> Iterator[Any]:
+            for message in requests:
+                if isinstance(message, Undecodable):
+                    raise message.error()
+                yield message
+
+        try:
+            ctx = self._admit(method, None, context)
+            _authorize(method, ctx.principal, self.permissions)
+            with acting_as(ctx):
+                return consumer(decoded(), context)
+        except grpc.RpcError:
+            if context.is_active():
+                raise
+            outcome = "CANCELLED"  # the client went away mid-stream: nothing to answer
+            return None
+        except Exception as exc:
+            status = status_of(exc, method)
+            outcome = _outcome_of(exc, status)
+            context.abort_with_status(status)
+        finally:
+            self._audit(method, None, ctx, outcome)
 
     def _audit(self, method: str, request: Any, ctx: CallContext | None, outcome: str) -> None:
         if ctx is None:

@@ -14,6 +14,7 @@ from customer_core.v1 import (
     admin_service_pb2,
     consolidation_service_pb2,
     customer_service_pb2,
+    document_service_pb2,
     ledger_pb2,
     quality_service_pb2,
     subject_model_service_pb2,
@@ -27,6 +28,7 @@ _LEDGER = ledger_pb2.DESCRIPTOR.services_by_name["LedgerService"].full_name
 _CONSOLIDATION = consolidation_service_pb2.DESCRIPTOR.services_by_name[
     "ConsolidationService"
 ].full_name
+_DOCUMENTS = document_service_pb2.DESCRIPTOR.services_by_name["DocumentService"].full_name
 _QUALITY = quality_service_pb2.DESCRIPTOR.services_by_name["DataQualityService"].full_name
 
 #: `/package.Service/Method` -> the permission it needs.
@@ -93,6 +95,17 @@ PERMISSIONS: dict[str, str] = {
     f"/{_CONSOLIDATION}/ListRelationshipProposals": r.CUSTOMERS_MERGE,
     f"/{_CONSOLIDATION}/ConfirmRelationshipProposal": r.CUSTOMERS_MERGE,
     f"/{_CONSOLIDATION}/RejectRelationshipProposal": r.CUSTOMERS_MERGE,
+    **{
+        f"/{_DOCUMENTS}/{name}": permission
+        for name, permission in {
+            "UploadDocument": r.RECORDS_WRITE,
+            "GetDocumentUpload": r.RECORDS_WRITE,
+            "DownloadDocument": r.RECORDS_READ,
+            "GetDocument": r.RECORDS_READ,
+            "ListDocuments": r.RECORDS_READ,
+            "DeleteDocument": r.RECORDS_WRITE,
+        }.items()
+    },
 }
 
 #: Services anyone may call without credentials: health checking and reflection.

@@ -82,8 +82,11 @@ def reserved_port(host: str, port: int) -> Iterator[int]:
 
 def _worker(settings: Settings, conn: Connection) -> None:
     """A worker process: opens its own kernel, serves on the shared port until SIGTERM or SIGINT."""
+    from customer_core.api.memory import cap_malloc_arenas
     from customer_core.api.server import create_server  # imported in the child only
     from customer_core.kernel.app import Kernel
+
+    cap_malloc_arenas()
 
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(processName)s %(name)s: %(message)s"

@@ -19,8 +19,10 @@ from grpc_reflection.v1alpha import reflection
 from customer_core.api.admin_servicer import AdminServicer, AuditServicer
 from customer_core.api.consolidation_servicer import ConsolidationServicer
 from customer_core.api.customer_servicer import CustomerServicer
+from customer_core.api.document_servicer import DocumentServicer
 from customer_core.api.health import DatabaseHealth
 from customer_core.api.ledger_servicer import LedgerServicer
+from customer_core.api.memory import cap_malloc_arenas
 from customer_core.api.pipeline import Pipeline
 from customer_core.api.policy import unguarded
 from customer_core.api.processes import ProcessGroup, cpu_count
@@ -39,6 +41,8 @@ from customer_core.v1 import (
     consolidation_service_pb2_grpc,
     customer_service_pb2,
     customer_service_pb2_grpc,
+    document_service_pb2,
+    document_service_pb2_grpc,
     ledger_pb2,
     ledger_pb2_grpc,
     quality_service_pb2,
@@ -58,6 +62,7 @@ SERVICE_NAMES = [
     ledger_pb2.DESCRIPTOR.services_by_name["LedgerService"].full_name,
     quality_service_pb2.DESCRIPTOR.services_by_name["DataQualityService"].full_name,
     consolidation_service_pb2.DESCRIPTOR.services_by_name["ConsolidationService"].full_name,
+    document_service_pb2.DESCRIPTOR.services_by_name["DocumentService"].full_name,
 ]
 #: The principal the development token is for.
 DEV_ADMIN = "dev-admin"
@@ -137,6 +142,9 @@ def create_server(kernel: Kernel, settings: Settings, *, reuse_port: bool = Fals
     consolidation_service_pb2_grpc.add_ConsolidationServiceServicer_to_server(
         ConsolidationServicer(kernel), server
     )
+    document_service_pb2_grpc.add_DocumentServiceServicer_to_server(
+        DocumentServicer(kernel), server
+    )
     context = KernelServiceContext(kernel.read, kernel.codec)
     for service in kernel.registry.services:  # through the same pipeline (its permission table)
         service.add_to_server(service.servicer(context), server)
@@ -210,6 +218,7 @@ def serve(
     problems = settings.check_production()
     if problems:
         raise ConfigurationError("production settings: " + "; ".join(problems))
+    cap_malloc_arenas()  # before the RPC threads start (see api.memory)
     count = settings.processes or cpu_count()
     kernel = Kernel.open(settings)
     token = development_token(kernel) if settings.environment == "development" else ""

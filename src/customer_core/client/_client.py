@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from importlib.metadata import entry_points
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 import grpc
 from google.protobuf import any_pb2, descriptor_pool, field_mask_pb2, message_factory, timestamp_pb2
@@ -24,6 +24,7 @@ from customer_core.v1 import (
     consolidation_service_pb2_grpc,
     customer_pb2,
     customer_service_pb2_grpc,
+    document_service_pb2_grpc,
     ledger_pb2,
     ledger_pb2_grpc,
     options_pb2,
@@ -35,6 +36,7 @@ from customer_core.v1 import consolidation_service_pb2 as consolidation
 from customer_core.v1 import (
     customer_service_pb2 as svc,
 )
+from customer_core.v1 import document_service_pb2 as documents
 from customer_core.v1 import quality_service_pb2 as quality
 
 T = TypeVar("T")
@@ -126,6 +128,7 @@ class _Stubs:
         self.ledger = ledger_pb2_grpc.LedgerServiceStub(channel)
         self.quality = quality_service_pb2_grpc.DataQualityServiceStub(channel)
         self.consolidation = consolidation_service_pb2_grpc.ConsolidationServiceStub(channel)
+        self.documents = document_service_pb2_grpc.DocumentServiceStub(channel)
 
 
 class Client:
@@ -886,6 +889,108 @@ class Client:
             page_size=page_size,
         )
         yield from self._pages(self._audit.ListAuditEvents, request, "events")
+
+    # Documents
+
+    def upload_document(
+        self,
+        customer: str,
+        source: BinaryIO,
+        *,
+        content_type: str,
+        display_name: str = "",
+        kind: str = "",
+        record: str = "",
+        upload_id: str | None = None,
+        retention_days: int = 0,
+        chunk_size: int = 1024 * 1024,
+    ) -> documents.Document:
+        """Uploads the rest of `source` (a seekable binary file) as a document of `customer`.
+
+        Give the `upload_id` of an upload that broke off to resume it: the client asks how much
+        is stored, seeks `source` there and sends the rest (at most one part is sent again).
+        """
+        upload = upload_id or str(uuid.uuid4())
+        offset = 0
+        if upload_id:
+            try:
+                status = self.document_upload(customer, upload_id)
+                offset = status.stored_bytes
+            except RPCError as error:
+                if error.code != grpc.StatusCode.NOT_FOUND:
+                    raise
+        size = source.seek(0, 2)
+        source.seek(offset)
+        metadata = documents.UploadDocumentMetadata(
+            size_bytes=size,
+            parent=customer_name(customer),
+            record=record,
+            display_name=display_name,
+            content_type=content_type,
+            kind=kind,
+            upload_id=upload,
+            resume_offset=offset,
+            retention_days=retention_days,
+        )
+
+        def messages() -> Iterator[documents.UploadDocumentRequest]:
+            yield documents.UploadDocumentRequest(metadata=metadata)
+            while chunk := source.read(chunk_size):
+                yield documents.UploadDocumentRequest(data=chunk)
+
+        try:
+            answer: documents.Document = self._next.documents.UploadDocument(
+                messages(), timeout=self.timeout, metadata=self._metadata
+            )
+        except grpc.RpcError as error:
+            raise RPCError.from_call(error) from None
+        return answer
+
+    def document_upload(self, customer: str, upload_id: str) -> documents.DocumentUpload:
+        """How much of an upload is stored."""
+        request = documents.GetDocumentUploadRequest(
+            parent=customer_name(customer), upload_id=upload_id
+        )
+        return self._call(self._next.documents.GetDocumentUpload, request)
+
+    def download_document(self, name: str) -> tuple[documents.Document, Iterator[bytes]]:
+        """A document's metadata and an iterator of its bytes (RPCError with DATA_LOSS if the
+        stored document does not verify: stop using what was received)."""
+        call = self._next.documents.DownloadDocument(
+            documents.DownloadDocumentRequest(name=name),
+            timeout=self.timeout,
+            metadata=self._metadata,
+        )
+        try:
+            first = next(call)
+        except grpc.RpcError as error:
+            raise RPCError.from_call(error) from None
+
+        def data() -> Iterator[bytes]:
+            try:
+                for message in call:
+                    yield message.data
+            except grpc.RpcError as error:
+                raise RPCError.from_call(error) from None
+
+        return first.document, data()
+
+    def get_document(self, name: str) -> documents.Document:
+        return self._call(self._next.documents.GetDocument, documents.GetDocumentRequest(name=name))
+
+    def list_documents(
+        self, customer: str, *, record: str = "", page_size: int = 0
+    ) -> Iterator[documents.Document]:
+        request = documents.ListDocumentsRequest(
+            parent=customer_name(customer), record=record, page_size=page_size
+        )
+        yield from self._pages(self._next.documents.ListDocuments, request, "documents")
+
+    def delete_document(self, name: str) -> None:
+        self._call(
+            self._next.documents.DeleteDocument,
+            documents.DeleteDocumentRequest(name=name, request_id=str(uuid.uuid4())),
+        )
 
     def subject_models(self) -> list[subject_model_service_pb2.SubjectModel]:
         """The subject models the server has registered."""

@@ -31,10 +31,13 @@ __all__ = [
     "sm2_verify",
     "sm3",
     "sm3_gmssl",
+    "sm3_hasher",
     "sm4_ecb_block",
     "sm4_ecb_block_gmssl",
     "sm4_gcm_decrypt",
     "sm4_gcm_encrypt",
+    "sm4_gcm_open_framed",
+    "sm4_gcm_seal_framed",
 ]
 
 KEY_SIZE = 16  #: SM4 key, bytes
@@ -83,7 +86,45 @@ def sm4_gcm_encrypt(key: bytes, nonce: bytes, plaintext: bytes, aad: bytes) -> b
     return ciphertext + encryptor.tag
 
 
-def sm4_gcm_decrypt(key: bytes, nonce: bytes, data: bytes, aad: bytes) -> bytes:
+def sm4_gcm_seal_framed(
+    key: bytes, plaintext: bytes | bytearray | memoryview, aad: bytes
+) -> bytearray:
+    """SM4-GCM under a fresh random nonce, framed in one buffer: nonce, ciphertext, tag.
+
+    For large plaintexts (document parts): the ciphertext is written into the frame, never
+    copied, so a part costs one buffer of its size. Open it with `sm4_gcm_open_framed`.
+    """
+    if len(key) != 16:
+        raise ValueError(f"SM4 key must be 16 bytes, not {len(key)}")
+    nonce = random_nonce()
+    size = len(plaintext)
+    # update_into wants room for a block more than the data; the spare bytes are cut off after.
+    frame = bytearray(NONCE_SIZE + size + BLOCK_SIZE - 1)
+    frame[:NONCE_SIZE] = nonce
+    encryptor = Cipher(_SM4(key), _GCM(nonce)).encryptor()
+    if aad:
+        encryptor.authenticate_additional_data(aad)
+    with memoryview(frame) as view:
+        written = encryptor.update_into(plaintext, view[NONCE_SIZE:])
+    encryptor.finalize()
+    del frame[NONCE_SIZE + written :]
+    frame += encryptor.tag
+    return frame
+
+
+def sm4_gcm_open_framed(key: bytes, frame: bytes | memoryview, aad: bytes) -> bytes:
+    """The plaintext of a `sm4_gcm_seal_framed` frame.
+
+    Raises:
+        IntegrityError: the tag does not verify, or the frame is too short.
+    """
+    if len(frame) < NONCE_SIZE + TAG_SIZE:
+        raise IntegrityError("SM4-GCM frame is shorter than its nonce and tag")
+    with memoryview(frame) as view:
+        return sm4_gcm_decrypt(key, bytes(view[:NONCE_SIZE]), view[NONCE_SIZE:], aad)
+
+
+def sm4_gcm_decrypt(key: bytes, nonce: bytes, data: bytes | memoryview, aad: bytes) -> bytes:
     """Decrypts and authenticates SM4-GCM output of `sm4_gcm_encrypt`.
 
     Args:
@@ -103,7 +144,7 @@ def sm4_gcm_decrypt(key: bytes, nonce: bytes, data: bytes, aad: bytes) -> bytes:
         raise ValueError(f"SM4-GCM nonce must be 12 bytes, not {len(nonce)}")
     if len(data) < 16:
         raise IntegrityError("SM4-GCM data is shorter than its tag")
-    decryptor = Cipher(_SM4(key), _GCM(nonce, data[-16:])).decryptor()
+    decryptor = Cipher(_SM4(key), _GCM(nonce, bytes(data[-16:]))).decryptor()
     if aad:
         decryptor.authenticate_additional_data(aad)
     plaintext = decryptor.update(data[:-16])
@@ -142,6 +183,11 @@ def sm3(data: bytes) -> bytes:
     digest = hashes.Hash(hashes.SM3())
     digest.update(data)
     return digest.finalize()
+
+
+def sm3_hasher() -> hashes.Hash:
+    """An incremental SM3 (OpenSSL): `update` it with each piece, `finalize` for the digest."""
+    return hashes.Hash(hashes.SM3())
 
 
 def sm3_gmssl(data: bytes) -> bytes:

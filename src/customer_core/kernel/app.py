@@ -187,6 +187,8 @@ class Kernel:
             block_size=settings.ledger_block_size,
             lease_ttl=settings.ledger_lease_ttl,
             holder=self.replica,
+            digest_store=self.objects,
+            digest_retention_days=settings.ledger_digest_retention_days,
         )
 
     @classmethod

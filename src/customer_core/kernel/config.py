@@ -50,6 +50,8 @@ class Settings(BaseSettings):
             `max_blocks` may ask for fewer); the caller continues from `next_block`.
         ledger_verify_max_entries: most entries one `VerifyLedger` call checks (a first block
             with more is checked alone).
+        ledger_digest_retention_days: days each sealed block's digest (its head, written to the
+            object store) is kept under object lock where the store enforces it; 0: no lock.
         token_revocation_interval: seconds between each process's reads of the revoked tokens:
             a revocation, through the RPC or the CLI, applies everywhere within it (plus a read).
         job_lease_ttl: seconds a job run's claim lasts without a heartbeat (its holder renews
@@ -114,6 +116,7 @@ class Settings(BaseSettings):
     ledger_verify_concurrency: int = Field(default=2, ge=1)
     ledger_verify_max_blocks: int = Field(default=20, ge=1)
     ledger_verify_max_entries: int = Field(default=5000, ge=1)
+    ledger_digest_retention_days: int = Field(default=3650, ge=0)
     token_revocation_interval: float = Field(default=1.0, gt=0, le=60)
     job_lease_ttl: float = Field(default=10.0, gt=0)
     job_poll_interval: float = Field(default=2.0, gt=0)

@@ -23,6 +23,7 @@ from customer_core.storage.tables import (
     blind_indexes,
     customers,
     data_keys,
+    documents,
     match_keys,
     subject_records,
 )
@@ -62,6 +63,11 @@ def shred(
     codec.cipher.keyring.destroy_customer_keys(connection, row.id)
     connection.execute(delete(blind_indexes).where(blind_indexes.c.customer_id == row.id))
     connection.execute(delete(match_keys).where(match_keys.c.customer_id == row.id))
+    # Its documents' parts stay in the object store (some under retention), unreadable without
+    # the key; their display names may name the customer.
+    connection.execute(
+        update(documents).where(documents.c.customer_id == row.id).values(display_name="")
+    )
     records = connection.execute(
         select(subject_records).where(
             subject_records.c.customer_id == row.id, subject_records.c.sealed.is_not(None)

@@ -19,6 +19,10 @@ the last round (`LOOKBACK`), and once a minute (and on taking the lease) over ev
 when the entry count says something is missing — a transaction that commits long after its
 timestamp is sealed by that sweep.
 
+After each block's transaction commits, its head is written to the object store as a digest
+(`ledger.digests`), when the sealer was given a store; a store that cannot be reached never
+stops sealing: the digests it missed are published on a later round.
+
 On taking the lease the sealer also signs the signing keys registered before revision 0005, which
 have no self-signature yet (`signing.sign_unsigned`).
 """
@@ -41,7 +45,9 @@ from customer_core.coordination.lease import Holding, Lease, LeaseLost
 from customer_core.crypto.keyring import Keyring
 from customer_core.errors import Unavailable
 from customer_core.ledger import blocks, merkle, signing
+from customer_core.ledger.digests import DigestPublisher
 from customer_core.ledger.pending import UNSEALED, pending
+from customer_core.objects.store import ObjectStore
 from customer_core.storage.tables import ledger_blocks, ledger_entries, ledger_offsets
 from customer_core.storage.transaction import run_in_transaction
 
@@ -71,6 +77,8 @@ class LedgerSealer:
         block_size: most entries per block (a chain's unsealed predecessors may add a few).
         lease_ttl: seconds the lease lasts unrenewed: how soon another replica takes over.
         holder: this replica's identity in the lease (default: host, process and a random tag).
+        digest_store: where each sealed block's digest is written (None: no digests).
+        digest_retention_days: days a digest is kept under object lock (0: no lock).
     """
 
     def __init__(
@@ -82,6 +90,8 @@ class LedgerSealer:
         block_size: int = 1000,
         lease_ttl: float = 10.0,
         holder: str | None = None,
+        digest_store: ObjectStore | None = None,
+        digest_retention_days: int = 0,
     ) -> None:
         self.engine = engine
         self.keyring = keyring
@@ -96,6 +106,12 @@ class LedgerSealer:
         self._drained_at: datetime | None = None  # start of the last round that sealed all it saw
         self._swept_at: datetime | None = None
         self._keys_signed_under: int | None = None  # the term in which old keys were signed
+        #: Publishes each sealed block's digest to the object store (None: no digests).
+        self.digests = (
+            DigestPublisher(engine, digest_store, retention_days=digest_retention_days)
+            if digest_store is not None
+            else None
+        )
 
     def start(self) -> None:
         """Starts sealing in the background (once; again after `stop`)."""
@@ -169,6 +185,8 @@ class LedgerSealer:
 
     def _round(self, holding: Holding, *, full: bool) -> int:
         self._sign_keys(holding)
+        if self.digests is not None and self.digests.behind:
+            self.digests.catch_up()  # digests an outage held back (or, at start, looked up)
         started = datetime.now(UTC)
         sweep = full or self._swept_at is None or started - self._swept_at >= SWEEP_EVERY
         since = None if sweep or self._drained_at is None else self._drained_at - LOOKBACK
@@ -256,4 +274,6 @@ class LedgerSealer:
 
         extended = run_in_transaction(self.engine, commit)
         log.debug("sealed block %d: offsets %d-%d", height, first, end)
+        if self.digests is not None:
+            self.digests.catch_up()  # this block's digest, and any an outage held back
         return extended

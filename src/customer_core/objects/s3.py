@@ -113,7 +113,9 @@ class S3Store(ObjectStore):
 
     # -- the interface -------------------------------------------------------------------
 
-    def put(self, key: str, data: bytes, *, retain_until: datetime | None = None) -> None:
+    def put(
+        self, key: str, data: bytes | bytearray, *, retain_until: datetime | None = None
+    ) -> None:
         self._ensure_bucket()
         retention = Retention(COMPLIANCE, retain_until) if retain_until is not None else None
         try:

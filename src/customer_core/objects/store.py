@@ -52,7 +52,9 @@ class ObjectStore(ABC):
     location: str = ""
 
     @abstractmethod
-    def put(self, key: str, data: bytes, *, retain_until: datetime | None = None) -> None:
+    def put(
+        self, key: str, data: bytes | bytearray, *, retain_until: datetime | None = None
+    ) -> None:
         """Stores `data` under `key` (replacing an unlocked object), under object lock until
         `retain_until` where the store supports it.
 

@@ -523,3 +523,34 @@ jobs = Table(
     Column("end_time", UTCDateTime, nullable=True),
     Index(None, "state", "type"),
 )
+
+# Customer documents (kernel.documents): the metadata of each; the content is in the object store,
+# in parts `documents/{customer_id}/{id}/{part:06d}`, each SM4-GCM under `key_id`.
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("customer_id", Uuid, ForeignKey("customers.id"), nullable=False),
+    # The subject record it belongs to, if any (no foreign key: the record may be deleted).
+    Column("record_id", Uuid, nullable=True),
+    # The client's id of the upload, the same when it resumes.
+    Column("upload_id", Uuid, nullable=False),
+    Column("kind", String(64), nullable=False, server_default=""),
+    Column("display_name", String(255), nullable=False, server_default=""),
+    Column("content_type", String(100), nullable=False),
+    # Bytes and parts stored so far (all of them once COMPLETE).
+    Column("size_bytes", BigInteger, nullable=False),
+    Column("parts", Integer, nullable=False),
+    Column("part_size", Integer, nullable=False),
+    # SM3 over the plaintext, hex; set when the upload completes.
+    Column("sm3", String(64), nullable=True),
+    Column("key_id", Uuid, nullable=False),
+    # UPLOADING | COMPLETE
+    Column("status", String(16), nullable=False),
+    Column("retain_until", UTCDateTime, nullable=False),
+    Column("uploaded_by", String(128), nullable=False),
+    Column("create_time", UTCDateTime, nullable=False),
+    Column("update_time", UTCDateTime, nullable=False),
+    UniqueConstraint("customer_id", "upload_id"),
+    Index(None, "customer_id", "status", "create_time"),
+)
