@@ -1,9 +1,9 @@
 """Erasing a closed customer crypto-shreds its personal data: its data keys are destroyed, so its
 sensitive values are gone while everything that merely refers to them stays.
 
-Not covered, because the design does not provide it yet: a backup taken BEFORE the erasure still
-holds the customer's wrapped data keys, and the KEKs and master key that unwrap them are unchanged,
-so restoring it brings the erased values back. Backups are checked here only from after the erasure.
+A backup taken BEFORE the erasure still holds the customer's wrapped data keys; `backup restore`
+shreds such customers again from the object store's shred list (tests/integration/
+test_backup_restore.py). The restores here are of copies of the database file itself.
 """
 
 from __future__ import annotations

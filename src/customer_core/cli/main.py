@@ -11,6 +11,7 @@ import typer
 from sqlalchemy.engine import make_url
 
 from customer_core.cli.admin import audit_app, bindings_app, keys_app, tokens_app
+from customer_core.cli.backup import backup_app
 from customer_core.cli.customers import customers_app
 from customer_core.cli.ledger import ledger_app
 from customer_core.cli.matching import match_app
@@ -33,6 +34,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(quality_app, name="quality")
 app.add_typer(match_app, name="match")
+app.add_typer(backup_app, name="backup")
 
 DatabaseUrl = Annotated[
     str | None,

@@ -18,7 +18,7 @@ customer's data keys, makes history unreadable.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import SimpleNamespace
@@ -98,6 +98,9 @@ class Keyring:
         self._data: TTLMap[uuid.UUID, DataKey] = TTLMap(cache_ttl)
         #: The version of each domain's KEK last read as active (see `create_data_keys`).
         self._active_kek: dict[str, int] = {}
+        #: Called with a customer's id when its data keys are destroyed, after the master key
+        #: provider has recorded the erasure (the kernel adds it to the object store's shred list).
+        self.erasure_hooks: list[Callable[[uuid.UUID], object]] = []
 
     # Key-encrypting keys
 
@@ -296,6 +299,8 @@ class Keyring:
         backup restored later cannot bring the keys back into use.
         """
         self.master.record_erasure(str(customer_id))
+        for hook in self.erasure_hooks:
+            hook(customer_id)
         result = connection.execute(delete(data_keys).where(data_keys.c.customer_id == customer_id))
         self.forget(lambda k, v: getattr(v, "scope", "").startswith(f"customer/{customer_id}/"))
         return int(result.rowcount)

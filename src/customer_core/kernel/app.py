@@ -35,7 +35,7 @@ from customer_core.errors import Aborted, ConfigurationError, CustomerCoreError
 from customer_core.kernel import cross_references as xref_ops
 from customer_core.kernel import idempotency
 from customer_core.kernel.config import Settings
-from customer_core.kernel.erasure import reapply_erasures
+from customer_core.kernel.erasure import reapply_erasures, record_shredded
 from customer_core.kernel.expiry import RecordExpiry
 from customer_core.kernel.key_rotation import KeyRotator
 from customer_core.kernel.matching import policy as matching_policy
@@ -179,6 +179,9 @@ class Kernel:
             ),
         )
         self.objects = open_store(settings)
+        self.keyring.erasure_hooks.append(
+            lambda customer_id: record_shredded(self.objects, customer_id)
+        )
         self.objects_protection = "unknown: the object store was not reached"
         self.ledger_sealer = LedgerSealer(
             engine,

@@ -88,6 +88,10 @@ class Settings(BaseSettings):
             an interrupted upload re-sends at most one).
         document_retention_days: days a document is kept from its upload before it may be
             deleted, unless its upload asks for longer.
+        backup_keep_last: backups retention keeps whatever their age (the newest).
+        backup_keep_days: days retention keeps every backup; older ones beyond the newest
+            `backup_keep_last` are removed by `backup create` (and `backup prune`).
+        backup_chunk_size: bytes of rows (before compression) per stored chunk of a backup.
     """
 
     model_config = SettingsConfigDict(env_prefix="CUSTOMER_CORE_", extra="ignore")
@@ -139,6 +143,9 @@ class Settings(BaseSettings):
     document_content_types: str = "application/pdf,image/jpeg,image/png,image/tiff,image/webp"
     document_part_size: int = Field(default=4 * 1024 * 1024, ge=64 * 1024, le=64 * 1024 * 1024)
     document_retention_days: int = Field(default=3650, ge=0)
+    backup_keep_last: int = Field(default=7, ge=1)
+    backup_keep_days: int = Field(default=30, ge=0)
+    backup_chunk_size: int = Field(default=4 * 1024 * 1024, ge=1024, le=256 * 1024 * 1024)
 
     @field_validator("match_auto_merge_tiers")
     @classmethod

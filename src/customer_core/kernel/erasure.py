@@ -19,6 +19,7 @@ from customer_core.kernel.record_codec import RecordCodec
 from customer_core.kernel.sealing import sensitive_fields
 from customer_core.ledger import recorder as ledger
 from customer_core.ledger.snapshots import record_snapshot
+from customer_core.objects import ObjectStore
 from customer_core.storage.tables import (
     blind_indexes,
     customers,
@@ -121,14 +122,38 @@ def shred(
     return after
 
 
-def reapply_erasures(connection: Connection, codec: RecordCodec, now: datetime) -> int:
-    """Shreds again every customer the master key provider remembers as erased (after a restore).
+#: The object store's shred list: an empty object `shredded/{customer_id}` per erased customer,
+#: written when its keys are destroyed; a restore shreds them again (`backup restore`).
+SHREDDED = "shredded/"
+
+
+def record_shredded(store: ObjectStore, customer_id: uuid.UUID) -> None:
+    """Adds a customer to the object store's shred list (before its erasure commits)."""
+    store.put(f"{SHREDDED}{customer_id}", b"")
+
+
+def shred_list(store: ObjectStore) -> frozenset[str]:
+    """The ids of the customers on the object store's shred list (other keys there ignored)."""
+    listed = set()
+    for key in store.list(SHREDDED):
+        try:
+            listed.add(str(uuid.UUID(key[len(SHREDDED) :])))
+        except ValueError:
+            continue
+    return frozenset(listed)
+
+
+def reapply_erasures(
+    connection: Connection, codec: RecordCodec, now: datetime, also: frozenset[str] = frozenset()
+) -> int:
+    """Shreds again every customer the master key provider remembers as erased (after a restore),
+    and those of `also` (the object store's shred list, at a restore).
 
     A backup taken before an erasure brings the customer's data keys and ciphertexts back; the
     provider's record of the erasure lives outside the database, so the kernel destroys them
     again before it serves anything. Returns how many customers needed it.
     """
-    erased = codec.cipher.keyring.master.erased()
+    erased = codec.cipher.keyring.master.erased() | also
     if not erased:
         return 0
     ids = [uuid.UUID(i) for i in erased]
