@@ -201,15 +201,17 @@ def create_backup(
     *,
     chunk_bytes: int = 4 * 1024 * 1024,
     now: datetime | None = None,
+    backup_id: str | None = None,
     on_table: Callable[[str, int], None] | None = None,
 ) -> dict[str, Any]:
-    """Takes a logical backup of the database now; its manifest (as stored, without the MAC).
+    """Takes a logical backup of the database now (under `backup_id`, a fresh one by default);
+    its manifest (as stored, without the MAC). `on_table(name, rows)` follows each table done.
 
     Raises:
         StoreUnavailable: the object store failed (what was written of the backup is removed).
     """
     moment = now or datetime.now(UTC)
-    backup_id = new_backup_id(moment)
+    backup_id = manifest.check_id(backup_id) if backup_id else new_backup_id(moment)
     run_in_transaction(engine, lambda c: ensure_kek(keyring, c))
     try:
         body, key = run_in_transaction(

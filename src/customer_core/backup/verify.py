@@ -8,7 +8,7 @@ count and SM3. `verify_backup` reads it all, and also refuses objects the manife
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -115,8 +115,14 @@ def named_objects(backup: OpenBackup) -> set[str]:
     return keys
 
 
-def verify_backup(store: ObjectStore, backup_id: str, master: MasterKeyProvider) -> OpenBackup:
+def verify_backup(
+    store: ObjectStore,
+    backup_id: str,
+    master: MasterKeyProvider,
+    on_chunk: Callable[[int, int], None] | None = None,
+) -> OpenBackup:
     """Checks a whole backup: the manifest's MAC, every chunk and table; no object more.
+    `on_chunk(done, total)` follows each chunk checked.
 
     Raises:
         BackupCorrupt: naming the first problem.
@@ -127,9 +133,11 @@ def verify_backup(store: ObjectStore, backup_id: str, master: MasterKeyProvider)
         if next(iter(store.list(native)), None) is None:
             raise BackupCorrupt(f"the native backup under {native} is missing")
         return backup
+    total = sum(len(t.get("chunks", [])) for t in backup.manifest.get("tables", []))
     try:
-        for _ in read_chunks(store, backup):
-            pass
+        for done, _ in enumerate(read_chunks(store, backup), start=1):
+            if on_chunk is not None:
+                on_chunk(done, total)
     except (KeyError, TypeError) as exc:
         raise BackupCorrupt(f"the manifest is malformed: {exc}") from None
     extra = set(store.list(f"{manifest.PREFIX}{backup_id}/")) - named_objects(backup)
