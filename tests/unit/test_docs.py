@@ -13,8 +13,12 @@ from customer_core.kernel.config import Settings
 from customer_core.plugin import _hookspecs
 from customer_core.v1 import (
     admin_service_pb2,
+    backup_service_pb2,
+    consolidation_service_pb2,
     customer_service_pb2,
+    document_service_pb2,
     ledger_pb2,
+    quality_service_pb2,
     subject_model_service_pb2,
 )
 
@@ -29,6 +33,10 @@ def _rpcs() -> list[str]:
             subject_model_service_pb2,
             admin_service_pb2,
             ledger_pb2,
+            quality_service_pb2,
+            consolidation_service_pb2,
+            document_service_pb2,
+            backup_service_pb2,
         )
         for service in module.DESCRIPTOR.services_by_name.values()
         for method in service.methods

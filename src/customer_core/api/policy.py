@@ -12,6 +12,7 @@ from grpc_reflection.v1alpha import reflection
 from customer_core.authz import roles as r
 from customer_core.v1 import (
     admin_service_pb2,
+    backup_service_pb2,
     consolidation_service_pb2,
     customer_service_pb2,
     document_service_pb2,
@@ -29,6 +30,7 @@ _CONSOLIDATION = consolidation_service_pb2.DESCRIPTOR.services_by_name[
     "ConsolidationService"
 ].full_name
 _DOCUMENTS = document_service_pb2.DESCRIPTOR.services_by_name["DocumentService"].full_name
+_BACKUPS = backup_service_pb2.DESCRIPTOR.services_by_name["BackupService"].full_name
 _QUALITY = quality_service_pb2.DESCRIPTOR.services_by_name["DataQualityService"].full_name
 
 #: `/package.Service/Method` -> the permission it needs.
@@ -106,6 +108,10 @@ PERMISSIONS: dict[str, str] = {
             "DeleteDocument": r.RECORDS_WRITE,
         }.items()
     },
+    **{
+        f"/{_BACKUPS}/{name}": r.BACKUPS_MANAGE
+        for name in ("CreateBackup", "VerifyBackup", "GetBackupRun", "ListBackups", "GetBackup")
+    },
 }
 
 #: Services anyone may call without credentials: health checking and reflection.
@@ -120,7 +126,8 @@ PUBLIC_SERVICES = frozenset(
 
 #: Calls audited durably before their answer leaves the server (besides any call that unmasks).
 DURABLY_AUDITED = frozenset(
-    {m for m in PERMISSIONS if m.startswith(f"/{_ADMIN}/")} | {f"/{_CUSTOMER}/EraseCustomer"}
+    {m for m in PERMISSIONS if m.startswith((f"/{_ADMIN}/", f"/{_BACKUPS}/"))}
+    | {f"/{_CUSTOMER}/EraseCustomer"}
 )
 
 

@@ -17,6 +17,7 @@ from grpc_health.v1 import health, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from customer_core.api.admin_servicer import AdminServicer, AuditServicer
+from customer_core.api.backup_servicer import BackupServicer
 from customer_core.api.consolidation_servicer import ConsolidationServicer
 from customer_core.api.customer_servicer import CustomerServicer
 from customer_core.api.document_servicer import DocumentServicer
@@ -37,6 +38,8 @@ from customer_core.ledger.sealer import LedgerSealer
 from customer_core.v1 import (
     admin_service_pb2,
     admin_service_pb2_grpc,
+    backup_service_pb2,
+    backup_service_pb2_grpc,
     consolidation_service_pb2,
     consolidation_service_pb2_grpc,
     customer_service_pb2,
@@ -63,6 +66,7 @@ SERVICE_NAMES = [
     quality_service_pb2.DESCRIPTOR.services_by_name["DataQualityService"].full_name,
     consolidation_service_pb2.DESCRIPTOR.services_by_name["ConsolidationService"].full_name,
     document_service_pb2.DESCRIPTOR.services_by_name["DocumentService"].full_name,
+    backup_service_pb2.DESCRIPTOR.services_by_name["BackupService"].full_name,
 ]
 #: The principal the development token is for.
 DEV_ADMIN = "dev-admin"
@@ -145,6 +149,7 @@ def create_server(kernel: Kernel, settings: Settings, *, reuse_port: bool = Fals
     document_service_pb2_grpc.add_DocumentServiceServicer_to_server(
         DocumentServicer(kernel), server
     )
+    backup_service_pb2_grpc.add_BackupServiceServicer_to_server(BackupServicer(kernel), server)
     context = KernelServiceContext(kernel.read, kernel.codec)
     for service in kernel.registry.services:  # through the same pipeline (its permission table)
         service.add_to_server(service.servicer(context), server)

@@ -35,13 +35,15 @@ QUALITY_RESOLVE = "quality.issues.resolve"
 QUALITY_LEGACY_LOAD = "quality.legacy_load"
 #: Verify what a caller claims of a customer (VerifyIdentity: match or not, never the value).
 CUSTOMERS_VERIFY = "customers.verify"
+#: Take, list and verify backups of the whole database (BackupService).
+BACKUPS_MANAGE = "backups.manage"
 
 ALL_PERMISSIONS = frozenset(
     {
         CUSTOMERS_READ, CUSTOMERS_CREATE, CUSTOMERS_UPDATE, CUSTOMERS_CLOSE, CUSTOMERS_ERASE,
         CUSTOMERS_MERGE, XREFS_WRITE, RECORDS_READ, RECORDS_WRITE, MODELS_READ, PII_UNMASK,
         AUDIT_READ, KEYS_MANAGE, BINDINGS_MANAGE, TOKENS_ISSUE, LEDGER_WATCH, QUALITY_READ,
-        QUALITY_RESOLVE, QUALITY_LEGACY_LOAD, CUSTOMERS_VERIFY,
+        QUALITY_RESOLVE, QUALITY_LEGACY_LOAD, CUSTOMERS_VERIFY, BACKUPS_MANAGE,
     }
 )  # fmt: skip
 
@@ -109,6 +111,11 @@ BUILT_IN: dict[str, Role] = {
             "security_admin",
             frozenset({KEYS_MANAGE, BINDINGS_MANAGE, TOKENS_ISSUE, AUDIT_READ, MODELS_READ}),
             "Manages keys, role bindings and tokens; sees no customer data.",
+        ),
+        Role(
+            "operator",
+            frozenset({BACKUPS_MANAGE, MODELS_READ}),
+            "Site reliability: takes and verifies backups; sees no customer data.",
         ),
         Role("admin", ALL_PERMISSIONS, "Everything, including erasure."),
     )

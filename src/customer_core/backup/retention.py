@@ -32,10 +32,13 @@ def backup_time(backup_id: str) -> datetime:
     return datetime.strptime(backup_id[:16], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
 
 
-def list_backups(store: ObjectStore, *, sizes: bool = False) -> list[Listed]:
-    """Every backup under `backups/`, oldest first."""
+def list_backups(
+    store: ObjectStore, *, sizes: bool = False, only: str | None = None
+) -> list[Listed]:
+    """Every backup under `backups/` (or only the one of id `only`), oldest first."""
     found: dict[str, list[str]] = {}
-    for key in store.list(manifest.PREFIX):
+    prefix = f"{manifest.PREFIX}{manifest.check_id(only)}/" if only else manifest.PREFIX
+    for key in store.list(prefix):
         backup_id = key[len(manifest.PREFIX) :].split("/", 1)[0]
         if manifest.BACKUP_ID.fullmatch(backup_id):
             found.setdefault(backup_id, []).append(key)

@@ -9,24 +9,23 @@ target, another schema revision) or an error.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from customer_core.backup import manifest
-from customer_core.backup.cockroach import create_native_backup
+from customer_core.backup.catalog import catalog, summary
+from customer_core.backup.jobs import prune_expired, take_backup
 from customer_core.backup.manifest import BackupCorrupt
 from customer_core.backup.reshred import reshred
 from customer_core.backup.restore import RestoreRefused, restore_backup
-from customer_core.backup.retention import list_backups, prune
-from customer_core.backup.snapshot import create_backup, new_backup_id
+from customer_core.backup.retention import prune
 from customer_core.backup.verify import verify_backup
 from customer_core.cli.admin import DatabaseUrl, _kernel
 from customer_core.errors import CustomerCoreError
 from customer_core.kernel.app import master_key_provider
 from customer_core.kernel.config import Settings
-from customer_core.objects import ObjectMissing, StoreUnavailable, open_store
+from customer_core.objects import StoreUnavailable, open_store
 
 backup_app = typer.Typer(
     help="Back up the database to the object store, verify and restore backups.",
@@ -40,21 +39,6 @@ def _settings(database_url: str | None = None) -> Settings:
     return Settings(**({"database_url": database_url} if database_url else {}))  # type: ignore[arg-type]
 
 
-def _summary(body: dict[str, Any]) -> dict[str, Any]:
-    head = body.get("ledger_head") or {}
-    return {
-        "id": body["id"],
-        "kind": body.get("kind"),
-        "time": body.get("time"),
-        "schema_revision": body.get("schema_revision"),
-        "tables": len(body.get("tables", [])),
-        "chunks": sum(len(t.get("chunks", [])) for t in body.get("tables", [])),
-        "rows": sum(int(t.get("rows", 0)) for t in body.get("tables", [])),
-        "ledger_height": head.get("height", 0),
-        "ledger_hash": head.get("hash", ""),
-    }
-
-
 def _check_id(backup_id: str) -> str:
     try:
         return manifest.check_id(backup_id)
@@ -66,20 +50,9 @@ def _check_id(backup_id: str) -> str:
 def create(database_url: DatabaseUrl = None) -> None:
     """Take a consistent backup while the server serves writes; then remove expired ones."""
     with _kernel(database_url, "backup create") as kernel:
-        settings = kernel.settings
-        now = datetime.now(UTC)
-        if kernel.engine.dialect.name == "cockroachdb" and settings.objects_store == "s3":
-            body = create_native_backup(
-                kernel.engine, kernel.keyring, kernel.objects, settings, new_backup_id(now), now
-            )
-        else:
-            body = create_backup(
-                kernel.engine, kernel.keyring, kernel.objects,
-                chunk_bytes=settings.backup_chunk_size, now=now,
-            )  # fmt: skip
-        typer.echo(json.dumps(_summary(body)))
-        removed = prune(kernel.objects, settings.backup_keep_last, settings.backup_keep_days)
-        for backup_id in removed:
+        body = take_backup(kernel)
+        typer.echo(json.dumps(summary(body)))
+        for backup_id in prune_expired(kernel):
             typer.echo(f"removed expired backup {backup_id}", err=True)
         typer.echo(f"backup {body['id']} taken", err=True)
 
@@ -87,17 +60,7 @@ def create(database_url: DatabaseUrl = None) -> None:
 @backup_app.command("list")
 def list_command() -> None:
     """List the backups, oldest first, one JSON object per line."""
-    store = open_store(_settings())
-    for listed in list_backups(store, sizes=True):
-        line: dict[str, Any] = {"id": listed.id, "complete": listed.complete}
-        if listed.complete:
-            try:  # shown as it says (`verify` checks it)
-                line |= _summary(
-                    manifest.parse_manifest(store.get(manifest.manifest_key(listed.id)))
-                )
-            except (BackupCorrupt, ObjectMissing):
-                line["complete"] = False
-        line |= {"objects": listed.objects, "bytes": listed.bytes}
+    for line in catalog(open_store(_settings())):
         typer.echo(json.dumps(line))
 
 
@@ -115,7 +78,7 @@ def verify(backup_id: BackupId) -> None:
     except (CustomerCoreError, StoreUnavailable) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
-    typer.echo(json.dumps(_summary(backup.manifest)))
+    typer.echo(json.dumps(summary(backup.manifest)))
     typer.echo(f"backup {backup_id} OK", err=True)
 
 
@@ -144,7 +107,7 @@ def restore(
     except (CustomerCoreError, StoreUnavailable) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
-    typer.echo(json.dumps(_summary(restored.backup.manifest) | {"shred_list": shredded}))
+    typer.echo(json.dumps(summary(restored.backup.manifest) | {"shred_list": shredded}))
     typer.echo(f"backup {backup_id} restored", err=True)
 
 

@@ -21,6 +21,7 @@ from customer_core.plugin import ENTRY_POINT_GROUP
 from customer_core.v1 import admin_service_pb2 as admin
 from customer_core.v1 import (
     admin_service_pb2_grpc,
+    backup_service_pb2_grpc,
     consolidation_service_pb2_grpc,
     customer_pb2,
     customer_service_pb2_grpc,
@@ -32,6 +33,7 @@ from customer_core.v1 import (
     subject_model_service_pb2,
     subject_model_service_pb2_grpc,
 )
+from customer_core.v1 import backup_service_pb2 as backups
 from customer_core.v1 import consolidation_service_pb2 as consolidation
 from customer_core.v1 import (
     customer_service_pb2 as svc,
@@ -129,6 +131,7 @@ class _Stubs:
         self.quality = quality_service_pb2_grpc.DataQualityServiceStub(channel)
         self.consolidation = consolidation_service_pb2_grpc.ConsolidationServiceStub(channel)
         self.documents = document_service_pb2_grpc.DocumentServiceStub(channel)
+        self.backups = backup_service_pb2_grpc.BackupServiceStub(channel)
 
 
 class Client:
@@ -228,6 +231,10 @@ class Client:
     @property
     def _consolidation(self) -> consolidation_service_pb2_grpc.ConsolidationServiceStub:
         return self._next.consolidation
+
+    @property
+    def _backups(self) -> backup_service_pb2_grpc.BackupServiceStub:
+        return self._next.backups
 
     def close(self) -> None:
         """Closes the connections."""
@@ -889,6 +896,40 @@ class Client:
             page_size=page_size,
         )
         yield from self._pages(self._audit.ListAuditEvents, request, "events")
+
+    # Backups
+
+    def create_backup(self) -> backups.BackupRun:
+        """Starts taking a backup (or finds the one being taken); poll with `wait_for_backup`."""
+        return self._call(self._backups.CreateBackup, backups.CreateBackupRequest())
+
+    def verify_backup(self, backup: str) -> backups.BackupRun:
+        """Starts verifying a backup (`backups/{id}` or the id)."""
+        name = backup if backup.startswith("backups/") else f"backups/{backup}"
+        return self._call(self._backups.VerifyBackup, backups.VerifyBackupRequest(name=name))
+
+    def get_backup_run(self, name: str) -> backups.BackupRun:
+        """A backup run (`backupRuns/{id}`)."""
+        return self._call(self._backups.GetBackupRun, backups.GetBackupRunRequest(name=name))
+
+    def wait_for_backup(
+        self, run: backups.BackupRun, *, poll: float = 0.2, timeout: float = 3600
+    ) -> backups.BackupRun:
+        """Polls a backup run until it ends (or `timeout` passes); the run as last seen."""
+        deadline = time.monotonic() + timeout
+        while run.state == backups.BACKUP_RUN_STATE_RUNNING and time.monotonic() < deadline:
+            time.sleep(poll)
+            run = self.get_backup_run(run.name)
+        return run
+
+    def list_backups(self) -> list[backups.Backup]:
+        """The backups in the object store, oldest first."""
+        return list(self._call(self._backups.ListBackups, backups.ListBackupsRequest()).backups)
+
+    def get_backup(self, backup: str) -> backups.Backup:
+        """One backup (`backups/{id}` or the id)."""
+        name = backup if backup.startswith("backups/") else f"backups/{backup}"
+        return self._call(self._backups.GetBackup, backups.GetBackupRequest(name=name))
 
     # Documents
 
