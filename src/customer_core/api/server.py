@@ -68,6 +68,11 @@ SERVICE_NAMES = [
     document_service_pb2.DESCRIPTOR.services_by_name["DocumentService"].full_name,
     backup_service_pb2.DESCRIPTOR.services_by_name["BackupService"].full_name,
 ]
+#: Each call's HTTP/2 receive window: fixed at 1 MiB (the largest message a document stream
+#: carries) instead of grown by gRPC's bandwidth-delay probing, which, while a call consumes
+#: more slowly than its client sends (a document part being encrypted), lets the window and the
+#: bytes buffered for it grow by tens of megabytes per upload.
+STREAM_WINDOW = [("grpc.http2.bdp_probe", 0), ("grpc.http2.lookahead_bytes", 1024 * 1024)]
 #: The principal the development token is for.
 DEV_ADMIN = "dev-admin"
 
@@ -127,7 +132,7 @@ def create_server(kernel: Kernel, settings: Settings, *, reuse_port: bool = Fals
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=settings.max_workers, thread_name_prefix="rpc"),
         interceptors=[pipeline],
-        options=[("grpc.so_reuseport", int(reuse_port))],
+        options=[("grpc.so_reuseport", int(reuse_port)), *STREAM_WINDOW],
     )
     customer_service_pb2_grpc.add_CustomerServiceServicer_to_server(
         CustomerServicer(kernel), server

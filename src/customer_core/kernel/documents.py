@@ -16,11 +16,14 @@ metadata and checksum (not its display name, which may name the customer; never 
 
 from __future__ import annotations
 
+import contextvars
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, or_, select, update
@@ -42,6 +45,7 @@ from customer_core.kernel import access
 from customer_core.kernel import customers as customer_ops
 from customer_core.kernel.names import (
     customer_name,
+    parse_child_name,
     parse_customer_name,
     parse_record_name,
     record_name,
@@ -58,10 +62,10 @@ if TYPE_CHECKING:
 #: The data-key scope subject and the ledger subject of documents.
 SUBJECT = "documents"
 RESOURCE_TYPE = "customer_core.v1.Document"
-#: Bytes per message of a download.
+#: Bytes per message of a download, and the most an upload's message may carry.
 CHUNK = 1024 * 1024
-#: The largest data message an upload may send.
-MAX_CHUNK = 1024 * 1024
+#: Threads storing uploaded parts and reading parts ahead of downloads, for all calls.
+PIPELINE_THREADS = 4
 UPLOADING, COMPLETE = "UPLOADING", "COMPLETE"
 
 
@@ -72,20 +76,7 @@ def document_name(number: str, document_id: uuid.UUID) -> str:
 
 def parse_document_name(name: str, field: str) -> tuple[str, uuid.UUID]:
     """(customer number, document id) of a document's resource name."""
-    parent, sep, document_id = name.rpartition("/documents/")
-    if not sep:
-        if not name:
-            raise InvalidArgument.field(field, "is required")
-        raise InvalidArgument.field(
-            field, "must have the form customers/{customer_number}/documents/{document_id}"
-        )
-    number = parse_customer_name(parent, field)
-    try:
-        return number, uuid.UUID(document_id)
-    except ValueError:
-        raise InvalidArgument.field(
-            field, f"document id {document_id[:40]!r} is not a UUID"
-        ) from None
+    return parse_child_name(name, field, "documents")
 
 
 def part_key(customer_id: uuid.UUID, document_id: uuid.UUID, index: int) -> str:
@@ -132,6 +123,7 @@ class Documents:
         self.store = kernel.objects
         self.settings = kernel.settings
         self.keyring = kernel.keyring
+        self._pipeline = ThreadPoolExecutor(PIPELINE_THREADS, thread_name_prefix="documents")
 
     # Upload
 
@@ -154,34 +146,41 @@ class Documents:
         limit = self.settings.document_max_bytes if declared is None else declared
         buffer = bytearray()
         stored, parts = row.size_bytes, row.parts
-        for message in stream:
-            if message.WhichOneof("payload") != "data":
-                raise InvalidArgument.field("data", "only the first message carries metadata")
-            if len(message.data) > MAX_CHUNK:
-                raise InvalidArgument.field("data", f"a message carries at most {MAX_CHUNK} bytes")
-            if stored + len(buffer) + len(message.data) > limit:
-                self._abandon(upload)
-                what = "the limit of" if declared is None else "the declared"
+        with _Behind(self._pipeline) as behind:
+            for message in stream:
+                if message.WhichOneof("payload") != "data":
+                    raise InvalidArgument.field("data", "only the first message carries metadata")
+                if len(message.data) > CHUNK:
+                    raise InvalidArgument.field("data", f"a message carries at most {CHUNK} bytes")
+                if stored + len(buffer) + len(message.data) > limit:
+                    behind.wait()
+                    self._abandon(upload)
+                    what = "the limit of" if declared is None else "the declared"
+                    raise InvalidArgument.field(
+                        "data", f"the document is larger than {what} {limit} bytes"
+                    )
+                buffer += message.data
+                while len(buffer) >= row.part_size:
+                    # The part is encrypted and stored behind, while the next one arrives.
+                    part, buffer = buffer, buffer[row.part_size :]
+                    del part[row.part_size :]
+                    hasher.update(part)
+                    behind.then(self._store_part, upload, parts, [part], stored)
+                    del part
+                    stored, parts = stored + row.part_size, parts + 1
+            if declared is not None and stored + len(buffer) != declared:
                 raise InvalidArgument.field(
-                    "data", f"the document is larger than {what} {limit} bytes"
+                    "data",
+                    f"the stream ended after {stored + len(buffer)} of the {declared} bytes "
+                    f"declared; resume from {stored}",
                 )
-            buffer += message.data
-            while len(buffer) >= row.part_size:
-                with memoryview(buffer) as view, view[: row.part_size] as piece:
-                    self._store_part(upload, parts, piece, stored)
-                    hasher.update(piece)
-                del buffer[: row.part_size]
-                stored, parts = stored + row.part_size, parts + 1
-        if declared is not None and stored + len(buffer) != declared:
-            raise InvalidArgument.field(
-                "data",
-                f"the stream ended after {stored + len(buffer)} of the {declared} bytes declared; "
-                f"resume from {stored}",
-            )
-        if buffer:
-            self._store_part(upload, parts, buffer, stored)
-            hasher.update(buffer)
-            stored, parts = stored + len(buffer), parts + 1
+            if buffer:
+                hasher.update(buffer)
+                size = len(buffer)
+                behind.then(self._store_part, upload, parts, [buffer], stored)
+                buffer = bytearray()
+                stored, parts = stored + size, parts + 1
+            behind.wait()
         digest = hasher.finalize().hex()
         return self.kernel.run(lambda c: self._complete(c, upload, stored, parts, digest))
 
@@ -288,7 +287,7 @@ class Documents:
             "update_time": now,
         }
         connection.execute(documents.insert().values(**values))
-        return _Upload(_Row(values), number, key)
+        return _Upload(SimpleNamespace(**values), number, key)  # read like a fetched row
 
     def _rehash(self, upload: _Upload) -> Any:
         """An SM3 of the parts stored so far (re-read when an upload resumes)."""
@@ -299,14 +298,19 @@ class Documents:
         return hasher
 
     def _store_part(
-        self, upload: _Upload, index: int, plaintext: bytes | bytearray | memoryview, offset: int
+        self, upload: _Upload, index: int, holder: list[bytearray], offset: int
     ) -> None:
+        """Stores the part in `holder` (taken out of it: the part's memory is freed as soon as
+        it is sealed) and records it in the upload's row."""
         row = upload.row
+        plaintext = holder.pop()
+        size = len(plaintext)
+        sealed = seal_part(upload.key.key, row.id, index, plaintext)
+        del plaintext
         self.store.put(
-            part_key(row.customer_id, row.id, index),
-            seal_part(upload.key.key, row.id, index, plaintext),
-            retain_until=row.retain_until,
+            part_key(row.customer_id, row.id, index), sealed, retain_until=row.retain_until
         )
+        del sealed
 
         def advance(connection: Connection) -> None:
             moved = connection.execute(
@@ -318,7 +322,7 @@ class Documents:
                 )
                 .values(
                     parts=index + 1,
-                    size_bytes=offset + len(plaintext),
+                    size_bytes=offset + size,
                     update_time=datetime.now(UTC),
                 )
             ).rowcount
@@ -442,19 +446,20 @@ class Documents:
         yield pb.DownloadDocumentResponse(document=document)
         hasher = primitives.sm3_hasher()
         sent = 0
-        for index in range(row.parts):
-            plaintext = self._read_part(key.key, row, index)
-            expected = min(row.part_size, row.size_bytes - index * row.part_size)
-            if len(plaintext) != expected:
-                raise DataLoss(
-                    f"part {index} of document {request.name} has the wrong length",
-                    reason="DOCUMENT_CORRUPT",
-                )
-            hasher.update(plaintext)
-            with memoryview(plaintext) as view:
-                for start in range(0, len(plaintext), CHUNK):
-                    yield pb.DownloadDocumentResponse(data=bytes(view[start : start + CHUNK]))
-            sent += len(plaintext)
+        with _Ahead(self._pipeline, self._read_part, key.key, row, row.parts) as ahead:
+            for index, plaintext in enumerate(ahead):  # the next part is read while this is sent
+                expected = min(row.part_size, row.size_bytes - index * row.part_size)
+                if len(plaintext) != expected:
+                    raise DataLoss(
+                        f"part {index} of document {request.name} has the wrong length",
+                        reason="DOCUMENT_CORRUPT",
+                    )
+                hasher.update(plaintext)
+                with memoryview(plaintext) as view:
+                    for start in range(0, len(plaintext), CHUNK):
+                        yield pb.DownloadDocumentResponse(data=bytes(view[start : start + CHUNK]))
+                sent += len(plaintext)
+                del plaintext
         if sent != row.size_bytes or hasher.finalize().hex() != row.sm3:
             raise DataLoss(
                 f"document {request.name} does not match its SM3 checksum",
@@ -571,11 +576,66 @@ class Documents:
         return document
 
 
-class _Row:
-    """A row just inserted, read like a fetched one."""
+class _Behind:
+    """Runs one call at a time behind the caller's thread (in the caller's context): `then`
+    waits for the previous call, raising what it raised, and submits the next; `wait` waits for
+    the last. On leaving, the call in flight is waited for, so none outlives its request."""
 
-    def __init__(self, values: dict[str, Any]) -> None:
-        self.__dict__.update(values)
+    def __init__(self, pool: ThreadPoolExecutor) -> None:
+        self.pool = pool
+        self.pending: Future[Any] | None = None
+
+    def then(self, work: Callable[..., Any], *args: Any) -> None:
+        self.wait()
+        self.pending = self.pool.submit(contextvars.copy_context().run, work, *args)
+
+    def wait(self) -> None:
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            pending.result()
+
+    def __enter__(self) -> _Behind:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            wait([pending])  # an error of its own only matters when nothing else went wrong
+            if exc[0] is None:
+                pending.result()
+
+
+class _Ahead:
+    """Yields `read(key, row, i)` for i in range(count), reading part i + 1 on the pool while
+    part i is used; on leaving, the read in flight is waited for."""
+
+    def __init__(
+        self, pool: ThreadPoolExecutor, read: Callable[..., bytes], key: bytes, row: Any, count: int
+    ) -> None:
+        self.pool, self.read, self.key, self.row, self.count = pool, read, key, row, count
+        self.pending: Future[bytes] | None = None
+
+    def _submit(self, index: int) -> None:
+        self.pending = (
+            self.pool.submit(self.read, self.key, self.row, index) if index < self.count else None
+        )
+
+    def __iter__(self) -> Iterator[bytes]:
+        self._submit(0)
+        for index in range(self.count):
+            assert self.pending is not None
+            part = self.pending.result()
+            self._submit(index + 1)
+            yield part
+            del part
+
+    def __enter__(self) -> _Ahead:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pending is not None and not self.pending.cancel():
+            wait([self.pending])
+        self.pending = None
 
 
 def _ledgered(document: pb.Document) -> pb.Document:

@@ -33,17 +33,24 @@ def parse_customer_name(name: str, field: str) -> str:
     return number
 
 
-def parse_record_name(name: str, field: str) -> tuple[str, uuid.UUID]:
-    """(customer number, record id) of a subject record's resource name."""
-    parent, sep, record_id = name.rpartition("/records/")
+def parse_child_name(name: str, field: str, collection: str) -> tuple[str, uuid.UUID]:
+    """(customer number, id) of `customers/{customer_number}/{collection}/{id}`: a customer's
+    record (`records`), document (`documents`)."""
+    parent, sep, child_id = name.rpartition(f"/{collection}/")
     if not sep:
         if not name:
             raise InvalidArgument.field(field, "is required")
         raise InvalidArgument.field(
-            field, "must have the form customers/{customer_number}/records/{record_id}"
+            field, f"must have the form customers/{{customer_number}}/{collection}/{{id}}"
         )
     number = parse_customer_name(parent, field)
     try:
-        return number, uuid.UUID(record_id)
+        return number, uuid.UUID(child_id)
     except ValueError:
-        raise InvalidArgument.field(field, f"record id {record_id[:40]!r} is not a UUID") from None
+        what = collection.removesuffix("s")
+        raise InvalidArgument.field(field, f"{what} id {child_id[:40]!r} is not a UUID") from None
+
+
+def parse_record_name(name: str, field: str) -> tuple[str, uuid.UUID]:
+    """(customer number, record id) of a subject record's resource name."""
+    return parse_child_name(name, field, "records")
