@@ -376,3 +376,64 @@ def test_an_interrupted_upload_resumes_and_resends_at_most_one_part(client: Clie
     # Resuming from the wrong offset is refused, saying where to resume.
     again = client.upload_document(number, io.BytesIO(data), content_type=PDF, upload_id=upload_id)
     assert again.name == made.name  # a finished upload answers the same document
+
+
+def test_abandoned_uploads_are_swept_with_their_parts_and_others_kept(
+    new_database, tmp_path, s3_server
+) -> None:  # type: ignore[no-untyped-def]
+    """An SRE (or the server's hourly sweep) removes uploads left unfinished for too long."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from customer_core.storage import create_engine
+    from customer_core.storage.tables import documents
+    from tests.integration.test_backup_restore import cli
+
+    url = new_database("docs_sweep")
+    running = _server(url, "local", tmp_path, s3_server)
+    try:
+        with Client(f"127.0.0.1:{running.port}", token=admin_token(running)) as client:
+            number = customer(client)
+            stale_id, fresh_id = str(uuid.uuid4()), str(uuid.uuid4())
+            for upload_id in (stale_id, fresh_id):
+
+                def stored(upload_id: str = upload_id) -> bool:
+                    try:
+                        return client.document_upload(number, upload_id).stored_bytes >= 2 * PART
+                    except RPCError:
+                        return False
+
+                with pytest.raises((RPCError, ConnectionError)):
+                    client.upload_document(
+                        number, Breaks(os.urandom(4 * PART), int(2.5 * PART), stored),
+                        content_type=PDF, upload_id=upload_id, chunk_size=PART // 4,
+                    )  # fmt: skip
+            complete = client.upload_document(number, io.BytesIO(b"whole"), content_type=PDF)
+            engine = create_engine(url, pool_size=1)
+            try:
+                with engine.begin() as c:
+                    c.execute(
+                        update(documents)
+                        .where(documents.c.upload_id == uuid.UUID(stale_id))
+                        .values(update_time=datetime.now(UTC) - timedelta(hours=73))
+                    )
+            finally:
+                engine.dispose()
+            stored = tmp_path / "objects" / "documents"
+            before = sorted(p for p in stored.rglob("*") if p.is_file())
+
+            swept = cli("documents", "sweep-uploads", database_url=url,
+                        objects_dir=str(tmp_path / "objects"))  # fmt: skip
+            assert swept.returncode == 0, swept.stderr
+            assert "removed 1 abandoned upload" in swept.stdout
+
+            with pytest.raises(RPCError) as gone:
+                client.document_upload(number, stale_id)
+            assert gone.value.code == grpc.StatusCode.NOT_FOUND
+            assert client.document_upload(number, fresh_id).stored_bytes > 0  # not stale yet
+            assert download(client, complete.name)[1] == b"whole"
+            after = sorted(p for p in stored.rglob("*") if p.is_file())
+            assert len(before) - len(after) >= 2 and set(after) < set(before)
+    finally:
+        running.stop(grace=1)

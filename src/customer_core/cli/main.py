@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from customer_core.cli.admin import audit_app, bindings_app, keys_app, tokens_app
 from customer_core.cli.backup import backup_app
 from customer_core.cli.customers import customers_app
+from customer_core.cli.documents import documents_app
 from customer_core.cli.ledger import ledger_app
 from customer_core.cli.matching import match_app
 from customer_core.cli.quality import quality_app
@@ -35,6 +36,7 @@ app.add_typer(ledger_app, name="ledger")
 app.add_typer(quality_app, name="quality")
 app.add_typer(match_app, name="match")
 app.add_typer(backup_app, name="backup")
+app.add_typer(documents_app, name="documents")
 
 DatabaseUrl = Annotated[
     str | None,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,6 +22,7 @@ from customer_core.authz.audit import AuditLog
 from customer_core.authz.context import current_or_none
 from customer_core.authz.tokens import TokenService
 from customer_core.coordination import replica_id
+from customer_core.coordination.background import Periodic
 from customer_core.coordination.jobs import JobRunner
 from customer_core.crypto.keyring import Keyring
 from customer_core.crypto.master_key import (
@@ -35,6 +36,7 @@ from customer_core.errors import Aborted, ConfigurationError, CustomerCoreError
 from customer_core.kernel import cross_references as xref_ops
 from customer_core.kernel import idempotency
 from customer_core.kernel.config import Settings
+from customer_core.kernel.documents import sweep_uploads
 from customer_core.kernel.erasure import reapply_erasures, record_shredded
 from customer_core.kernel.expiry import RecordExpiry
 from customer_core.kernel.key_rotation import KeyRotator
@@ -58,6 +60,8 @@ from customer_core.v1.admin_service_pb2 import RoleBinding
 M = TypeVar("M", bound=Message)
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+#: Seconds between two sweeps of abandoned document uploads.
+UPLOAD_SWEEP_INTERVAL = 3600.0
 
 
 def master_key_provider(settings: Settings) -> MasterKeyProvider:
@@ -121,7 +125,8 @@ class Kernel:
             `consolidation`.
         ledger_sealer: seals ledger entries into signed blocks.
 
-    Its background work (the audit flusher, the sealer's role, the job runner) runs from `start`
+    Its background work (the audit flusher, the sealer's role, the job runner, the sweep of
+    abandoned document uploads) runs from `start`
     to `close`: servers start it, the CLI's short-lived kernels do not (a CLI command that runs
     a job runs it in its own thread).
     """
@@ -193,6 +198,9 @@ class Kernel:
             digest_store=self.objects,
             digest_retention_days=settings.ledger_digest_retention_days,
         )
+        self.upload_sweeper = Periodic(
+            "document-upload-sweeper", UPLOAD_SWEEP_INTERVAL, self.sweep_uploads
+        )
 
     @classmethod
     def open(
@@ -229,6 +237,8 @@ class Kernel:
         self.audit.start()
         self.ledger_sealer.start()
         self.jobs.start()
+        if self.settings.document_upload_expiry_hours:
+            self.upload_sweeper.start()
         self.probe_object_lock()
 
     def probe_object_lock(self) -> str:
@@ -256,10 +266,17 @@ class Kernel:
         """Stops the background threads, flushes the audit log and releases the database
         connections."""
         self.jobs.stop()  # a job running here gives its claim up for another replica
+        self.upload_sweeper.stop()
         self.ledger_sealer.stop()
         self.tokens.close()
         self.audit.close()
         self.engine.dispose()
+
+    def sweep_uploads(self) -> int:
+        """Removes the document uploads abandoned for `document_upload_expiry_hours` (each
+        replica sweeps hourly; a row goes once, whoever removes it); how many."""
+        hours = self.settings.document_upload_expiry_hours
+        return sweep_uploads(self.engine, self.objects, timedelta(hours=hours)) if hours else 0
 
     def run(self, work: Callable[[Connection], T], *, actor: Provenance | None = None) -> T:
         """Runs a writing unit of work that needs no request id (e.g. issuing a token), its

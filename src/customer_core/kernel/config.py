@@ -88,6 +88,8 @@ class Settings(BaseSettings):
             an interrupted upload re-sends at most one).
         document_retention_days: days a document is kept from its upload before it may be
             deleted, unless its upload asks for longer.
+        document_upload_expiry_hours: hours an unfinished upload may rest before it is
+            abandoned: its parts and row removed (every replica sweeps hourly); 0 never.
         backup_keep_last: backups retention keeps whatever their age (the newest).
         backup_keep_days: days retention keeps every backup; older ones beyond the newest
             `backup_keep_last` are removed by `backup create` (and `backup prune`).
@@ -143,6 +145,7 @@ class Settings(BaseSettings):
     document_content_types: str = "application/pdf,image/jpeg,image/png,image/tiff,image/webp"
     document_part_size: int = Field(default=4 * 1024 * 1024, ge=64 * 1024, le=64 * 1024 * 1024)
     document_retention_days: int = Field(default=3650, ge=0)
+    document_upload_expiry_hours: int = Field(default=72, ge=0)
     backup_keep_last: int = Field(default=7, ge=1)
     backup_keep_days: int = Field(default=30, ge=0)
     backup_chunk_size: int = Field(default=4 * 1024 * 1024, ge=1024, le=256 * 1024 * 1024)

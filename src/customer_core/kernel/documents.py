@@ -17,6 +17,7 @@ metadata and checksum (not its display name, which may name the customer; never 
 from __future__ import annotations
 
 import contextvars
+import logging
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
@@ -27,7 +28,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, or_, select, update
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from customer_core.authz import roles
 from customer_core.authz.context import current
@@ -52,12 +53,15 @@ from customer_core.kernel.names import (
 )
 from customer_core.kernel.pagination import decode_token, encode_token, page_size, time_and_id
 from customer_core.ledger import recorder as ledger
-from customer_core.objects.store import ObjectLocked, ObjectMissing
+from customer_core.objects.store import ObjectLocked, ObjectMissing, ObjectStore
 from customer_core.storage.tables import documents, subject_records
+from customer_core.storage.transaction import run_in_transaction
 from customer_core.v1 import document_service_pb2 as pb
 
 if TYPE_CHECKING:
     from customer_core.kernel.app import Kernel
+
+log = logging.getLogger(__name__)
 
 #: The data-key scope subject and the ledger subject of documents.
 SUBJECT = "documents"
@@ -576,6 +580,52 @@ class Documents:
         return document
 
 
+def sweep_uploads(
+    engine: Engine, store: ObjectStore, older_than: timedelta, now: datetime | None = None
+) -> int:
+    """Removes the uploads left unfinished (no part stored) for longer than `older_than`: their
+    parts (a part still under an enforcing store's lock stays, unreadable: its upload's row, and
+    with it the way to its key's use, is gone) and their rows; how many.
+
+    The row goes only if it did not move meanwhile (a resumed upload stores a part and moves its
+    `update_time`): an upload resumed while it is swept carries on.
+    """
+    cutoff = (now or datetime.now(UTC)) - older_than
+    stale = run_in_transaction(
+        engine,
+        lambda c: list(
+            c.execute(
+                select(documents.c.id, documents.c.customer_id, documents.c.update_time).where(
+                    documents.c.status == UPLOADING, documents.c.update_time < cutoff
+                )
+            )
+        ),
+        write=False,
+    )
+    swept = 0
+    for row in stale:
+
+        def forget(connection: Connection, row: Any = row) -> int:
+            return int(
+                connection.execute(
+                    documents.delete().where(
+                        documents.c.id == row.id,
+                        documents.c.status == UPLOADING,
+                        documents.c.update_time == row.update_time,
+                    )
+                ).rowcount
+            )
+
+        if run_in_transaction(engine, forget):
+            for key in list(store.list(f"documents/{row.customer_id}/{row.id}/")):
+                with suppress(ObjectLocked):
+                    store.delete(key)
+            swept += 1
+    if swept:
+        log.info("removed %d document uploads abandoned since before %s", swept, cutoff)
+    return swept
+
+
 class _Behind:
     """Runs one call at a time behind the caller's thread (in the caller's context): `then`
     waits for the previous call, raising what it raised, and submits the next; `wait` waits for
@@ -646,4 +696,4 @@ def _ledgered(document: pb.Document) -> pb.Document:
     return kept
 
 
-__all__ = ["Documents", "document_name", "parse_document_name"]
+__all__ = ["Documents", "document_name", "parse_document_name", "sweep_uploads"]

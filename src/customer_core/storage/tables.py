@@ -553,4 +553,5 @@ documents = Table(
     Column("update_time", UTCDateTime, nullable=False),
     UniqueConstraint("customer_id", "upload_id"),
     Index(None, "customer_id", "status", "create_time"),
+    Index(None, "status", "update_time"),  # abandoned uploads
 )
